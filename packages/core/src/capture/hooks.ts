@@ -1,0 +1,28 @@
+import type { Tensor } from '../tensor.js';
+
+/** What a tracer sees. Dispatch and the random functions call these while a trace is active. */
+export interface TraceRecorder {
+  /** A primitive op ran. */
+  recordOp(op: string, inputs: readonly Tensor[], attrs: unknown, output: Tensor): void;
+  /** A random tensor was drawn: in a graph it becomes an input fed from a generator. */
+  recordRandom(spec: RandomSpec, output: Tensor): void;
+}
+
+/** How a random tensor was drawn, so a compiled graph can draw it again from a generator. */
+export interface RandomSpec {
+  kind: 'uniform' | 'normal';
+  shape: readonly number[];
+  dtype: 'float32' | 'float64';
+}
+
+let active: TraceRecorder | null = null;
+
+export function activeRecorder(): TraceRecorder | null {
+  return active;
+}
+
+export function setActiveRecorder(r: TraceRecorder | null): TraceRecorder | null {
+  const prev = active;
+  active = r;
+  return prev;
+}

@@ -1,0 +1,20 @@
+// @likelihood/core public API.
+import './kernels/cpu/index.js';
+
+export { Tensor, tensor, full, zeros, ones, zerosLike, onesLike, fullLike, arange, linspace, eye } from './tensor.js';
+export type { GradNode, NestedArray, TensorLike, TensorOptions } from './tensor.js';
+export * from './ops/index.js';
+export type { DType, FloatDType, TypedArray } from './dtype.js';
+export { promoteTypes, isFloating } from './dtype.js';
+export type { Shape } from './shape.js';
+export { broadcastShapes } from './shape.js';
+export { LikelihoodError, ShapeError, DTypeError, ArgumentError, AutogradError, AnomalyError } from './errors.js';
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled, detectAnomaly, isAnomalyEnabled } from './autograd/mode.js';
+export { autogradGrad } from './autograd/engine.js';
+export type { BackwardOptions, GradOptions } from './autograd/engine.js';
+export { grad, valueAndGrad } from './autograd/functional.js';
+export type { GradFnOptions } from './autograd/functional.js';
+export { registerKernel, getKernel, hasKernel, setBackend, getBackend } from './registry.js';
+export type { Kernel, TensorData, BackendName } from './registry.js';
+export type { PrimitiveAttrs, PrimitiveName } from './primitives.js';
+export { withCustomGrad } from './dispatch.js';

@@ -1,0 +1,5 @@
+// Registration entry point: importing this module registers every CPU kernel.
+import './elementwise.js';
+import './reduce.js';
+import './movement.js';
+import './matmul.js';

@@ -1,0 +1,6 @@
+// Every public op function. One file per family; composites import primitives from here.
+export * from './elementwise.js';
+export * from './reduce.js';
+export * from './movement.js';
+export * from './linalg.js';
+export { zeros, ones, full, zerosLike, onesLike, fullLike } from '../tensor.js';
