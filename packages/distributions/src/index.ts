@@ -1,0 +1,6 @@
+export { Distribution, NotImplementedError, setDefaultValidateArgs } from './distribution.js';
+export type { DistributionOptions } from './distribution.js';
+export * as constraints from './constraints.js';
+export type { Constraint } from './constraints.js';
+export { klDivergence, klMonteCarlo, registerKL, KLNotImplementedError } from './kl.js';
+export { Normal } from './normal.js';
