@@ -1,0 +1,114 @@
+// Generic tests driven by one list of example distributions (torch's test_distributions.py style).
+import { Generator, type Tensor, exp, linspace, noGrad, tensor } from '@likelihood/core';
+import { gradcheck } from '@likelihood/test-utils';
+import { describe, expect, it } from 'vitest';
+import { Bernoulli, Categorical, type Distribution, Normal, klDivergence, klMonteCarlo } from './index.js';
+
+const f64 = (v: number[] | number[][]) => tensor(v, { dtype: 'float64' });
+
+interface Example {
+  name: string;
+  make: () => Distribution;
+  /** A second member of the family, for KL tests. */
+  other?: () => Distribution;
+  /** Support bounds for numeric integration of 1-D continuous densities. */
+  integrate?: [number, number];
+  /** Rebuild from float64 parameters for rsample gradient checks. */
+  rsampleFrom?: { params: Tensor[]; make: (...p: Tensor[]) => Distribution };
+}
+
+const EXAMPLES: Example[] = [
+  {
+    name: 'Normal',
+    make: () => new Normal(f64([0, 2, -1]), f64([1, 0.5, 2])),
+    other: () => new Normal(f64([0.5, 1, 0]), f64([2, 1, 0.7])),
+    integrate: [-30, 30],
+    rsampleFrom: { params: [f64([0.3, -1]), f64([1.2, 0.4])], make: (l, s) => new Normal(l!, s!) },
+  },
+  {
+    name: 'Bernoulli',
+    make: () => new Bernoulli({ probs: f64([0.1, 0.5, 0.85]) }),
+    other: () => new Bernoulli({ logits: f64([0.3, -2, 1]) }),
+  },
+  {
+    name: 'Categorical',
+    make: () => new Categorical({ probs: f64([[0.2, 0.3, 0.5], [0.7, 0.2, 0.1]]) }),
+    other: () => new Categorical({ logits: f64([[0.1, 0.2, 0.3], [1, -1, 0]]) }),
+  },
+];
+
+describe.each(EXAMPLES)('$name (generic)', (ex) => {
+  it('sample shape is sampleShape + batchShape + eventShape', () => {
+    const d = ex.make();
+    const s = d.sample([4, 2], new Generator(1));
+    expect(s.shape).toEqual([4, 2, ...d.batchShape, ...d.eventShape]);
+    expect(d.logProb(s).shape).toEqual([4, 2, ...d.batchShape]);
+  });
+
+  it('sample moments match mean and variance (20k draws, 5 standard errors)', () => {
+    const d = ex.make();
+    let mean: Tensor;
+    try {
+      mean = d.mean;
+    } catch {
+      return;
+    }
+    if (Number.isNaN(mean.storage[0])) return; // undefined mean (Categorical)
+    const n = 20000;
+    const s = d.sample([n], new Generator(7)).to('float64');
+    const m = s.mean(0);
+    const v = d.variance;
+    // |sample mean − mean| < 5·sqrt(var/n): fails by chance with probability < 1e-6 per element
+    const bound = v.div(n).sqrt().mul(5).add(1e-12);
+    const ok = m.sub(mean).abs().le(bound).storage;
+    expect(Array.from(ok as ArrayLike<number>).every((x) => x === 1)).toBe(true);
+    const sv = s.sub(m).square().mean(0);
+    const vok = sv.sub(v).abs().le(v.mul(0.05).add(1e-9)).storage; // within 5% relative
+    expect(Array.from(vok as ArrayLike<number>).every((x) => x === 1)).toBe(true);
+  });
+
+  it.runIf(ex.integrate !== undefined)('1-D density integrates to 1', () => {
+    const d = ex.make();
+    const [lo, hi] = ex.integrate!;
+    const n = 20001;
+    const grid = linspace(lo, hi, n, { dtype: 'float64' }).reshape([n, ...d.batchShape.map(() => 1)]);
+    const dens = exp(d.logProb(grid.expand([n, ...d.batchShape]))); // (n, ...batch)
+    const h = (hi - lo) / (n - 1);
+    // trapezoid rule
+    const integral = dens.sum(0).mul(h).sub(dens.narrow(0, 0, 1).add(dens.narrow(0, n - 1, 1)).reshape([...d.batchShape]).mul(h / 2));
+    for (const x of integral.storage as Float64Array) expect(x).toBeCloseTo(1, 6);
+  });
+
+  it.runIf(ex.rsampleFrom !== undefined)('rsample gradients match finite differences', () => {
+    const { params, make } = ex.rsampleFrom!;
+    // Same generator seed on every evaluation, so the sample is a deterministic function of the parameters.
+    gradcheck((...p: Tensor[]) => make(...p).rsample([3], new Generator(3)), params, { rtol: 1e-6, atol: 1e-8 });
+  });
+
+  it.runIf(ex.other !== undefined)('KL >= 0, KL(p, p) = 0, closed form agrees with Monte Carlo', () => {
+    const p = ex.make();
+    const q = ex.other!();
+    const kl = klDivergence(p, q);
+    for (const x of kl.storage as Float64Array) expect(x).toBeGreaterThanOrEqual(0);
+    for (const x of klDivergence(p, p).storage as Float64Array) expect(Math.abs(x)).toBeLessThan(1e-12);
+    const mc = noGrad(() => klMonteCarlo(p, q, { samples: 40000, generator: new Generator(11) }));
+    kl.storage.forEach((x, i) => expect(Math.abs(mc.storage[i]! - x)).toBeLessThan(0.05 + 0.05 * x));
+  });
+});
+
+describe('validation', () => {
+  it('names the parameter, the constraint and the bad value', () => {
+    expect(() => new Normal(f64([0, 0]), f64([1, -2]))).toThrow(/Normal: parameter scale .* GreaterThan\(lower_bound=0\.0\).* -2 at index \[1\]/);
+    expect(() => new Bernoulli({ probs: f64([1.5]) })).toThrow(/parameter probs .*Interval/);
+    expect(() => new Bernoulli({})).toThrow(/exactly one of probs or logits/);
+  });
+  it('rejects values outside the support when validating, and not when off', () => {
+    const b = new Bernoulli({ probs: f64([0.5]) });
+    expect(() => b.logProb(f64([0.5]))).toThrow(/support Boolean/);
+    const c = new Categorical({ probs: f64([0.5, 0.5]) });
+    expect(() => c.logProb(tensor([2], { dtype: 'int32' }))).toThrow(/support IntegerInterval/);
+    const n = new Normal(0, 1, { validateArgs: false });
+    expect(Number.isNaN(new Normal(f64([0]), f64([1]), { validateArgs: false }).logProb(f64([Number.NaN])).item())).toBe(true);
+    expect(n.batchShape).toEqual([]);
+  });
+});
