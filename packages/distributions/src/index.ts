@@ -13,3 +13,7 @@ export { ExpTransform, AffineTransform, SigmoidTransform, TanhTransform, Softplu
 export { ComposeTransform, IndependentTransform, StickBreakingTransform } from './transforms/structural.js';
 export { TransformedDistribution } from './transformed.js';
 export { LogNormal } from './lognormal.js';
+export { Laplace } from './laplace.js';
+export { Cauchy } from './cauchy.js';
+export { Uniform } from './uniform.js';
+export { Exponential } from './exponential.js';
