@@ -17,3 +17,6 @@ export { Laplace } from './laplace.js';
 export { Cauchy } from './cauchy.js';
 export { Uniform } from './uniform.js';
 export { Exponential } from './exponential.js';
+export { Gamma } from './gamma.js';
+export { Beta } from './beta.js';
+export { Dirichlet } from './dirichlet.js';

@@ -1,0 +1,70 @@
+import { type Generator, type Tensor, type TensorLike, digamma, gamma as sampleGamma, lgamma, log, log1p, noGrad } from '@likelihood/core';
+import * as C from './constraints.js';
+import { Distribution, type DistributionOptions } from './distribution.js';
+import { registerKL } from './kl.js';
+import { lbeta } from './math.js';
+import { broadcastAll } from './utils.js';
+
+/** Beta(concentration1 a, concentration0 b) on [0, 1]: density x^{a−1}(1 − x)^{b−1} / B(a, b). */
+export class Beta extends Distribution {
+  readonly concentration1: Tensor;
+  readonly concentration0: Tensor;
+  constructor(concentration1: TensorLike, concentration0: TensorLike, opts: DistributionOptions = {}) {
+    const [a, b] = broadcastAll('Beta', concentration1, concentration0);
+    super(a!.shape, [], opts);
+    this.concentration1 = a!;
+    this.concentration0 = b!;
+    this.checkParams({ concentration1: this.concentration1, concentration0: this.concentration0 });
+  }
+  get argConstraints() {
+    return { concentration1: C.positive, concentration0: C.positive };
+  }
+  get support() {
+    return C.unitInterval;
+  }
+  override get mean() {
+    return this.concentration1.div(this.concentration1.add(this.concentration0));
+  }
+  override get mode() {
+    return this.concentration1.sub(1).div(this.concentration1.add(this.concentration0).sub(2));
+  }
+  override get variance() {
+    const s = this.concentration1.add(this.concentration0);
+    return this.concentration1.mul(this.concentration0).div(s.square().mul(s.add(1)));
+  }
+  /** X/(X + Y) with X ~ Gamma(a), Y ~ Gamma(b). */
+  override sample(sampleShape: readonly number[] = [], generator?: Generator): Tensor {
+    return noGrad(() => {
+      const shape = this.extendedShape(sampleShape);
+      const x = sampleGamma(this.concentration1.detach().expand(shape), { generator });
+      const y = sampleGamma(this.concentration0.detach().expand(shape), { generator });
+      return x.div(x.add(y));
+    });
+  }
+  logProb(value: Tensor): Tensor {
+    this.checkValue(value);
+    const a = this.concentration1;
+    const b = this.concentration0;
+    return a.sub(1).mul(log(value)).add(b.sub(1).mul(log1p(value.neg()))).sub(lbeta(a, b));
+  }
+  override entropy(): Tensor {
+    const a = this.concentration1;
+    const b = this.concentration0;
+    const s = a.add(b);
+    return lbeta(a, b).sub(a.sub(1).mul(digamma(a))).sub(b.sub(1).mul(digamma(b))).add(s.sub(2).mul(digamma(s)));
+  }
+  expand(batchShape: readonly number[]): Beta {
+    return new Beta(this.concentration1.expand([...batchShape]), this.concentration0.expand([...batchShape]), { validateArgs: false });
+  }
+}
+
+registerKL(Beta, Beta, (p, q) => {
+  const sp = p.concentration1.add(p.concentration0);
+  const sq = q.concentration1.add(q.concentration0);
+  const t1 = lgamma(q.concentration1).add(lgamma(q.concentration0)).add(lgamma(sp));
+  const t2 = lgamma(p.concentration1).add(lgamma(p.concentration0)).add(lgamma(sq));
+  const t3 = p.concentration1.sub(q.concentration1).mul(digamma(p.concentration1));
+  const t4 = p.concentration0.sub(q.concentration0).mul(digamma(p.concentration0));
+  const t5 = sq.sub(sp).mul(digamma(sp));
+  return t1.sub(t2).add(t3).add(t4).add(t5);
+});
