@@ -1,7 +1,8 @@
-import { type Generator, type Tensor, type TensorLike, digamma, gamma as sampleGamma, lgamma, log, maximum, noGrad } from '@likelihood/core';
+import { type Generator, type Tensor, type TensorLike, broadcastShapes, digamma, gamma as sampleGamma, lgamma, log, maximum, noGrad } from '@likelihood/core';
 import * as C from './constraints.js';
 import { Distribution, type DistributionOptions } from './distribution.js';
 import { registerKL } from './kl.js';
+import { xlogy } from './math.js';
 import { broadcastAll } from './utils.js';
 
 /**
@@ -43,9 +44,8 @@ export class Gamma extends Distribution {
   logProb(value: Tensor): Tensor {
     this.checkValue(value);
     const a = this.concentration;
-    // xlogy(α − 1, x) so that α = 1 at x = 0 gives 0, as torch
-    const t = a.sub(1).mul(log(value.add(value.eq(0).to(value.dtype).mul(a.sub(1).eq(0).to(value.dtype)))));
-    return a.mul(log(this.rate)).add(t).sub(this.rate.mul(value)).sub(lgamma(a));
+    // xlogy(α − 1, x): α = 1 at x = 0 gives 0, as torch
+    return a.mul(log(this.rate)).add(xlogy(a.sub(1).expand(broadcastShapes('Gamma.logProb', a.shape, value.shape)), value)).sub(this.rate.mul(value)).sub(lgamma(a));
   }
   override entropy(): Tensor {
     const a = this.concentration;

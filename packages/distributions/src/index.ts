@@ -20,3 +20,6 @@ export { Exponential } from './exponential.js';
 export { Gamma } from './gamma.js';
 export { Beta } from './beta.js';
 export { Dirichlet } from './dirichlet.js';
+export { StudentT } from './studentT.js';
+export { Poisson } from './poisson.js';
+export { Geometric } from './geometric.js';
