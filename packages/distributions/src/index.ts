@@ -23,3 +23,7 @@ export { Dirichlet } from './dirichlet.js';
 export { StudentT } from './studentT.js';
 export { Poisson } from './poisson.js';
 export { Geometric } from './geometric.js';
+export { Binomial } from './binomial.js';
+export { OneHotCategorical } from './oneHotCategorical.js';
+export { Multinomial } from './multinomial.js';
+export { Independent } from './independent.js';
