@@ -27,3 +27,5 @@ export { Binomial } from './binomial.js';
 export { OneHotCategorical } from './oneHotCategorical.js';
 export { Multinomial } from './multinomial.js';
 export { Independent } from './independent.js';
+export { MixtureSameFamily } from './mixtureSameFamily.js';
+export { LogitRelaxedBernoulli, RelaxedBernoulli, ExpRelaxedCategorical, RelaxedOneHotCategorical } from './relaxed.js';
