@@ -29,3 +29,6 @@ export { Multinomial } from './multinomial.js';
 export { Independent } from './independent.js';
 export { MixtureSameFamily } from './mixtureSameFamily.js';
 export { LogitRelaxedBernoulli, RelaxedBernoulli, ExpRelaxedCategorical, RelaxedOneHotCategorical } from './relaxed.js';
+export { MultivariateNormal } from './multivariateNormal.js';
+export type { MvnParams } from './multivariateNormal.js';
+export { LowRankMultivariateNormal } from './lowRankMultivariateNormal.js';
