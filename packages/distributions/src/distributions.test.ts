@@ -32,7 +32,7 @@ const fx = loadFixture<{ examples: Example[]; kl: KlCase[] }>(new URL('../fixtur
 const tol = { rtol: 1e-9, atol: 1e-10 };
 
 const build = (name: string, params: Record<string, FixtureTensor>) => {
-  const p = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, fromFixture(v, true)]));
+  const p = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, fromFixture(v, k !== 'total_count')]));
   return { p, dist: construct(name, p) };
 };
 
@@ -50,7 +50,7 @@ describe('distributions match torch.distributions', () => {
         const g = autogradGrad([lp.mul(w).sum()], names.map((k) => p[k]!));
         names.forEach((k, j) => expectClose(g[j]!, decode(ex.logProbGrads[k]) as number[], { ...tol, what: `d logProb / d ${k}` }));
       });
-      it('entropy and its gradients', () => {
+      it.runIf(ex.entropy !== null)('entropy and its gradients', () => {
         const { p, dist } = build(ex.name, ex.params);
         const h = dist.entropy();
         expectClose(h, decode(ex.entropy) as number[], { ...tol, what: 'entropy' });
