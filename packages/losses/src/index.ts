@@ -12,3 +12,4 @@ export type { PoissonNllOptions } from './poisson.js';
 export { klDiv } from './kl.js';
 export type { KlDivOptions } from './kl.js';
 export type { Reduction } from './reduction.js';
+export { negativeLogLikelihood } from './generic.js';
