@@ -82,6 +82,18 @@ export interface PrimitiveAttrs {
 
   // Linear algebra
   MatMul: Record<string, never>;
+  // Small-matrix linalg, batched over leading dims. No single standard ONNX operator exists
+  // for these, so ONNX export needs a decomposition: Cholesky and TriangularSolve unrolled
+  // into MatMul/Div/Sqrt/Slice for the static n; SlogDet as Sign(Det(A)) / Log(Abs(Det(A)))
+  // (ONNX Det); Inverse as com.microsoft.Inverse (onnxruntime contrib op).
+  /** Cholesky factor (torch.linalg.cholesky): reads the lower triangle (upper: the upper one). */
+  Cholesky: { upper: boolean };
+  /** torch.linalg.solve_triangular(A, B, upper, left, unitriangular); batch dims broadcast. */
+  TriangularSolve: { upper: boolean; left: boolean; unitriangular: boolean };
+  /** One output of torch.linalg.slogdet (LU with partial pivoting). */
+  SlogDet: { output: 'sign' | 'logabsdet' };
+  /** Matrix inverse (torch.linalg.inv). */
+  Inverse: Record<string, never>;
 
   // Neural (NC + spatial layout, ONNX semantics). pads: [begin..., end...].
   Conv: { strides: number[]; pads: number[]; dilations: number[]; group: number };

@@ -3,4 +3,5 @@ export * from './elementwise.js';
 export * from './reduce.js';
 export * from './movement.js';
 export * from './linalg.js';
+export * from './nn.js';
 export { zeros, ones, full, zerosLike, onesLike, fullLike } from '../tensor.js';

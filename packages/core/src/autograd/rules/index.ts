@@ -1,6 +1,7 @@
 import { elementwiseRules } from './elementwise.js';
 import { linalgRules } from './linalg.js';
 import { movementRules } from './movement.js';
+import { neuralRules } from './neural.js';
 import { reduceRules } from './reduce.js';
 import type { GradRuleTable } from './types.js';
 
@@ -10,4 +11,5 @@ export const GRAD_RULES: GradRuleTable = {
   ...reduceRules,
   ...movementRules,
   ...linalgRules,
+  ...neuralRules,
 };

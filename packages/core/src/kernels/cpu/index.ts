@@ -3,3 +3,6 @@ import './elementwise.js';
 import './reduce.js';
 import './movement.js';
 import './matmul.js';
+import './conv.js';
+import './pool.js';
+import './linalg.js';

@@ -1,0 +1,186 @@
+import { type DType, type TypedArray, allocate } from '../../dtype.js';
+import { registerKernel } from '../../registry.js';
+import { gemm } from './gemm.js';
+
+/**
+ * Conv and ConvTranspose for 1, 2 or 3 spatial dims (NC + spatial layout, ONNX attributes).
+ * Both go through im2col/col2im and `gemm`; 1-D and 2-D are run as 3-D with leading
+ * spatial dims of size 1, so there is one code path.
+ */
+
+/** Geometry of a convolution, padded to 3 spatial dims. */
+interface Geom {
+  S: number[]; // input spatial (of the conv's input)
+  K: number[]; // kernel spatial
+  O: number[]; // output spatial (of the conv)
+  st: number[];
+  pb: number[]; // begin pads
+  dl: number[];
+}
+
+function to3(a: readonly number[], fill: number): number[] {
+  return [...new Array<number>(3 - a.length).fill(fill), ...a];
+}
+
+/** Output size of a conv along one dim (ONNX / torch formula, floor mode). */
+export function convOutSize(s: number, k: number, stride: number, pb: number, pe: number, dil: number): number {
+  return Math.floor((s + pb + pe - dil * (k - 1) - 1) / stride) + 1;
+}
+
+/** Output size of a transposed conv along one dim. */
+export function convTransposeOutSize(s: number, k: number, stride: number, pb: number, pe: number, dil: number, op: number): number {
+  return (s - 1) * stride - pb - pe + dil * (k - 1) + op + 1;
+}
+
+/**
+ * im2col: col[(c·Kvol + kidx), p] = x[c, conv-input position of (p, kidx)] or 0 outside.
+ * `x` holds C channels starting at xOff; col is (C·Kvol) × Ovol.
+ */
+function im2col(x: TypedArray, xOff: number, C: number, g: Geom, col: TypedArray): void {
+  const [Sd, Sh, Sw] = g.S as [number, number, number];
+  const [Kd, Kh, Kw] = g.K as [number, number, number];
+  const [Od, Oh, Ow] = g.O as [number, number, number];
+  const [sd, sh, sw] = g.st as [number, number, number];
+  const [pd, ph, pw] = g.pb as [number, number, number];
+  const [dd, dh, dw] = g.dl as [number, number, number];
+  const Svol = Sd * Sh * Sw;
+  const Ovol = Od * Oh * Ow;
+  let r = 0;
+  for (let c = 0; c < C; c++) {
+    const xc = xOff + c * Svol;
+    for (let kd = 0; kd < Kd; kd++) {
+      for (let kh = 0; kh < Kh; kh++) {
+        for (let kw = 0; kw < Kw; kw++, r++) {
+          let p = r * Ovol;
+          for (let od = 0; od < Od; od++) {
+            const id = od * sd - pd + kd * dd;
+            if (id < 0 || id >= Sd) {
+              col.fill(0, p, p + Oh * Ow);
+              p += Oh * Ow;
+              continue;
+            }
+            for (let oh = 0; oh < Oh; oh++) {
+              const ih = oh * sh - ph + kh * dh;
+              if (ih < 0 || ih >= Sh) {
+                col.fill(0, p, p + Ow);
+                p += Ow;
+                continue;
+              }
+              const row = xc + (id * Sh + ih) * Sw;
+              let iw = -pw + kw * dw;
+              for (let ow = 0; ow < Ow; ow++, iw += sw) col[p++] = iw >= 0 && iw < Sw ? x[row + iw]! : 0;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** col2im: the adjoint of im2col, accumulating col (C·Kvol × Ovol) into y (C channels of S). */
+function col2im(col: ArrayLike<number>, C: number, g: Geom, y: Float64Array, yOff: number): void {
+  const [Sd, Sh, Sw] = g.S as [number, number, number];
+  const [Kd, Kh, Kw] = g.K as [number, number, number];
+  const [Od, Oh, Ow] = g.O as [number, number, number];
+  const [sd, sh, sw] = g.st as [number, number, number];
+  const [pd, ph, pw] = g.pb as [number, number, number];
+  const [dd, dh, dw] = g.dl as [number, number, number];
+  const Svol = Sd * Sh * Sw;
+  const Ovol = Od * Oh * Ow;
+  let r = 0;
+  for (let c = 0; c < C; c++) {
+    const yc = yOff + c * Svol;
+    for (let kd = 0; kd < Kd; kd++) {
+      for (let kh = 0; kh < Kh; kh++) {
+        for (let kw = 0; kw < Kw; kw++, r++) {
+          let p = r * Ovol;
+          for (let od = 0; od < Od; od++) {
+            const id = od * sd - pd + kd * dd;
+            if (id < 0 || id >= Sd) {
+              p += Oh * Ow;
+              continue;
+            }
+            for (let oh = 0; oh < Oh; oh++) {
+              const ih = oh * sh - ph + kh * dh;
+              if (ih < 0 || ih >= Sh) {
+                p += Ow;
+                continue;
+              }
+              const row = yc + (id * Sh + ih) * Sw;
+              let iw = -pw + kw * dw;
+              for (let ow = 0; ow < Ow; ow++, iw += sw, p++) if (iw >= 0 && iw < Sw) y[row + iw]! += col[p]!;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+function prod(a: readonly number[]): number {
+  return a.reduce((x, y) => x * y, 1);
+}
+
+registerKernel('Conv', 'cpu', ([x, w], { strides, pads, dilations, group }) => {
+  const nsp = x!.shape.length - 2;
+  const [N, C] = x!.shape as [number, number];
+  const O = w!.shape[0]!;
+  const Sx = x!.shape.slice(2);
+  const Kx = w!.shape.slice(2);
+  const Ox = Sx.map((s, i) => convOutSize(s, Kx[i]!, strides[i]!, pads[i]!, pads[i + nsp]!, dilations[i]!));
+  const geom: Geom = { S: to3(Sx, 1), K: to3(Kx, 1), O: to3(Ox, 1), st: to3(strides, 1), pb: to3(pads.slice(0, nsp), 0), dl: to3(dilations, 1) };
+  const Cg = C / group;
+  const Og = O / group;
+  const Kvol = prod(Kx);
+  const Svol = prod(Sx);
+  const Ovol = prod(Ox);
+  const R = Cg * Kvol;
+  const dtype: DType = x!.dtype;
+  const out = allocate(dtype, N * O * Ovol);
+  if (out.length === 0) return { storage: out, shape: [N, O, ...Ox], dtype };
+  const col = allocate(dtype, R * Ovol);
+  for (let n = 0; n < N; n++) {
+    for (let gi = 0; gi < group; gi++) {
+      im2col(x!.storage, (n * C + gi * Cg) * Svol, Cg, geom, col);
+      // (Og, R) · (R, Ovol) -> (Og, Ovol)
+      gemm(w!.storage, gi * Og * R, col, 0, out, (n * O + gi * Og) * Ovol, Og, Ovol, R);
+    }
+  }
+  return { storage: out, shape: [N, O, ...Ox], dtype };
+});
+
+registerKernel('ConvTranspose', 'cpu', ([x, w], { strides, pads, dilations, group, outputPadding }) => {
+  const nsp = x!.shape.length - 2;
+  const [N, C] = x!.shape as [number, number];
+  const Og = w!.shape[1]!;
+  const O = Og * group;
+  const Sx = x!.shape.slice(2);
+  const Kx = w!.shape.slice(2);
+  const Yx = Sx.map((s, i) => convTransposeOutSize(s, Kx[i]!, strides[i]!, pads[i]!, pads[i + nsp]!, dilations[i]!, outputPadding[i]!));
+  // The equivalent conv maps the output Y (as its input) to x (as its output).
+  const geom: Geom = { S: to3(Yx, 1), K: to3(Kx, 1), O: to3(Sx, 1), st: to3(strides, 1), pb: to3(pads.slice(0, nsp), 0), dl: to3(dilations, 1) };
+  const Cg = C / group;
+  const Kvol = prod(Kx);
+  const Svol = prod(Sx);
+  const Yvol = prod(Yx);
+  const R = Og * Kvol;
+  const dtype: DType = x!.dtype;
+  const acc = new Float64Array(N * O * Yvol);
+  const W = w!.storage;
+  // Per group, Wᵀ: (Og·Kvol, Cg) from the (Cg, Og·Kvol) slab of w.
+  const wt = allocate(dtype, R * Cg);
+  const cols = allocate(dtype, R * Svol);
+  for (let gi = 0; gi < group; gi++) {
+    const base = gi * Cg * R;
+    for (let c = 0; c < Cg; c++) for (let r = 0; r < R; r++) wt[r * Cg + c] = W[base + c * R + r]!;
+    for (let n = 0; n < N; n++) {
+      if (Svol === 0 || R === 0) continue;
+      // (R, Cg) · (Cg, Svol) -> (R, Svol)
+      gemm(wt, 0, x!.storage, (n * C + gi * Cg) * Svol, cols, 0, R, Svol, Cg);
+      col2im(cols, Og, geom, acc, (n * O + gi * Og) * Yvol);
+    }
+  }
+  const out = allocate(dtype, acc.length);
+  out.set(acc);
+  return { storage: out, shape: [N, O, ...Yx], dtype };
+});

@@ -1,0 +1,195 @@
+import { describe, expect, it } from 'vitest';
+import { expectClose, gradcheck as gradcheckFlat, loadFixture } from '@likelihood/test-utils';
+import {
+  ArgumentError,
+  DTypeError,
+  ShapeError,
+  type Tensor,
+  autogradGrad,
+  avgPool2d,
+  conv1d,
+  conv2d,
+  convTranspose1d,
+  enableGrad,
+  convTranspose2d,
+  embedding,
+  groupNorm,
+  layerNorm,
+  maxPool2d,
+  tensor,
+  upsampleNearest,
+} from '../index.js';
+
+interface Arr {
+  shape: number[];
+  data: number[];
+}
+interface Case {
+  name: string;
+  op: string;
+  opts: Record<string, any>;
+  inputs: Record<string, Arr>;
+  intInputs: Record<string, Arr>;
+  out: Arr;
+  cot: Arr;
+  grads: Record<string, Arr>;
+}
+
+const fixture = loadFixture<{ cases: Case[] }>(new URL('../../fixtures/nn.json', import.meta.url));
+const f64 = (a: Arr, requiresGrad = false) => tensor(Float64Array.from(a.data), { dtype: 'float64', requiresGrad }).reshape(a.shape);
+const i32 = (a: Arr) => tensor(Int32Array.from(a.data), { dtype: 'int32' }).reshape(a.shape);
+
+/** Runs case `c`'s op on tensors keyed like the fixture's inputs. */
+function run(c: Case, t: Record<string, Tensor>): Tensor {
+  const o = c.opts;
+  switch (c.op) {
+    case 'conv1d':
+      return conv1d(t.x!, t.w!, t.b, o);
+    case 'conv2d':
+      return conv2d(t.x!, t.w!, t.b, o);
+    case 'convTranspose1d':
+      return convTranspose1d(t.x!, t.w!, t.b, o);
+    case 'convTranspose2d':
+      return convTranspose2d(t.x!, t.w!, t.b, o);
+    case 'avgPool2d':
+      return avgPool2d(t.x!, o.kernelSize, o);
+    case 'maxPool2d':
+      return maxPool2d(t.x!, o.kernelSize, o);
+    case 'upsampleNearest':
+      return upsampleNearest(t.x!, o.scaleFactor);
+    case 'layerNorm':
+      return layerNorm(t.x!, o.normalizedShape, t.w, t.b, o.eps);
+    case 'groupNorm':
+      return groupNorm(t.x!, o.numGroups, t.w, t.b, o.eps);
+    case 'embedding':
+      return embedding(t.idx!, t.w!);
+    default:
+      throw new Error(`unknown op ${c.op}`);
+  }
+}
+
+describe('nn ops match PyTorch (nn.json)', () => {
+  for (const c of fixture.cases) {
+    it(`${c.name}: value and gradients`, () => {
+      const t: Record<string, Tensor> = {};
+      for (const [k, v] of Object.entries(c.inputs)) t[k] = f64(v, true);
+      for (const [k, v] of Object.entries(c.intInputs)) t[k] = i32(v);
+      const y = run(c, t);
+      expect([...y.shape]).toEqual(c.out.shape);
+      expectClose(y, f64(c.out), { rtol: 1e-10, atol: 1e-10, what: 'value' });
+      const names = Object.keys(c.inputs);
+      const grads = autogradGrad([y.mul(f64(c.cot)).sum()], names.map((k) => t[k]!));
+      names.forEach((k, i) => expectClose(grads[i]!, f64(c.grads[k]!), { rtol: 1e-9, atol: 1e-10, what: `grad ${k}` }));
+    });
+  }
+
+  it('float32 conv2d agrees with the float64 golden to float32 precision', () => {
+    const c = fixture.cases.find((x) => x.name.startsWith('conv2d groups 2'))!;
+    const t = Object.fromEntries(Object.entries(c.inputs).map(([k, v]) => [k, f64(v).float()]));
+    const y = run(c, t);
+    expect(y.dtype).toBe('float32');
+    expectClose(y, f64(c.out), { rtol: 1e-4, atol: 1e-4 });
+  });
+});
+
+// Small shapes; values from a fixed formula so each gradcheck sees distinct, non-tied inputs.
+function det(shape: number[], seed = 1): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const v = new Float64Array(n);
+  for (let i = 0; i < n; i++) v[i] = Math.sin(seed * 12.9898 + i * 78.233) * 1.5;
+  return tensor(v, { dtype: 'float64' }).reshape(shape);
+}
+
+/**
+ * gradcheck on flattened inputs (reshaped back inside fn): test-utils' gradcheck compares a
+ * shaped gradient with a flat numeric one, which its shape check rejects for ndim > 1.
+ */
+function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts?: Parameters<typeof gradcheckFlat>[2]): void {
+  const shapes = inputs.map((t) => [...t.shape]);
+  gradcheckFlat((...xs) => fn(...xs.map((x, i) => x.reshape(shapes[i]!))), inputs.map((t) => t.reshape([-1])), opts);
+}
+
+describe('gradcheck (float64 finite differences)', () => {
+  it('conv2d: stride 2, padding, dilation, groups, bias', () => {
+    gradcheck((x, w, b) => conv2d(x!, w!, b, { stride: 2, padding: 1, groups: 2 }), [det([2, 4, 5, 6]), det([4, 2, 3, 2], 2), det([4], 3)]);
+    gradcheck((x, w) => conv2d(x!, w!, null, { stride: [1, 2], padding: [2, 0], dilation: 2 }), [det([1, 2, 6, 7]), det([3, 2, 2, 3], 2)]);
+  });
+  it('conv1d and convTranspose1d', () => {
+    gradcheck((x, w, b) => conv1d(x!, w!, b, { stride: 2, dilation: 2, padding: 1 }), [det([2, 3, 9]), det([2, 3, 3], 2), det([2], 3)]);
+    gradcheck((x, w) => convTranspose1d(x!, w!, null, { stride: 2, padding: 1, outputPadding: 1, groups: 3 }), [det([1, 3, 4]), det([3, 2, 3], 2)]);
+  });
+  it('convTranspose2d with groups, stride, dilation, outputPadding, bias', () => {
+    gradcheck(
+      (x, w, b) => convTranspose2d(x!, w!, b, { stride: [2, 3], padding: 1, outputPadding: [1, 2], dilation: [1, 2], groups: 2 }),
+      [det([2, 4, 3, 3]), det([4, 1, 3, 2], 2), det([2], 3)],
+    );
+  });
+  it('second derivatives of conv2d (gradient of a gradient)', () => {
+    // d/dx of <∂L/∂w, v> exercises the ConvTranspose and weight-grad conv rules again.
+    const v = det([2, 2, 3, 3], 7);
+    gradcheck(
+      (x, w) =>
+        enableGrad(() => {
+          // Finite differences call fn under noGrad: re-enable and make w a grad leaf there.
+          const wr = w!.requiresGrad ? w! : w!.detach().requiresGrad_();
+          const y = conv2d(x!, wr, null, { stride: 2, padding: 1 });
+          const [gw] = autogradGrad([y.mul(y).sum()], [wr], { createGraph: true });
+          return gw!.mul(v).sum();
+        }),
+      [det([1, 2, 5, 5]), det([2, 2, 3, 3], 2)],
+      { rtol: 1e-4, atol: 1e-6 },
+    );
+  });
+  it('avgPool2d, maxPool2d, upsampleNearest', () => {
+    gradcheck((x) => avgPool2d(x!, 3, { stride: 2, padding: 1 }), [det([2, 2, 5, 6])]);
+    gradcheck((x) => avgPool2d(x!, [2, 3], { padding: 1, countIncludePad: false }), [det([1, 2, 5, 6])]);
+    gradcheck((x) => maxPool2d(x!, 3, { stride: 2, padding: 1 }), [det([2, 2, 5, 6])]);
+    gradcheck((x) => maxPool2d(x!, 2, { stride: 1, dilation: 2 }), [det([1, 2, 5, 5])]);
+    gradcheck((x) => upsampleNearest(x!, [2, 3]), [det([1, 2, 3, 2])]);
+  });
+  it('layerNorm, groupNorm', () => {
+    gradcheck((x, w, b) => layerNorm(x!, [2, 3], w, b), [det([3, 2, 3]), det([2, 3], 2), det([2, 3], 3)], { rtol: 1e-4 });
+    gradcheck((x, w, b) => groupNorm(x!, 2, w, b), [det([2, 4, 3]), det([4], 2), det([4], 3)], { rtol: 1e-4 });
+  });
+  it('embedding (gradient accumulates over repeated indices)', () => {
+    const idx = tensor([[0, 2], [2, 2]], { dtype: 'int32' });
+    gradcheck((w) => embedding(idx, w!), [det([3, 4])]);
+  });
+});
+
+describe('argument and shape errors', () => {
+  const x = det([1, 4, 5, 5]);
+  it('conv2d: wrong channel count names both shapes', () => {
+    expect(() => conv2d(x, det([2, 3, 3, 3]))).toThrow(ShapeError);
+    expect(() => conv2d(x, det([2, 3, 3, 3]))).toThrow(/\[2, 3, 3, 3\].*\[1, 4, 5, 5\]/);
+    expect(() => conv2d(x, det([2, 4, 3, 3]), det([3]))).toThrow(/bias of shape \[2\], found \[3\]/);
+    expect(() => conv2d(x, det([2, 4, 7, 7]))).toThrow(ShapeError);
+  });
+  it('conv2d: bad stride, padding, dilation, groups', () => {
+    const w = det([2, 4, 3, 3]);
+    expect(() => conv2d(x, w, null, { stride: 0 })).toThrow(/conv2d: stride must hold integers >= 1, found 0/);
+    expect(() => conv2d(x, w, null, { padding: -1 })).toThrow(ArgumentError);
+    expect(() => conv2d(x, w, null, { padding: [1, 1, 1] })).toThrow(/padding must be an int or a list of 2 ints/);
+    expect(() => conv2d(x, w, null, { dilation: 1.5 })).toThrow(ArgumentError);
+    expect(() => conv2d(x, det([3, 2, 3, 3]), null, { groups: 2 })).toThrow(/groups=2 must divide/);
+    expect(() => conv2d(x, w, null, { groups: 0 })).toThrow(ArgumentError);
+    expect(() => conv2d(x, w, null, { stride: 2, padding: 'same' })).toThrow(ArgumentError);
+    expect(() => conv2d(x.int(), w)).toThrow(DTypeError);
+  });
+  it('convTranspose2d, pools, norms, embedding', () => {
+    expect(() => convTranspose2d(x, det([3, 2, 3, 3]))).toThrow(/weight of shape \[3, 2, 3, 3\].*\[1, 4, 5, 5\]/);
+    expect(() => convTranspose2d(x, det([4, 2, 3, 3]), null, { stride: 2, outputPadding: 2 })).toThrow(/outputPadding must be smaller/);
+    expect(() => maxPool2d(x, 2, { padding: 2 })).toThrow(/padding should be at most half/);
+    expect(() => avgPool2d(x, 0)).toThrow(ArgumentError);
+    expect(() => layerNorm(x, [4])).toThrow(ShapeError);
+    expect(() => groupNorm(x, 3)).toThrow(/numGroups must be a positive integer dividing the 4 channels/);
+    expect(() => embedding(tensor([5], { dtype: 'int32' }), det([5, 2]))).toThrow(/index 5 out of range/);
+    expect(() => embedding(tensor([1]), det([5, 2]))).toThrow(DTypeError);
+  });
+  it('unbatched input (C, H, W) works like torch', () => {
+    const w = det([2, 4, 3, 3], 3);
+    const y = conv2d(det([4, 5, 5]), w, null, { padding: 1 });
+    expect([...y.shape]).toEqual([2, 5, 5]);
+    expectClose(y, conv2d(x, w, null, { padding: 1 }).reshape([2, 5, 5]));
+  });
+});
