@@ -181,7 +181,7 @@ registerKernel('Inverse', 'cpu', ([a]) => {
     luInPlace(M, n, perm);
     for (let i = 0; i < n; i++) {
       if (M[i * n + i] === 0) {
-        throw new ArgumentError(`inverse: the input is singular (U[${i}, ${i}] is zero in its LU factorisation${nb > 1 ? `, batch element ${b}` : ''})`);
+        throw new ArgumentError(`inv: the input is singular (U[${i}, ${i}] is zero in its LU factorisation${nb > 1 ? `, batch element ${b}` : ''})`);
       }
     }
     // Solve A·x = e_j for each column j: P·A = L·U, so L·U·x = P·e_j.
