@@ -193,21 +193,40 @@ function poolArgs(op: string, kernelSize: IntOrTuple, stride: IntOrTuple | undef
   return { k, s, p, d };
 }
 
-function checkPoolOut(op: string, x: Tensor, out: number[]): void {
-  if (out.some((o) => o < 1)) throw new ShapeError(`${op}: input of shape ${fmtShape(x.shape)} is too small: output size would be ${fmtShape(out)}`);
+/**
+ * Pool output size along one dim (torch's pooling_output_shape): with ceilMode the last
+ * window may run past the end, but must start inside the input or its left padding.
+ */
+function poolOutSize(S: number, k: number, s: number, p: number, d: number, ceilMode: boolean): number {
+  const span = S + 2 * p - d * (k - 1) - 1;
+  let out = Math.floor((span + (ceilMode ? s - 1 : 0)) / s) + 1;
+  if (ceilMode && (out - 1) * s >= S + p) out--;
+  return out;
+}
+
+/** Output sizes and ONNX pads [begin..., end...]; ceil mode becomes extra end padding. */
+function poolGeometry(op: string, x: Tensor, input: Tensor, k: number[], s: number[], p: number[], d: number[], ceilMode: boolean) {
+  const out = [0, 1].map((i) => poolOutSize(x.shape[2 + i]!, k[i]!, s[i]!, p[i]!, d[i]!, ceilMode));
+  if (out.some((o) => o < 1)) throw new ShapeError(`${op}: input of shape ${fmtShape(input.shape)} is too small: output size would be ${fmtShape(out)}`);
+  const end = [0, 1].map((i) => Math.max(p[i]!, (out[i]! - 1) * s[i]! + d[i]! * (k[i]! - 1) + 1 - x.shape[2 + i]! - p[i]!));
+  return { out, pads: [...p, ...end] };
 }
 
 export interface AvgPoolOptions {
   stride?: IntOrTuple;
   padding?: IntOrTuple;
+  /** Let the last window run past the end (output size rounded up), as torch's ceil_mode. */
+  ceilMode?: boolean;
   /** Count zero padding in the divisor (torch default true). */
   countIncludePad?: boolean;
+  /** Divide every window sum by this instead. */
+  divisorOverride?: number;
 }
 
 /**
- * 2-D average pooling (floor mode), like torch.nn.functional.avg_pool2d. A composite: a
- * depthwise conv with constant weights 1/(kH·kW); with countIncludePad=false the divisor
- * is the same conv applied to ones.
+ * 2-D average pooling, like torch.nn.functional.avg_pool2d. A composite: a depthwise conv
+ * with a ones kernel (window sums), divided by a constant (Ho, Wo) map of torch's divisors
+ * (windows past the padded edge in ceil mode, or padding with countIncludePad=false, count less).
  */
 export function avgPool2d(input: Tensor, kernelSize: IntOrTuple, opts: AvgPoolOptions = {}): Tensor {
   const op = 'avgPool2d';
@@ -215,34 +234,53 @@ export function avgPool2d(input: Tensor, kernelSize: IntOrTuple, opts: AvgPoolOp
   const b = batchify(op, input, 2);
   const x = b.x;
   const { k, s, p } = poolArgs(op, kernelSize, opts.stride, opts.padding ?? 0, 1);
+  const { out, pads } = poolGeometry(op, x, input, k, s, p, [1, 1], opts.ceilMode ?? false);
   const C = x.shape[1]!;
-  checkPoolOut(op, input, [0, 1].map((i) => convOutSize(x.shape[2 + i]!, k[i]!, s[i]!, p[i]!, p[i]!, 1)));
-  const attrs = { strides: s, pads: [...p, ...p], dilations: [1, 1], group: C };
-  const w = full([C, 1, k[0]!, k[1]!], 1 / (k[0]! * k[1]!), { dtype: x.dtype }); // (C, 1, kH, kW)
-  let y = runPrimitive('Conv', [x, w], attrs);
-  if (opts.countIncludePad === false && (p[0]! > 0 || p[1]! > 0)) {
-    // Fraction of each window inside the input: (1, 1, Ho, Wo).
-    const ones = full([1, 1, x.shape[2]!, x.shape[3]!], 1, { dtype: x.dtype });
-    const frac = runPrimitive('Conv', [ones, full([1, 1, k[0]!, k[1]!], 1 / (k[0]! * k[1]!), { dtype: x.dtype })], { ...attrs, group: 1 });
-    y = div(y, frac);
+  const w = full([C, 1, k[0]!, k[1]!], 1, { dtype: x.dtype }); // (C, 1, kH, kW)
+  const sums = runPrimitive('Conv', [x, w], { strides: s, pads, dilations: [1, 1], group: C });
+  const [H, W] = [x.shape[2]!, x.shape[3]!];
+  const [Ho, Wo] = out as [number, number];
+  const div0 = new Float64Array(Ho * Wo);
+  const includePad = opts.countIncludePad ?? true;
+  for (let i = 0; i < Ho; i++) {
+    for (let j = 0; j < Wo; j++) {
+      if (opts.divisorOverride !== undefined) {
+        div0[i * Wo + j] = opts.divisorOverride;
+        continue;
+      }
+      // Same arithmetic as torch's avg_pool2d kernel.
+      let h0 = i * s[0]! - p[0]!;
+      let w0 = j * s[1]! - p[1]!;
+      let h1 = Math.min(h0 + k[0]!, H + p[0]!);
+      let w1 = Math.min(w0 + k[1]!, W + p[1]!);
+      const poolSize = (h1 - h0) * (w1 - w0);
+      h0 = Math.max(h0, 0);
+      w0 = Math.max(w0, 0);
+      h1 = Math.min(h1, H);
+      w1 = Math.min(w1, W);
+      div0[i * Wo + j] = includePad ? poolSize : (h1 - h0) * (w1 - w0);
+    }
   }
-  return unbatch(y, b.unbatched);
+  const divisor = cast(new Tensor(div0, [Ho, Wo], 'float64'), x.dtype); // (Ho, Wo)
+  return unbatch(div(sums, divisor), b.unbatched);
 }
 
 export interface MaxPoolOptions {
   stride?: IntOrTuple;
   padding?: IntOrTuple;
   dilation?: IntOrTuple;
+  /** Let the last window run past the end (output size rounded up), as torch's ceil_mode. */
+  ceilMode?: boolean;
 }
 
-/** 2-D max pooling (floor mode), like torch.nn.functional.max_pool2d. Padding counts as -inf. */
+/** 2-D max pooling, like torch.nn.functional.max_pool2d. Padding counts as -inf. */
 export function maxPool2d(input: Tensor, kernelSize: IntOrTuple, opts: MaxPoolOptions = {}): Tensor {
   const op = 'maxPool2d';
   checkFloat(op, 'input', input);
   const b = batchify(op, input, 2);
   const { k, s, p, d } = poolArgs(op, kernelSize, opts.stride, opts.padding ?? 0, opts.dilation ?? 1);
-  checkPoolOut(op, input, [0, 1].map((i) => convOutSize(b.x.shape[2 + i]!, k[i]!, s[i]!, p[i]!, p[i]!, d[i]!)));
-  const y = runPrimitive('MaxPool', [b.x], { kernelShape: k, strides: s, pads: [...p, ...p], dilations: d });
+  const { pads } = poolGeometry(op, b.x, input, k, s, p, d, opts.ceilMode ?? false);
+  const y = runPrimitive('MaxPool', [b.x], { kernelShape: k, strides: s, pads, dilations: d });
   return unbatch(y, b.unbatched);
 }
 
