@@ -138,12 +138,15 @@ registerKernel('Conv', 'cpu', ([x, w], { strides, pads, dilations, group }) => {
   const dtype: DType = x!.dtype;
   const out = allocate(dtype, N * O * Ovol);
   if (out.length === 0) return { storage: out, shape: [N, O, ...Ox], dtype };
-  const col = allocate(dtype, R * Ovol);
+  // 1×1 kernels with stride 1 and no padding: the input slab already is the im2col matrix.
+  const direct = Kvol === 1 && strides.every((v) => v === 1) && pads.every((v) => v === 0);
+  const col = direct ? x!.storage : allocate(dtype, R * Ovol);
   for (let n = 0; n < N; n++) {
     for (let gi = 0; gi < group; gi++) {
-      im2col(x!.storage, (n * C + gi * Cg) * Svol, Cg, geom, col);
+      const xOff = (n * C + gi * Cg) * Svol;
+      if (!direct) im2col(x!.storage, xOff, Cg, geom, col);
       // (Og, R) · (R, Ovol) -> (Og, Ovol)
-      gemm(w!.storage, gi * Og * R, col, 0, out, (n * O + gi * Og) * Ovol, Og, Ovol, R);
+      gemm(w!.storage, gi * Og * R, col, direct ? xOff : 0, out, (n * O + gi * Og) * Ovol, Og, Ovol, R);
     }
   }
   return { storage: out, shape: [N, O, ...Ox], dtype };
@@ -165,21 +168,27 @@ registerKernel('ConvTranspose', 'cpu', ([x, w], { strides, pads, dilations, grou
   const Yvol = prod(Yx);
   const R = Og * Kvol;
   const dtype: DType = x!.dtype;
-  const acc = new Float64Array(N * O * Yvol);
+  // 1×1 kernels with stride 1 and no padding: col2im is the identity, gemm writes the output.
+  const direct = Kvol === 1 && strides.every((v) => v === 1) && pads.every((v) => v === 0) && outputPadding.every((v) => v === 0);
+  const acc = direct ? allocate(dtype, N * O * Yvol) : new Float64Array(N * O * Yvol);
   const W = w!.storage;
   // Per group, Wᵀ: (Og·Kvol, Cg) from the (Cg, Og·Kvol) slab of w.
   const wt = allocate(dtype, R * Cg);
-  const cols = allocate(dtype, R * Svol);
+  const cols = direct ? acc : allocate(dtype, R * Svol);
   for (let gi = 0; gi < group; gi++) {
     const base = gi * Cg * R;
     for (let c = 0; c < Cg; c++) for (let r = 0; r < R; r++) wt[r * Cg + c] = W[base + c * R + r]!;
     for (let n = 0; n < N; n++) {
       if (Svol === 0 || R === 0) continue;
       // (R, Cg) · (Cg, Svol) -> (R, Svol)
-      gemm(wt, 0, x!.storage, (n * C + gi * Cg) * Svol, cols, 0, R, Svol, Cg);
-      col2im(cols, Og, geom, acc, (n * O + gi * Og) * Yvol);
+      if (direct) gemm(wt, 0, x!.storage, (n * C + gi * Cg) * Svol, acc, (n * O + gi * Og) * Yvol, R, Svol, Cg);
+      else {
+        gemm(wt, 0, x!.storage, (n * C + gi * Cg) * Svol, cols, 0, R, Svol, Cg);
+        col2im(cols, Og, geom, acc as Float64Array, (n * O + gi * Og) * Yvol);
+      }
     }
   }
+  if (direct) return { storage: acc, shape: [N, O, ...Yx], dtype };
   const out = allocate(dtype, acc.length);
   out.set(acc);
   return { storage: out, shape: [N, O, ...Yx], dtype };
