@@ -186,6 +186,12 @@ describe('argument and shape errors', () => {
     expect(() => embedding(tensor([5], { dtype: 'int32' }), det([5, 2]))).toThrow(/index 5 out of range/);
     expect(() => embedding(tensor([1]), det([5, 2]))).toThrow(DTypeError);
   });
+  it('maxPool2d propagates NaN like torch; avgPool2d of a constant is that constant inside', () => {
+    const v = tensor([[[[1, NaN, 3, 4], [5, 6, 7, 8]]]], { dtype: 'float64' });
+    expect(maxPool2d(v, 2).toArray()).toEqual([[[[NaN, 8]]]]);
+    const c = avgPool2d(tensor(new Float64Array(25).fill(2), { dtype: 'float64' }).reshape([1, 1, 5, 5]), 3, { stride: 1, padding: 1, countIncludePad: false });
+    expectClose(c.reshape([-1]), new Float64Array(25).fill(2));
+  });
   it('unbatched input (C, H, W) works like torch', () => {
     const w = det([2, 4, 3, 3], 3);
     const y = conv2d(det([4, 5, 5]), w, null, { padding: 1 });

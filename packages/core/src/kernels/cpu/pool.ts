@@ -6,8 +6,8 @@ import { convOutSize } from './conv.js';
 
 /**
  * MaxPool over 1-3 spatial dims (padding counts as -inf). Computes both outputs of ONNX
- * MaxPool: the values and the flat index (over the whole input) of each max. Like torch, the
- * first max in scan order wins and NaN propagates.
+ * MaxPool: the values and the flat index (over the whole input) of each max. Same scan as
+ * torch: the first max wins, a NaN always wins (so NaN propagates).
  */
 function maxPool(x: TensorData, a: PrimitiveAttrs['MaxPool']): { values: TensorData; indices: TensorData } {
   const nsp = x.shape.length - 2;
@@ -48,7 +48,6 @@ function maxPool(x: TensorData, a: PrimitiveAttrs['MaxPool']): { values: TensorD
                 if (bi < 0 || v > best || Number.isNaN(v)) {
                   best = v;
                   bi = j;
-                  if (Number.isNaN(v)) break;
                 }
               }
             }
