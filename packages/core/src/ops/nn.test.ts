@@ -157,6 +157,67 @@ describe('gradcheck (float64 finite differences)', () => {
   });
 });
 
+describe('properties over random configurations', () => {
+  // Tiny LCG so configurations are fixed across runs.
+  let state = 12345;
+  const rnd = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const ri = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
+
+  /** Direct 2-D convolution by its definition (torch semantics), for comparison with im2col + gemm. */
+  function naiveConv2d(x: Tensor, w: Tensor, s: number[], p: number[], d: number[], G: number): number[] {
+    const [N, C, H, W] = x.shape as number[];
+    const [O, Cg, KH, KW] = w.shape as number[];
+    const Ho = Math.floor((H! + 2 * p[0]! - d[0]! * (KH! - 1) - 1) / s[0]!) + 1;
+    const Wo = Math.floor((W! + 2 * p[1]! - d[1]! * (KW! - 1) - 1) / s[1]!) + 1;
+    const X = x.storage;
+    const Wt = w.storage;
+    const out: number[] = [];
+    const Og = O! / G;
+    for (let n = 0; n < N!; n++)
+      for (let o = 0; o < O!; o++)
+        for (let i = 0; i < Ho; i++)
+          for (let j = 0; j < Wo; j++) {
+            let acc = 0;
+            const g = Math.floor(o / Og);
+            for (let c = 0; c < Cg!; c++)
+              for (let kh = 0; kh < KH!; kh++)
+                for (let kw = 0; kw < KW!; kw++) {
+                  const ih = i * s[0]! - p[0]! + kh * d[0]!;
+                  const iw = j * s[1]! - p[1]! + kw * d[1]!;
+                  if (ih < 0 || ih >= H! || iw < 0 || iw >= W!) continue;
+                  acc += X[((n * C! + g * Cg! + c) * H! + ih) * W! + iw]! * Wt[((o * Cg! + c) * KH! + kh) * KW! + kw]!;
+                }
+            out.push(acc);
+          }
+    return out;
+  }
+
+  it('conv2d equals the direct definition, and convTranspose2d is its adjoint (<conv x, y> = <x, convT y>)', () => {
+    for (let trial = 0; trial < 25; trial++) {
+      const G = ri(1, 3);
+      const Cg = ri(1, 2);
+      const Og = ri(1, 2);
+      const k = [ri(1, 3), ri(1, 3)];
+      const s = [ri(1, 3), ri(1, 3)];
+      const d = [ri(1, 2), ri(1, 2)];
+      const p = [ri(0, 2), ri(0, 2)];
+      const H = d[0]! * (k[0]! - 1) + 1 + ri(0, 5);
+      const W = d[1]! * (k[1]! - 1) + 1 + ri(0, 5);
+      const x = det([ri(1, 2), G * Cg, H, W], trial + 1);
+      const w = det([G * Og, Cg, k[0]!, k[1]!], trial + 50);
+      const cfg = { stride: s, padding: p, dilation: d, groups: G };
+      const y = conv2d(x, w, null, cfg);
+      expectClose(y.reshape([-1]), naiveConv2d(x, w, s, p, d, G), { rtol: 1e-12, atol: 1e-12, what: `trial ${trial} ${JSON.stringify(cfg)}` });
+      // The output padding that makes convTranspose2d map back onto x's spatial shape.
+      const op = [0, 1].map((i) => x.shape[2 + i]! - ((y.shape[2 + i]! - 1) * s[i]! - 2 * p[i]! + d[i]! * (k[i]! - 1) + 1));
+      const v = det([...y.shape], trial + 99);
+      const xt = convTranspose2d(v, w, null, { ...cfg, outputPadding: op });
+      expect([...xt.shape]).toEqual([...x.shape]);
+      expectClose(y.mul(v).sum(), x.mul(xt).sum(), { rtol: 1e-10, atol: 1e-10 });
+    }
+  });
+});
+
 describe('argument and shape errors', () => {
   const x = det([1, 4, 5, 5]);
   it('conv2d: wrong channel count names both shapes', () => {
