@@ -4,4 +4,6 @@ export * from './reduce.js';
 export * from './movement.js';
 export * from './linalg.js';
 export * from './nn.js';
+export * from './activations.js';
+export * from './special.js';
 export { zeros, ones, full, zerosLike, onesLike, fullLike } from '../tensor.js';
