@@ -2,6 +2,7 @@
 export * from './elementwise.js';
 export * from './reduce.js';
 export * from './movement.js';
+export * from './indexing.js';
 export * from './linalg.js';
 export * from './nn.js';
 export * from './activations.js';

@@ -1,5 +1,17 @@
 import * as o from '../../ops/index.js';
+import { Tensor } from '../../tensor.js';
+import { zeros } from '../../tensor.js';
 import type { GradRuleTable } from './types.js';
+
+/** Scatter-adds g back along `axis` at the given source positions (adjoint of a gather along that axis). */
+function scatterBack(g: Tensor, axis: number, positions: number[], size: number): Tensor {
+  const shape = [...g.shape];
+  const idxShape = shape.map((d, i) => (i === axis ? d : 1));
+  const idx = new Tensor(Int32Array.from(positions), idxShape, 'int32').expand(shape);
+  const outShape = [...shape];
+  outShape[axis] = size;
+  return o.scatterAddPrimitive(zeros(outShape, { dtype: g.dtype }), axis, idx, g);
+}
 
 export const movementRules: GradRuleTable = {
   Reshape: (g, { inputs: [x] }) => [o.reshape(g, x!.shape)],
@@ -9,4 +21,44 @@ export const movementRules: GradRuleTable = {
     return [o.permute(g, inv)];
   },
   Expand: (g, { inputs: [x] }) => [o.sumToShape(g, x!.shape)],
+  Concat: (g, { inputs, attrs }) => {
+    let at = 0;
+    return inputs.map((t) => {
+      const n = t.shape[attrs.axis]!;
+      const part = o.slice(g, attrs.axis, at, at + n);
+      at += n;
+      return part;
+    });
+  },
+  // Each sliced axis is a gather of positions start, start+step, …; its adjoint scatters them back.
+  Slice: (g, { inputs: [x], attrs }) => {
+    let out = g;
+    attrs.axes.forEach((axis, i) => {
+      const n = out.shape[axis]!;
+      const pos = Array.from({ length: n }, (_, k) => attrs.starts[i]! + k * attrs.steps[i]!);
+      out = scatterBack(out, axis, pos, x!.shape[axis]!);
+    });
+    return [out];
+  },
+  // Constant padding: the adjoint crops (a pad with the negated amounts).
+  Pad: (g, { attrs }) => [o.padPrimitive(g, attrs.pads.map((p) => -p))],
+  Gather: (g, { inputs: [x, idx], attrs }) => {
+    const n = x!.shape[attrs.axis]!;
+    const pos = Array.from(idx!.storage as Int32Array, (v) => (v < 0 ? v + n : v));
+    // g: (pre, idx.shape..., post) -> (pre, m, post)
+    const pre = x!.shape.slice(0, attrs.axis);
+    const post = x!.shape.slice(attrs.axis + 1);
+    const g2 = o.reshape(g, [...pre, pos.length, ...post]);
+    return [scatterBack(g2, attrs.axis, pos, n), null];
+  },
+  GatherElements: (g, { inputs: [x, idx], attrs }) => [o.scatterAddPrimitive(zeros(x!.shape, { dtype: g.dtype }), attrs.axis, idx!, g), null],
+  ScatterAdd: (g, { inputs: [, idx], attrs }) => [g, null, o.gatherPrimitive(g, attrs.axis, idx!)],
+  // Tile: view g as (r0, d0, r1, d1, ...) and sum the repeat axes.
+  Tile: (g, { inputs: [x], attrs }) => {
+    const inter: number[] = [];
+    x!.shape.forEach((d, i) => inter.push(attrs.repeats[i]!, d));
+    const summed = o.sum(o.reshape(g, inter), x!.shape.map((_, i) => 2 * i), false);
+    return [o.reshape(summed, x!.shape)];
+  },
+  Trilu: (g, { attrs }) => [attrs.upper ? o.triu(g, attrs.k) : o.tril(g, attrs.k)],
 };

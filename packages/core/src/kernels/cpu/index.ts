@@ -2,6 +2,7 @@
 import './elementwise.js';
 import './reduce.js';
 import './movement.js';
+import './indexing.js';
 import './matmul.js';
 import './conv.js';
 import './pool.js';

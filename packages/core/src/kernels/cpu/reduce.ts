@@ -29,6 +29,20 @@ function reduction(op: PrimitiveName, init: number, step: (acc: number, x: numbe
     const { axes, keepdims } = attrs as { axes: number[]; keepdims: boolean };
     const X = x!.storage;
     const outShape = reducedShape(x!.shape, axes, keepdims);
+    const nd = x!.shape.length;
+    if (axes.length === 1 && axes[0] === nd - 1) {
+      // Fast path: reduce contiguous rows (softmax over a vocabulary, layer norm, ...).
+      const n = x!.shape[nd - 1]!;
+      const rows = n === 0 ? sizeOf(outShape) : X.length / n;
+      const out = allocate(x!.dtype, rows);
+      for (let r = 0; r < rows; r++) {
+        let a = init;
+        const base = r * n;
+        for (let j = 0; j < n; j++) a = step(a, X[base + j]!);
+        out[r] = a;
+      }
+      return { storage: out, shape: outShape, dtype: x!.dtype } satisfies TensorData;
+    }
     // Accumulate in float64 whatever the dtype, for accuracy; store in the input's dtype.
     const acc = new Float64Array(sizeOf(outShape)).fill(init);
     const ost = outputStrides(x!.shape, axes);
@@ -50,3 +64,63 @@ reduction('ReduceProd', 1, (a, x) => a * x);
 // NaN propagates as in torch.amax/amin.
 reduction('ReduceMax', -Infinity, (a, x) => (x > a || x !== x ? x : a));
 reduction('ReduceMin', Infinity, (a, x) => (x < a || x !== x ? x : a));
+
+/** Strides to walk `axis` of a contiguous shape: outer × axis × inner. */
+function axisSplit(shape: Shape, axis: number): [number, number, number] {
+  let outer = 1;
+  let inner = 1;
+  for (let i = 0; i < axis; i++) outer *= shape[i]!;
+  for (let i = axis + 1; i < shape.length; i++) inner *= shape[i]!;
+  return [outer, shape[axis]!, inner];
+}
+
+function argReduce(op: 'ArgMax' | 'ArgMin', better: (a: number, b: number) => boolean): void {
+  registerKernel(op, 'cpu', ([x], { axis, keepdims }) => {
+    const X = x!.storage;
+    const [outer, n, inner] = axisSplit(x!.shape, axis);
+    const out = new Int32Array(outer * inner);
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        const base = o * n * inner + i;
+        let best = 0;
+        let bv = X[base]!;
+        for (let k = 1; k < n; k++) {
+          const v = X[base + k * inner]!;
+          // NaN wins (as torch), otherwise the first occurrence of the extreme value
+          if (bv === bv && (v !== v || better(v, bv))) {
+            best = k;
+            bv = v;
+          }
+        }
+        out[o * inner + i] = best;
+      }
+    }
+    return { storage: out, shape: reducedShape(x!.shape, [axis], keepdims), dtype: 'int32' };
+  });
+}
+argReduce('ArgMax', (a, b) => a > b);
+argReduce('ArgMin', (a, b) => a < b);
+
+registerKernel('CumSum', 'cpu', ([x], { axis, exclusive, reverse }) => {
+  const X = x!.storage;
+  const [outer, n, inner] = axisSplit(x!.shape, axis);
+  const out = allocate(x!.dtype, X.length);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * n * inner + i;
+      let acc = 0;
+      for (let j = 0; j < n; j++) {
+        const k = reverse ? n - 1 - j : j;
+        const idx = base + k * inner;
+        if (exclusive) {
+          out[idx] = acc;
+          acc += X[idx]!;
+        } else {
+          acc += X[idx]!;
+          out[idx] = acc;
+        }
+      }
+    }
+  }
+  return { storage: out, shape: x!.shape, dtype: x!.dtype };
+});
