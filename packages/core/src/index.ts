@@ -18,3 +18,4 @@ export { registerKernel, getKernel, hasKernel, setBackend, getBackend } from './
 export type { Kernel, TensorData, BackendName } from './registry.js';
 export type { PrimitiveAttrs, PrimitiveName } from './primitives.js';
 export { withCustomGrad } from './dispatch.js';
+export * from './random/index.js';
