@@ -178,6 +178,66 @@ export class Tensor implements TensorData {
   expand(...shape: number[] | [number[]]): Tensor { return ops.expand(this, flatArgs(shape)); }
   // linear algebra
   matmul(o: Tensor): Tensor { return ops.matmul(this, o); }
+  // elementwise (more)
+  square(): Tensor { return ops.square(this); }
+  rsqrt(): Tensor { return ops.rsqrt(this); }
+  reciprocal(): Tensor { return ops.reciprocal(this); }
+  log1p(): Tensor { return ops.log1p(this); }
+  expm1(): Tensor { return ops.expm1(this); }
+  sin(): Tensor { return ops.sin(this); }
+  cos(): Tensor { return ops.cos(this); }
+  sign(): Tensor { return ops.sign(this); }
+  floor(): Tensor { return ops.floor(this); }
+  ceil(): Tensor { return ops.ceil(this); }
+  round(): Tensor { return ops.round(this); }
+  sigmoid(): Tensor { return ops.sigmoid(this); }
+  logSigmoid(): Tensor { return ops.logSigmoid(this); }
+  softplus(beta = 1, threshold = 20): Tensor { return ops.softplus(this, beta, threshold); }
+  relu(): Tensor { return ops.relu(this); }
+  gelu(approximate: 'none' | 'tanh' = 'none'): Tensor { return ops.gelu(this, approximate); }
+  silu(): Tensor { return ops.silu(this); }
+  erf(): Tensor { return ops.erf(this); }
+  erfinv(): Tensor { return ops.erfinv(this); }
+  lgamma(): Tensor { return ops.lgamma(this); }
+  digamma(): Tensor { return ops.digamma(this); }
+  clamp(min?: TensorLike | null, max?: TensorLike | null): Tensor { return ops.clamp(this, min, max); }
+  isnan(): Tensor { return ops.isnan(this); }
+  isinf(): Tensor { return ops.isinf(this); }
+  isfinite(): Tensor { return ops.isfinite(this); }
+  logicalNot(): Tensor { return ops.logicalNot(this); }
+  logicalAnd(o: TensorLike): Tensor { return ops.logicalAnd(this, o); }
+  logicalOr(o: TensorLike): Tensor { return ops.logicalOr(this, o); }
+  bool(): Tensor { return ops.cast(this, 'bool'); }
+  // reductions (more)
+  prod(dim?: number | number[], keepdim = false): Tensor { return ops.prod(this, dim, keepdim); }
+  amax(dim?: number | number[], keepdim = false): Tensor { return ops.amax(this, dim, keepdim); }
+  amin(dim?: number | number[], keepdim = false): Tensor { return ops.amin(this, dim, keepdim); }
+  argmax(dim?: number, keepdim = false): Tensor { return ops.argmax(this, dim, keepdim); }
+  argmin(dim?: number, keepdim = false): Tensor { return ops.argmin(this, dim, keepdim); }
+  var(dim?: number | number[], opts?: ops.VarOptions): Tensor { return ops.variance(this, dim, opts); }
+  std(dim?: number | number[], opts?: ops.VarOptions): Tensor { return ops.std(this, dim, opts); }
+  logsumexp(dim: number | number[], keepdim = false): Tensor { return ops.logsumexp(this, dim, keepdim); }
+  softmax(dim: number): Tensor { return ops.softmax(this, dim); }
+  logSoftmax(dim: number): Tensor { return ops.logSoftmax(this, dim); }
+  cumsum(dim: number): Tensor { return ops.cumsum(this, dim); }
+  any(dim?: number | number[], keepdim = false): Tensor { return ops.any(this, dim, keepdim); }
+  all(dim?: number | number[], keepdim = false): Tensor { return ops.all(this, dim, keepdim); }
+  // movement (more)
+  flatten(startDim = 0, endDim = -1): Tensor { return ops.flatten(this, startDim, endDim); }
+  squeeze(dim?: number | number[]): Tensor { return ops.squeeze(this, dim); }
+  unsqueeze(dim: number): Tensor { return ops.unsqueeze(this, dim); }
+  narrow(dim: number, start: number, length: number): Tensor { return ops.narrow(this, dim, start, length); }
+  slice(dim: number, start?: number, end?: number, step = 1): Tensor { return ops.slice(this, dim, start, end, step); }
+  split(sizeOrSections: number | readonly number[], dim = 0): Tensor[] { return ops.split(this, sizeOrSections, dim); }
+  chunk(chunks: number, dim = 0): Tensor[] { return ops.chunk(this, chunks, dim); }
+  flip(dims: number | readonly number[]): Tensor { return ops.flip(this, dims); }
+  roll(shifts: number | readonly number[], dims?: number | readonly number[]): Tensor { return ops.roll(this, shifts, dims); }
+  repeat(...repeats: number[] | [number[]]): Tensor { return ops.repeat(this, flatArgs(repeats)); }
+  tril(diagonal = 0): Tensor { return ops.tril(this, diagonal); }
+  triu(diagonal = 0): Tensor { return ops.triu(this, diagonal); }
+  indexSelect(dim: number, index: Tensor): Tensor { return ops.indexSelect(this, dim, index); }
+  gather(dim: number, index: Tensor): Tensor { return ops.gather(this, dim, index); }
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return ops.scatterAdd(this, dim, index, src); }
   // ---- end of methods ----
 }
 
