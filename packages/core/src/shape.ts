@@ -27,7 +27,7 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
 
 /** numpy/PyTorch broadcasting of any number of shapes; `op` names the caller in errors. */
 export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
-  const ndim = Math.max(...shapes.map((s) => s.length));
+  const ndim = Math.max(0, ...shapes.map((s) => s.length));
   const out = new Array<number>(ndim).fill(1);
   for (const s of shapes) {
     for (let i = 0; i < s.length; i++) {

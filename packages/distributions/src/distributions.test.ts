@@ -30,6 +30,8 @@ interface KlCase {
 
 const fx = loadFixture<{ examples: Example[]; kl: KlCase[] }>(new URL('../fixtures/distributions.json', import.meta.url));
 const tol = { rtol: 1e-9, atol: 1e-10 };
+// Gradients: torch's own float64 rounding reaches ~1e-9 on some of them (digamma/trigamma chains).
+const gtol = { rtol: 1e-8, atol: 1e-8 };
 
 const build = (name: string, params: Record<string, FixtureTensor>) => {
   const p = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, fromFixture(v, k !== 'total_count')]));
@@ -48,7 +50,7 @@ describe('distributions match torch.distributions', () => {
         const w = linspace(0.5, 1.5, lp.size, { dtype: lp.dtype }).reshape([...lp.shape]);
         const names = Object.keys(ex.logProbGrads).filter((k) => ex.logProbGrads[k] !== null);
         const g = autogradGrad([lp.mul(w).sum()], names.map((k) => p[k]!));
-        names.forEach((k, j) => expectClose(g[j]!, decode(ex.logProbGrads[k]) as number[], { ...tol, what: `d logProb / d ${k}` }));
+        names.forEach((k, j) => expectClose(g[j]!, decode(ex.logProbGrads[k]) as number[], { ...gtol, what: `d logProb / d ${k}` }));
       });
       it.runIf(ex.entropy !== null)('entropy and its gradients', () => {
         const { p, dist } = build(ex.name, ex.params);
@@ -56,7 +58,7 @@ describe('distributions match torch.distributions', () => {
         expectClose(h, decode(ex.entropy) as number[], { ...tol, what: 'entropy' });
         const names = Object.keys(ex.entropyGrads).filter((k) => ex.entropyGrads[k] !== null);
         const g = autogradGrad([h.sum()], names.map((k) => p[k]!));
-        names.forEach((k, j) => expectClose(g[j]!, decode(ex.entropyGrads[k]) as number[], { ...tol, what: `d entropy / d ${k}` }));
+        names.forEach((k, j) => expectClose(g[j]!, decode(ex.entropyGrads[k]) as number[], { ...gtol, what: `d entropy / d ${k}` }));
       });
       it('mean, variance, cdf, icdf', () => {
         const { dist } = build(ex.name, ex.params);
@@ -79,8 +81,8 @@ describe('klDivergence matches torch.distributions.kl_divergence', () => {
       const pn = Object.keys(c.gradsP);
       const qn = Object.keys(c.gradsQ);
       const g = autogradGrad([kl.sum()], [...pn.map((k) => P.p[k]!), ...qn.map((k) => Q.p[k]!)]);
-      pn.forEach((k, j) => expectClose(g[j]!, decode(c.gradsP[k]) as number[], { ...tol, what: `dKL/d p.${k}` }));
-      qn.forEach((k, j) => expectClose(g[pn.length + j]!, decode(c.gradsQ[k]) as number[], { ...tol, what: `dKL/d q.${k}` }));
+      pn.forEach((k, j) => expectClose(g[j]!, decode(c.gradsP[k]) as number[], { ...gtol, what: `dKL/d p.${k}` }));
+      qn.forEach((k, j) => expectClose(g[pn.length + j]!, decode(c.gradsQ[k]) as number[], { ...gtol, what: `dKL/d q.${k}` }));
     });
   }
 });

@@ -32,7 +32,7 @@ const EXAMPLES: Example[] = [
     name: 'LogNormal',
     make: () => new D.LogNormal(f64([0, 0.5]), f64([0.3, 0.2])),
     other: () => new D.LogNormal(f64([0.2, 0]), f64([0.5, 0.4])),
-    integrate: [0, 40],
+    integrate: [1e-12, 40],
     rsampleFrom: { params: [f64([0.3, -1]), f64([0.5, 0.4])], make: (l, s) => new D.LogNormal(l!, s!) },
   },
   {
@@ -73,6 +73,7 @@ const EXAMPLES: Example[] = [
     make: () => new D.Gamma(f64([2, 5]), f64([1, 3])),
     other: () => new D.Gamma(f64([1.5, 4]), f64([0.5, 2])),
     integrate: [0, 60],
+    digits: 5,
   },
   {
     name: 'Beta',
@@ -91,7 +92,7 @@ const EXAMPLES: Example[] = [
     name: 'MultivariateNormal',
     make: () => new D.MultivariateNormal(f64([0, 1]), { covarianceMatrix: f64([[2, 0.5], [0.5, 1]]) }),
     other: () => new D.MultivariateNormal(f64([1, 0]), { scaleTril: f64([[1, 0], [0.3, 0.8]]) }),
-    rsampleFrom: { params: [f64([0.3, -1]), f64([[1.2, 0], [0.4, 0.9]])], make: (l, L) => new D.MultivariateNormal(l!, { scaleTril: L! }) },
+    rsampleFrom: { params: [f64([0.3, -1]), f64([[1.2, 0], [0.4, 0.9]])], make: (l, L) => new D.MultivariateNormal(l!, { scaleTril: L!.tril() }) },
   },
   {
     name: 'LowRankMultivariateNormal',

@@ -2,6 +2,8 @@ import { ArgumentError, type Tensor, abs, clamp, exp, isnan, log, log1p, logical
 import { floatInput, sameShape } from './checks.js';
 import { type Reduction, reduce } from './reduction.js';
 
+const BCE_EPS = Math.fround(1e-12);
+
 export interface BceOptions {
   /** Rescales each element's loss (broadcast to the input). */
   weight?: Tensor;
@@ -21,9 +23,9 @@ export function bce(input: Tensor, target: Tensor, { weight, reduction = 'mean' 
   const lp = noGrad(() => clamp(log(input), -100));
   const lq = noGrad(() => clamp(log(input.neg().add(1)), -100));
   const value = noGrad(() => target.mul(lp).add(target.neg().add(1).mul(lq)).neg());
-  // torch's gradient: (p − y) / max(p(1 − p), 1e-12), finite at p = 0 and 1.
+  // torch's gradient: (p − y) / max(p(1 − p), ε), finite at p = 0 and 1; torch's ε is 1e-12 rounded to float32.
   let loss = withCustomGrad('bce', [input, target], value, (g) => [
-    g.mul(input.sub(target)).div(clamp(input.mul(input.neg().add(1)), 1e-12)),
+    g.mul(input.sub(target)).div(clamp(input.mul(input.neg().add(1)), BCE_EPS)),
     g.mul(lq.sub(lp)),
   ]);
   if (weight) loss = loss.mul(weight);

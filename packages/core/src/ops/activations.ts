@@ -109,8 +109,8 @@ export const silu = (x: TensorLike): Tensor => {
 export function clamp(x: TensorLike, min?: TensorLike | null, max?: TensorLike | null): Tensor {
   let t = asTensor(x);
   if (min == null && max == null) throw new ArgumentError('clamp: at least one of min or max must be given');
-  if (min != null) t = where(t.lt(min), typeof min === 'number' ? t.mul(0).add(min) : min, t);
-  if (max != null) t = where(t.gt(max), typeof max === 'number' ? t.mul(0).add(max) : max, t);
+  if (min != null) t = where(t.lt(min), min, t);
+  if (max != null) t = where(t.gt(max), max, t);
   return t;
 }
 
