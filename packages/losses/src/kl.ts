@@ -1,6 +1,6 @@
 import { ArgumentError, type Tensor, exp, log, where } from '@likelihood/core';
 import { floatInput, sameShape } from './checks.js';
-import { type Reduction } from './reduction.js';
+import type { Reduction } from './reduction.js';
 
 export interface KlDivOptions {
   /** 'batchmean' divides the sum by the batch size (input.shape[0]): the true KL per example. */

@@ -152,7 +152,7 @@ export function multinomial(probs: Tensor, numSamples: number, opts: RandomOptio
 export function gammaScalar(alpha: number, g: Generator): number {
   if (alpha < 1) {
     const u = 1 - g.random();
-    return gammaScalar(alpha + 1, g) * Math.pow(u, 1 / alpha);
+    return gammaScalar(alpha + 1, g) * u ** (1 / alpha);
   }
   const d = alpha - 1 / 3;
   const c = 1 / Math.sqrt(9 * d);

@@ -21,7 +21,9 @@ export abstract class Transform {
   abstract readonly domain: Constraint;
   abstract readonly codomain: Constraint;
   /** Sign of the Jacobian determinant for monotone 1-D maps (+1 or −1), used by cdf. */
-  readonly sign: number = 1;
+  get sign(): number {
+    return 1;
+  }
   abstract forward(x: Tensor): ForwardResult;
   abstract inverse(y: Tensor): InverseResult;
   /** Shape of y for an x of `shape` (identity unless the transform changes shapes). */

@@ -71,10 +71,10 @@ arith('Div', (a, b) => a / b, (A, B, o) => { for (let i = 0; i < o.length; i++) 
 const binary = (op: PrimitiveName, f: Binary, outDtype?: DType) =>
   registerKernel(op, 'cpu', ([a, b]) => binaryLoop(a!, b!, outDtype ?? a!.dtype, f));
 
-binary('Pow', (a, b) => Math.pow(a, b));
+binary('Pow', (a, b) => a ** b);
 // NaN propagates, as in torch.maximum/minimum.
-binary('Max', (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b));
-binary('Min', (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b));
+binary('Max', (a, b) => (a !== a || b !== b ? NaN : Math.max(a, b)));
+binary('Min', (a, b) => (a !== a || b !== b ? NaN : Math.min(a, b)));
 binary('Mod', (a, b) => a % b);
 binary('Equal', (a, b) => (a === b ? 1 : 0), 'bool');
 binary('Less', (a, b) => (a < b ? 1 : 0), 'bool');
