@@ -153,11 +153,19 @@ export function softmax(x: Tensor, dim: number): Tensor {
   return div(e, sum(e, axis, true));
 }
 
-/** log-softmax along `dim`: x − logsumexp(x), exact in the tails. */
+/**
+ * log-softmax along `dim`: (x − m) − log Σ exp(x − m) with m the (detached) max, so no large
+ * value is ever added back: exact for ±1e4 in float32 and ±1e300 in float64.
+ */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   const t = floatOf(x);
   const axis = normalizeDim(dim, t.ndim, 'logSoftmax');
-  return sub(t, logsumexp(t, axis, true));
+  const m = noGrad(() => {
+    const mx = amax(t, axis, true);
+    return where(isinf(mx), 0, mx);
+  });
+  const shifted = sub(t, m);
+  return sub(shifted, log(sum(exp(shifted), axis, true)));
 }
 
 /** Cumulative sum along `dim`. */
