@@ -8,8 +8,10 @@ import {
   autogradGrad,
   avgPool2d,
   conv1d,
+  Generator,
   conv2d,
   convTranspose1d,
+  dropout,
   enableGrad,
   convTranspose2d,
   embedding,
@@ -258,5 +260,41 @@ describe('argument and shape errors', () => {
     const y = conv2d(det([4, 5, 5]), w, null, { padding: 1 });
     expect([...y.shape]).toEqual([2, 5, 5]);
     expectClose(y, conv2d(x, w, null, { padding: 1 }).reshape([2, 5, 5]));
+  });
+});
+
+describe('dropout', () => {
+  it('is the identity when not training or p = 0; zeros when p = 1', () => {
+    const x = det([4, 5]);
+    expect(dropout(x, 0.5, false)).toBe(x);
+    expect(dropout(x, 0)).toBe(x);
+    expect(Array.from(dropout(x, 1).storage).every((v) => v === 0)).toBe(true);
+  });
+  it('drops a fraction p, scales survivors by 1/(1-p), and is reproducible from a seed', () => {
+    const n = 20000;
+    const p = 0.3;
+    const x = tensor(new Float64Array(n).fill(1), { dtype: 'float64' });
+    const y = dropout(x, p, true, new Generator(7));
+    const s = y.storage;
+    let zeros = 0;
+    for (let i = 0; i < n; i++) {
+      if (s[i] === 0) zeros++;
+      else expect(s[i]).toBeCloseTo(1 / (1 - p), 12);
+    }
+    // Binomial(n, p): sd of the fraction is sqrt(p(1-p)/n) ≈ 0.0032; allow 5 sd.
+    expect(Math.abs(zeros / n - p)).toBeLessThan(5 * Math.sqrt((p * (1 - p)) / n));
+    expect(Array.from(dropout(x, p, true, new Generator(7)).storage)).toEqual(Array.from(s));
+    expect(Array.from(dropout(x, p, true, new Generator(8)).storage)).not.toEqual(Array.from(s));
+  });
+  it('gradient is the same mask times 1/(1-p)', () => {
+    const x = det([3, 4]).requiresGrad_();
+    const y = dropout(x, 0.5, true, new Generator(3));
+    const [g] = autogradGrad([y.sum()], [x]);
+    const mask = dropout(tensor(new Float64Array(12).fill(1), { dtype: 'float64' }).reshape([3, 4]), 0.5, true, new Generator(3));
+    expectClose(g!, mask);
+  });
+  it('rejects p outside [0, 1]', () => {
+    expect(() => dropout(det([2]), 1.5)).toThrow(/dropout: p must be a probability in \[0, 1\], found 1.5/);
+    expect(() => dropout(det([2]), -0.1)).toThrow(ArgumentError);
   });
 });

@@ -2,8 +2,9 @@ import { runPrimitive } from '../dispatch.js';
 import { isFloating, promoteTypes } from '../dtype.js';
 import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../errors.js';
 import { convOutSize, convTransposeOutSize } from '../kernels/cpu/conv.js';
+import { type Generator, rand } from '../random/index.js';
 import { Tensor, full } from '../tensor.js';
-import { add, cast, div, mul, sqrt, sub } from './elementwise.js';
+import { add, cast, div, ge, mul, sqrt, sub } from './elementwise.js';
 import { expand, reshape } from './movement.js';
 import { mean } from './reduce.js';
 
@@ -363,3 +364,20 @@ export function embedding(indices: Tensor, weight: Tensor): Tensor {
   const rows = runPrimitive('Gather', [weight, reshape(indices, [-1])], { axis: 0 }); // (numel, D)
   return reshape(rows, [...indices.shape, weight.shape[1]!]);
 }
+
+/**
+ * Inverted dropout, like torch.nn.functional.dropout: zeroes each element with probability p
+ * and scales the rest by 1/(1−p); the identity when not training or p = 0. The mask comes
+ * from `rand` with the given generator, so it is reproducible from a seed.
+ */
+export function dropout(input: Tensor, p = 0.5, training = true, generator?: Generator): Tensor {
+  if (!(p >= 0 && p <= 1)) throw new ArgumentError(`dropout: p must be a probability in [0, 1], found ${p}`);
+  if (!training || p === 0) return input;
+  checkFloat('dropout', 'input', input);
+  if (p === 1) return mul(input, 0);
+  const u = rand(input.shape, { dtype: input.dtype, generator });
+  const keep = cast(ge(u, p), input.dtype); // P(keep) = 1 − p
+  return mul(input, mul(keep, 1 / (1 - p)));
+}
+
+export { Tensor as _TensorForTypes };

@@ -172,18 +172,15 @@ registerKernel('ConvTranspose', 'cpu', ([x, w], { strides, pads, dilations, grou
   const direct = Kvol === 1 && strides.every((v) => v === 1) && pads.every((v) => v === 0) && outputPadding.every((v) => v === 0);
   const acc = direct ? allocate(dtype, N * O * Yvol) : new Float64Array(N * O * Yvol);
   const W = w!.storage;
-  // Per group, Wᵀ: (Og·Kvol, Cg) from the (Cg, Og·Kvol) slab of w.
-  const wt = allocate(dtype, R * Cg);
   const cols = direct ? acc : allocate(dtype, R * Svol);
   for (let gi = 0; gi < group; gi++) {
-    const base = gi * Cg * R;
-    for (let c = 0; c < Cg; c++) for (let r = 0; r < R; r++) wt[r * Cg + c] = W[base + c * R + r]!;
+    const base = gi * Cg * R; // the group's (Cg, Og·Kvol) slab of w, read transposed
     for (let n = 0; n < N; n++) {
       if (Svol === 0 || R === 0) continue;
-      // (R, Cg) · (Cg, Svol) -> (R, Svol)
-      if (direct) gemm(wt, 0, x!.storage, (n * C + gi * Cg) * Svol, acc, (n * O + gi * Og) * Yvol, R, Svol, Cg);
+      // Wᵀ (R, Cg) · x (Cg, Svol) -> (R, Svol)
+      if (direct) gemm(W, base, x!.storage, (n * C + gi * Cg) * Svol, acc, (n * O + gi * Og) * Yvol, R, Svol, Cg, true);
       else {
-        gemm(wt, 0, x!.storage, (n * C + gi * Cg) * Svol, cols, 0, R, Svol, Cg);
+        gemm(W, base, x!.storage, (n * C + gi * Cg) * Svol, cols, 0, R, Svol, Cg, true);
         col2im(cols, Og, geom, acc as Float64Array, (n * O + gi * Og) * Yvol);
       }
     }
