@@ -142,6 +142,22 @@ describe('gradcheck (float64 finite differences)', () => {
       { rtol: 1e-4, atol: 1e-6 },
     );
   });
+  it('second derivatives through the weight-grad crop (stride 2, even input), maxPool2d and embedding', () => {
+    const hv = (f: (...a: Tensor[]) => Tensor, which: number, v: Tensor) => (...a: Tensor[]) =>
+      enableGrad(() => {
+        const ar = a.map((t) => (t.requiresGrad ? t : t.detach().requiresGrad_()));
+        const [g] = autogradGrad([f(...ar)], [ar[which]!], { createGraph: true });
+        return g!.mul(v).sum();
+      });
+    const conv = (x: Tensor, w: Tensor) => conv2d(x, w, null, { stride: 2 }).square().sum();
+    gradcheck(hv(conv, 1, det([2, 2, 3, 3], 8)), [det([1, 2, 6, 6]), det([2, 2, 3, 3], 2)], { rtol: 1e-4, atol: 1e-6 });
+    // maxPool's input gradient is linear in the output gradient: differentiate w.r.t. that.
+    const pool = (x: Tensor, c: Tensor) => maxPool2d(x, 2, { padding: 1 }).mul(c).sum();
+    gradcheck(hv(pool, 0, det([1, 2, 4, 5], 9)), [det([1, 2, 4, 5]), det([1, 2, 3, 3], 4)], { only: [1] });
+    const idx = tensor([[0, 2], [2, 1]], { dtype: 'int32' });
+    const emb = (w: Tensor) => embedding(idx, w).square().sum();
+    gradcheck(hv(emb, 0, det([3, 4], 5)), [det([3, 4])]);
+  });
   it('avgPool2d, maxPool2d, upsampleNearest', () => {
     gradcheck((x) => avgPool2d(x!, 3, { stride: 2, padding: 1 }), [det([2, 2, 5, 6])]);
     gradcheck((x) => avgPool2d(x!, [2, 3], { padding: 1, countIncludePad: false }), [det([1, 2, 5, 6])]);

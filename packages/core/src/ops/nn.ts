@@ -5,6 +5,7 @@ import { convOutSize, convTransposeOutSize } from '../kernels/cpu/conv.js';
 import { type Generator, rand } from '../random/index.js';
 import { Tensor, full } from '../tensor.js';
 import { add, cast, div, ge, mul, sqrt, sub } from './elementwise.js';
+import { indexSelect } from './indexing.js';
 import { expand, reshape } from './movement.js';
 import { mean } from './reduce.js';
 
@@ -361,7 +362,7 @@ export function embedding(indices: Tensor, weight: Tensor): Tensor {
   for (let i = 0; i < s.length; i++) {
     if (s[i]! < 0 || s[i]! >= n) throw new ArgumentError(`${op}: index ${s[i]} out of range for weight of shape ${fmtShape(weight.shape)} (expected 0 <= index < ${n})`);
   }
-  const rows = runPrimitive('Gather', [weight, reshape(indices, [-1])], { axis: 0 }); // (numel, D)
+  const rows = indexSelect(weight, 0, reshape(indices, [-1])); // (numel, D)
   return reshape(rows, [...indices.shape, weight.shape[1]!]);
 }
 

@@ -28,13 +28,7 @@ function convWeightGrad(input: Tensor, gout: Tensor, K: readonly number[], a: Co
     const fromPad = Math.min(extra, pads[nsp + i]!);
     pads[nsp + i]! -= fromPad;
     extra -= fromPad;
-    if (extra > 0) {
-      // Crop the end of spatial dim i (Slice with one entry per axis of x).
-      const ends = [...x.shape];
-      ends[2 + i]! -= extra;
-      const axes = x.shape.map((_, d) => d);
-      x = runPrimitive('Slice', [x], { starts: axes.map(() => 0), ends, axes, steps: axes.map(() => 1) });
-    }
+    if (extra > 0) x = o.narrow(x, 2 + i, 0, x.shape[2 + i]! - extra);
   }
   const S = x.shape.slice(2);
   const xt = o.reshape(o.permute(o.reshape(x, [N, G, Cg, ...S]), [2, 1, 0, ...S.map((_, i) => 3 + i)]), [Cg, G * N, ...S]); // (Cg, G·N, *S)
