@@ -1,0 +1,96 @@
+/**
+ * Benchmarks: our backends side by side with peers, all measured in one run.
+ *
+ *   npx -y pnpm@10.34.8 --filter @likelihood/bench bench -- --suite core [--quick] [--json out.json]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { Command } from 'commander';
+import { ours } from './ours.js';
+import { type Peer, loadTfjs } from './peers.js';
+import { timeMedian } from './timing.js';
+
+interface Row {
+  case: string;
+  unit: string;
+  results: Record<string, number>;
+}
+
+const program = new Command()
+  .name('bench')
+  .option('--suite <name>', 'which suite to run (core)', 'core')
+  .option('--quick', 'fewer sizes and shorter timing budgets')
+  .option('--json <path>', 'where to write the JSON results', resolve(import.meta.dirname, '../results/core.json'))
+  .option('--peers <list>', 'comma-separated peers to include: tfjs-cpu,tfjs-wasm', 'tfjs-cpu,tfjs-wasm');
+program.parse(process.argv.filter((a, i) => i < 2 || a !== '--'));
+const opts = program.opts<{ suite: string; quick?: boolean; json: string; peers: string }>();
+
+async function main() {
+  if (opts.suite !== 'core') throw new Error(`unknown suite '${opts.suite}': available suites are: core`);
+  const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    date: new Date().toISOString(),
+  };
+  const wanted = new Set(opts.peers.split(',').filter(Boolean));
+  const budget = opts.quick ? 150 : 500;
+  const rows: Row[] = [];
+  // Each peer gets the whole suite in turn (tfjs has one global backend at a time).
+  const makers: Array<() => Promise<Peer | null>> = [async () => ours()];
+  if (wanted.has('tfjs-cpu')) makers.push(() => loadTfjs('cpu'));
+  if (wanted.has('tfjs-wasm')) makers.push(() => loadTfjs('wasm'));
+
+  const sizes = opts.quick ? [128, 512] : [128, 256, 512, 1024];
+  const cases: Array<{ name: string; unit: string; run: (p: Peer) => number }> = [];
+  for (const n of sizes) {
+    cases.push({ name: `matmul ${n}³`, unit: 'GFLOP/s', run: (p) => (2 * n * n * n) / timeMedian(p.matmul(1, n, n, n), { budgetMs: budget }) / 1e6 });
+  }
+  const gpt: Array<[string, number, number, number, number]> = [
+    ['matmul 768×128·128×384', 1, 768, 128, 384],
+    ['matmul 768×128·128×512', 1, 768, 128, 512],
+    ['matmul 768×512·512×128', 1, 768, 512, 128],
+    ['bmm 48×(64×32·32×64)', 48, 64, 32, 64],
+  ];
+  for (const [name, b, m, k, n] of gpt) {
+    cases.push({ name, unit: 'GFLOP/s', run: (p) => (2 * b * m * k * n) / timeMedian(p.matmul(b, m, k, n), { budgetMs: budget }) / 1e6 });
+  }
+  const N = 1 << 20;
+  for (const op of ['add', 'mul', 'exp'] as const) {
+    cases.push({ name: `${op} 1M float32`, unit: 'Melem/s', run: (p) => N / timeMedian(p.unary(op, N), { budgetMs: budget }) / 1e3 });
+  }
+  cases.push({ name: 'softmax [512, 1024] last dim', unit: 'Melem/s', run: (p) => (512 * 1024) / timeMedian(p.softmax(512, 1024), { budgetMs: budget }) / 1e3 });
+
+  for (const c of cases) rows.push({ case: c.name, unit: c.unit, results: {} });
+  const names: string[] = [];
+  for (const make of makers) {
+    const peer = await make();
+    if (!peer) continue;
+    names.push(peer.name);
+    cases.forEach((c, i) => {
+      rows[i]!.results[peer.name] = c.run(peer);
+      process.stderr.write(`  ${peer.name.padEnd(12)} ${c.name.padEnd(32)} ${rows[i]!.results[peer.name]!.toFixed(2)} ${c.unit}\n`);
+    });
+    peer.dispose();
+  }
+
+  console.log(`\nsuite core — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
+  const header = ['case', 'unit', ...names, ...(names.includes('tfjs-cpu') ? ['ours / tfjs-cpu'] : [])];
+  console.log(`| ${header.join(' | ')} |`);
+  console.log(`|${header.map(() => '---').join('|')}|`);
+  for (const r of rows) {
+    const cells = names.map((n) => (r.results[n] !== undefined ? r.results[n]!.toFixed(2) : '–'));
+    const ratio = r.results['tfjs-cpu'] ? [`${(r.results.likelihood! / r.results['tfjs-cpu']!).toFixed(1)}×`] : [];
+    console.log(`| ${[r.case, r.unit, ...cells, ...ratio].join(' | ')} |`);
+  }
+  mkdirSync(dirname(opts.json), { recursive: true });
+  writeFileSync(opts.json, `${JSON.stringify({ suite: 'core', machine, rows }, null, 2)}\n`);
+  console.log(`\nwrote ${opts.json}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
