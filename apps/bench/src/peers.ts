@@ -39,10 +39,10 @@ export async function loadTfjs(backend: 'cpu' | 'wasm'): Promise<Peer | null> {
   return {
     name: `tfjs-${backend}`,
     matmul(batch, m, k, n) {
-      const a = keep(tf.randomNormal(batch > 1 ? [batch, m, k] : [m, k]));
-      const b = keep(tf.randomNormal(batch > 1 ? [batch, k, n] : [k, n]));
+      const a = keep(tf.randomNormal(batch > 1 ? [batch, m, k] : [m, k]) as import('@tensorflow/tfjs').Tensor);
+      const b = keep(tf.randomNormal(batch > 1 ? [batch, k, n] : [k, n]) as import('@tensorflow/tfjs').Tensor);
       return () => {
-        const c = tf.matMul(a as never, b as never);
+        const c = tf.matMul(a, b);
         c.dataSync();
         c.dispose();
       };
@@ -57,9 +57,9 @@ export async function loadTfjs(backend: 'cpu' | 'wasm'): Promise<Peer | null> {
       };
     },
     softmax(rows, cols) {
-      const a = keep(tf.randomNormal([rows, cols]));
+      const a = keep(tf.randomNormal([rows, cols]) as import('@tensorflow/tfjs').Tensor2D);
       return () => {
-        const c = tf.softmax(a as never);
+        const c = tf.softmax(a);
         c.dataSync();
         c.dispose();
       };

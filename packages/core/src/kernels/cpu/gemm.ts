@@ -32,7 +32,7 @@ const MR = 4;
 const NR = 4;
 const KC = 256;
 
-let packA = new Float64Array(KC * MR);
+const packA = new Float64Array(KC * MR);
 let packB = new Float64Array(0);
 const edge = new Float64Array(MR * NR);
 
