@@ -34,9 +34,10 @@ export function convTransposeOutSize(s: number, k: number, stride: number, pb: n
 
 /**
  * im2col: col[(c·Kvol + kidx), p] = x[c, conv-input position of (p, kidx)] or 0 outside.
- * `x` holds C channels starting at xOff; col is (C·Kvol) × Ovol.
+ * `x` holds C channels starting at xOff; col is (C·Kvol) × Ovol, written at colOff with row
+ * stride `ld` (default Ovol), so several images can sit side by side in one wide matrix.
  */
-function im2col(x: TypedArray, xOff: number, C: number, g: Geom, col: TypedArray): void {
+function im2col(x: TypedArray, xOff: number, C: number, g: Geom, col: TypedArray, colOff = 0, ld = -1): void {
   const [Sd, Sh, Sw] = g.S as [number, number, number];
   const [Kd, Kh, Kw] = g.K as [number, number, number];
   const [Od, Oh, Ow] = g.O as [number, number, number];
@@ -44,14 +45,14 @@ function im2col(x: TypedArray, xOff: number, C: number, g: Geom, col: TypedArray
   const [pd, ph, pw] = g.pb as [number, number, number];
   const [dd, dh, dw] = g.dl as [number, number, number];
   const Svol = Sd * Sh * Sw;
-  const Ovol = Od * Oh * Ow;
+  const rowStride = ld < 0 ? Od * Oh * Ow : ld;
   let r = 0;
   for (let c = 0; c < C; c++) {
     const xc = xOff + c * Svol;
     for (let kd = 0; kd < Kd; kd++) {
       for (let kh = 0; kh < Kh; kh++) {
         for (let kw = 0; kw < Kw; kw++, r++) {
-          let p = r * Ovol;
+          let p = colOff + r * rowStride;
           for (let od = 0; od < Od; od++) {
             const id = od * sd - pd + kd * dd;
             if (id < 0 || id >= Sd) {
@@ -121,6 +122,9 @@ function prod(a: readonly number[]): number {
   return a.reduce((x, y) => x * y, 1);
 }
 
+/** Below this many output positions per image, images are batched side by side into one gemm. */
+const SMALL_OUTPUT = 1024;
+
 registerKernel('Conv', 'cpu', ([x, w], { strides, pads, dilations, group }) => {
   const nsp = x!.shape.length - 2;
   const [N, C] = x!.shape as [number, number];
@@ -140,6 +144,30 @@ registerKernel('Conv', 'cpu', ([x, w], { strides, pads, dilations, group }) => {
   if (out.length === 0) return { storage: out, shape: [N, O, ...Ox], dtype };
   // 1×1 kernels with stride 1 and no padding: the input slab already is the im2col matrix.
   const direct = Kvol === 1 && strides.every((v) => v === 1) && pads.every((v) => v === 0);
+  if (!direct && Ovol < SMALL_OUTPUT && N > 1) {
+    // Small outputs (late CNN layers; the weight-gradient conv, whose "output" is the kernel):
+    // one gemm per group over a chunk of images side by side, so gemm's N is nb·Ovol, not Ovol.
+    const nb = Math.max(1, Math.min(N, Math.floor((1 << 22) / Math.max(1, R * Ovol))));
+    const colB = allocate(dtype, R * nb * Ovol);
+    const tmp = allocate(dtype, Og * nb * Ovol);
+    for (let n0 = 0; n0 < N; n0 += nb) {
+      const m = Math.min(nb, N - n0);
+      const ld = m * Ovol;
+      for (let gi = 0; gi < group; gi++) {
+        for (let j = 0; j < m; j++) im2col(x!.storage, ((n0 + j) * C + gi * Cg) * Svol, Cg, geom, colB, j * Ovol, ld);
+        // (Og, R) · (R, m·Ovol) -> (Og, m·Ovol), then scatter to (N, O, Ovol)
+        gemm(w!.storage, gi * Og * R, colB, 0, tmp, 0, Og, ld, R);
+        for (let o = 0; o < Og; o++) {
+          for (let j = 0; j < m; j++) {
+            const dst = ((n0 + j) * O + gi * Og + o) * Ovol;
+            const src = o * ld + j * Ovol;
+            for (let q = 0; q < Ovol; q++) out[dst + q] = tmp[src + q]!;
+          }
+        }
+      }
+    }
+    return { storage: out, shape: [N, O, ...Ox], dtype };
+  }
   const col = direct ? x!.storage : allocate(dtype, R * Ovol);
   for (let n = 0; n < N; n++) {
     for (let gi = 0; gi < group; gi++) {
