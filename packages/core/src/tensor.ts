@@ -4,6 +4,7 @@ import type { TensorData } from './registry.js';
 import { type Shape, assertShape, sizeOf } from './shape.js';
 import * as ops from './ops/index.js';
 import { backward as runBackward } from './autograd/engine.js';
+import { activeRecorder } from './capture/hooks.js';
 
 /** A node of the autograd tape: the op that produced a tensor and how to send gradients back. */
 export interface GradNode {
@@ -116,7 +117,9 @@ export class Tensor implements TensorData {
 
   /** A tensor sharing this one's values with no gradient history. */
   detach(): Tensor {
-    return new Tensor(this._storage, this.shape, this.dtype);
+    const out = new Tensor(this._storage, this.shape, this.dtype);
+    activeRecorder()?.recordAlias(this, out);
+    return out;
   }
 
   /**
@@ -130,6 +133,7 @@ export class Tensor implements TensorData {
       throw new ShapeError(`assign_: expected shape ${fmtShape(this.shape)}, found ${fmtShape(value.shape)}`);
     }
     this._storage = value._storage;
+    activeRecorder()?.recordAssign(this, value);
     return this;
   }
 

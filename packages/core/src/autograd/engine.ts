@@ -44,6 +44,26 @@ function topoOrder(roots: readonly Tensor[]): Tensor[] {
 }
 
 function runNode(t: Tensor, g: Tensor): (Tensor | null)[] {
+  if (!isAnomalyEnabled()) return runRule(t, g);
+  const node = t.gradFn!;
+  let grads: (Tensor | null)[];
+  try {
+    grads = runRule(t, g);
+  } catch (e) {
+    // An op inside the backward rule tripped the forward check: say whose backward it was.
+    if (e instanceof AnomalyError) throw new AnomalyError(`anomaly: backward of op '${node.op}' produced NaN/Inf in the gradient (${e.message})`);
+    throw e;
+  }
+  const inputsFinite = !hasNonFinite(g.storage) && node.inputs.every((x) => !isFloating(x.dtype) || !hasNonFinite(x.storage));
+  grads.forEach((gi, i) => {
+    if (gi && inputsFinite && hasNonFinite(gi.storage)) {
+      throw new AnomalyError(`anomaly: backward of op '${node.op}' produced NaN/Inf in the gradient of input ${i} (shape ${fmtShape(gi.shape)}) from finite values`);
+    }
+  });
+  return grads;
+}
+
+function runRule(t: Tensor, g: Tensor): (Tensor | null)[] {
   const node = t.gradFn!;
   let grads: (Tensor | null)[];
   if (node.backwardFn) grads = node.backwardFn(g);
@@ -54,14 +74,6 @@ function runNode(t: Tensor, g: Tensor): (Tensor | null)[] {
       inputs: node.inputs,
       output: t,
       attrs: node.attrs,
-    });
-  }
-  if (isAnomalyEnabled()) {
-    const inputsFinite = !hasNonFinite(g.storage) && node.inputs.every((x) => !isFloating(x.dtype) || !hasNonFinite(x.storage));
-    grads.forEach((gi, i) => {
-      if (gi && inputsFinite && hasNonFinite(gi.storage)) {
-        throw new AnomalyError(`anomaly: backward of op '${node.op}' produced NaN/Inf in the gradient of input ${i} (shape ${fmtShape(gi.shape)}) from finite values`);
-      }
     });
   }
   return grads;

@@ -1,11 +1,15 @@
 import type { Tensor } from '../tensor.js';
 
-/** What a tracer sees. Dispatch and the random functions call these while a trace is active. */
+/** What a tracer sees. Dispatch, Tensor and the random functions call these while a trace is active. */
 export interface TraceRecorder {
   /** A primitive op ran. */
   recordOp(op: string, inputs: readonly Tensor[], attrs: unknown, output: Tensor): void;
-  /** A random tensor was drawn: in a graph it becomes an input fed from a generator. */
+  /** A random tensor was drawn: in a graph it becomes a value drawn from a generator at run time. */
   recordRandom(spec: RandomSpec, output: Tensor): void;
+  /** `alias` holds the same values as `source` (detach): both name one graph value. */
+  recordAlias(source: Tensor, alias: Tensor): void;
+  /** `target.assign_(value)`: from now on `target` names `value`'s graph value. */
+  recordAssign(target: Tensor, value: Tensor): void;
 }
 
 /** How a random tensor was drawn, so a compiled graph can draw it again from a generator. */
