@@ -1,0 +1,25 @@
+// Layers with PyTorch's names, state-dict keys and default initialisation.
+export { Linear } from './linear.js';
+export type { LinearOptions } from './linear.js';
+export { Embedding } from './embedding.js';
+export type { EmbeddingOptions } from './embedding.js';
+export { LayerNorm } from './layerNorm.js';
+export type { LayerNormOptions } from './layerNorm.js';
+export { RMSNorm } from './rmsNorm.js';
+export type { RMSNormOptions } from './rmsNorm.js';
+export { GroupNorm } from './groupNorm.js';
+export type { GroupNormOptions } from './groupNorm.js';
+export { BatchNorm1d, BatchNorm2d } from './batchNorm.js';
+export type { BatchNormOptions } from './batchNorm.js';
+export { Dropout } from './dropout.js';
+export type { DropoutOptions } from './dropout.js';
+export { Conv1d } from './conv1d.js';
+export { Conv2d } from './conv2d.js';
+export type { ConvLayerOptions, PaddingMode } from './_conv.js';
+export { ConvTranspose2d } from './convTranspose2d.js';
+export type { ConvTranspose2dOptions } from './convTranspose2d.js';
+export { ReLU, GELU, SiLU, Tanh, Sigmoid, LeakyReLU, ELU, Softplus, Softmax, LogSoftmax } from './activations.js';
+export { Identity } from './identity.js';
+export { Flatten } from './flatten.js';
+export { MLP } from './mlp.js';
+export type { MLPOptions, ActivationName } from './mlp.js';
