@@ -61,7 +61,8 @@ export function writeFileAtomic(path: string, parts: readonly Uint8Array[], what
 /** Reads a whole file, turning a missing or unreadable file into `CheckpointError`. */
 export function readFileBytes(path: string, what: string): Uint8Array {
   try {
-    return readFileSync(path);
+    const buf = readFileSync(path);
+    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   } catch (e) {
     throw new CheckpointError(`${what}: cannot read '${path}': ${(e as Error).message}`, { cause: e });
   }

@@ -319,7 +319,10 @@ export function entryToTensor(e: SafetensorsEntry, data: Uint8Array, what = 'saf
   const target = TARGET[e.dtype];
   let storage: TypedArray;
   if (LITTLE_ENDIAN && (e.dtype === 'F32' || e.dtype === 'F64' || e.dtype === 'I32')) {
-    const copy = bytes.slice(); // fresh, aligned buffer
+    // A fresh, aligned buffer of exactly this tensor. Not bytes.slice(): on a Node Buffer that
+    // is a view into the shared pool, not a copy.
+    const copy = new Uint8Array(bytes.length);
+    copy.set(bytes);
     storage = e.dtype === 'F32' ? new Float32Array(copy.buffer) : e.dtype === 'F64' ? new Float64Array(copy.buffer) : new Int32Array(copy.buffer);
   } else {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
