@@ -1,4 +1,4 @@
-import { type Generator, type Tensor, abs, bernoulli, exp, log1p, maximum, where } from '@likelihood/core';
+import { type Generator, type Tensor, abs, bernoulli, broadcastShapes, exp, log1p, maximum, where } from '@likelihood/core';
 import * as C from './constraints.js';
 import { Distribution, type DistributionOptions } from './distribution.js';
 import { registerKL } from './kl.js';
@@ -62,8 +62,14 @@ export class Bernoulli extends Distribution {
 }
 
 // KL = p(log p − log q) + (1 − p)(log(1 − p) − log(1 − q)), in logits: p(lp − lq) + softplus(−lp)... written stably:
+// As torch: each term is +∞ where q gives its outcome probability 0 (also after underflow) and 0 where p does.
 registerKL(Bernoulli, Bernoulli, (p, q) => {
-  const t1 = p.probs.mul(softplus(q.logits.neg()).sub(softplus(p.logits.neg())));
-  const t2 = p.probs.neg().add(1).mul(softplus(q.logits).sub(softplus(p.logits)));
-  return t1.add(t2);
+  const shape = broadcastShapes('klDivergence(Bernoulli, Bernoulli)', p.batchShape, q.batchShape);
+  const pp = p.probs.expand(shape);
+  const qp = q.probs.expand(shape);
+  const t1 = pp.mul(softplus(q.logits.neg()).sub(softplus(p.logits.neg())));
+  const t2 = pp.neg().add(1).mul(softplus(q.logits).sub(softplus(p.logits)));
+  const a = where(pp.eq(0), 0, where(qp.eq(0), Infinity, t1));
+  const b = where(pp.eq(1), 0, where(qp.eq(1), Infinity, t2));
+  return a.add(b);
 });

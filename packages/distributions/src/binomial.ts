@@ -1,6 +1,9 @@
-import { type Generator, type Tensor, type TensorLike, abs, arange, bernoulli, exp, floor, lgamma, log1p, maximum, minimum, noGrad, sigmoid } from '@likelihood/core';
+import { type Generator, type Tensor, type TensorLike, abs, arange, bernoulli, broadcastShapes, exp, floor, lgamma, log1p, maximum, minimum, noGrad, sigmoid, where } from '@likelihood/core';
+
+const softplusExact = (x: Tensor) => maximum(x, 0).add(log1p(exp(abs(x).neg())));
 import * as C from './constraints.js';
-import { Distribution, type DistributionOptions } from './distribution.js';
+import { Distribution, type DistributionOptions, NotImplementedError } from './distribution.js';
+import { registerKL } from './kl.js';
 import { type ProbsOrLogits, oneOf, probsToLogitsBinary } from './params.js';
 import { broadcastAll } from './utils.js';
 
@@ -60,3 +63,16 @@ export class Binomial extends Distribution {
     return new Binomial(this.totalCount.expand(b), { [this.given]: this[this.given].expand(b) }, { validateArgs: false });
   }
 }
+
+// n·(p(lp − lq) + log(1 − p) − log(1 − q)) for equal total counts; +∞ where p.n > q.n; p.n < q.n throws (as torch).
+registerKL(Binomial, Binomial, (p, q) => {
+  const shape = broadcastShapes('klDivergence(Binomial, Binomial)', p.batchShape, q.batchShape);
+  const np = p.totalCount.expand(shape);
+  const nq = q.totalCount.expand(shape);
+  if (Array.from(np.lt(nq).storage as ArrayLike<number>).some((b) => b)) {
+    throw new NotImplementedError('klDivergence(Binomial, Binomial): q.totalCount > p.totalCount is not implemented (as torch)');
+  }
+  // log(1 − p) = −softplus(logit p)
+  const kl = np.mul(p.probs.mul(p.logits.sub(q.logits)).sub(softplusExact(p.logits)).add(softplusExact(q.logits)));
+  return where(np.gt(nq), Infinity, kl);
+});

@@ -1,4 +1,4 @@
-import { type Generator, type Tensor, broadcastShapes, gather, multinomial, where } from '@likelihood/core';
+import { type Generator, type Tensor, broadcastShapes, clamp, gather, multinomial, where } from '@likelihood/core';
 import * as C from './constraints.js';
 import { Distribution, type DistributionOptions } from './distribution.js';
 import { registerKL } from './kl.js';
@@ -58,9 +58,9 @@ export class Categorical extends Distribution {
   }
 
   override entropy(): Tensor {
-    // −Σ p log p with 0·log 0 = 0
-    const plogp = where(this.probs.gt(0), this.probs.mul(this.logits), 0);
-    return plogp.sum(-1).neg();
+    // −Σ p log p; logits are finite (clamped, or ≥ the dtype's lowest value as torch), so 0·log 0 = 0
+    const lowest = this.logits.dtype === 'float64' ? -Number.MAX_VALUE : -3.4028234663852886e38;
+    return clamp(this.logits, lowest).mul(this.probs).sum(-1).neg();
   }
 
   expand(batchShape: readonly number[]): Categorical {
@@ -70,8 +70,10 @@ export class Categorical extends Distribution {
   }
 }
 
+// As torch: +∞ where q puts no mass (q.probs = 0, also after underflow), 0 where p puts none.
 registerKL(Categorical, Categorical, (p, q) => {
-  const t = where(p.probs.gt(0), p.probs.mul(p.logits.sub(q.logits)), 0);
-  return t.sum(-1);
+  const t = p.probs.mul(p.logits.sub(q.logits));
+  const shape = [...t.shape];
+  return where(p.probs.eq(0).expand(shape), 0, where(q.probs.eq(0).expand(shape), Infinity, t)).sum(-1);
 });
 

@@ -1,7 +1,8 @@
 import { type Generator, type Tensor, type TensorLike, cos, log, log1p, sin, rand } from '@likelihood/core';
 import * as C from './constraints.js';
 import { Distribution, type DistributionOptions } from './distribution.js';
-import { atan } from './math.js';
+import { atanWithGrad } from './math.js';
+import { registerKL } from './kl.js';
 import { broadcastAll } from './utils.js';
 
 /** Cauchy(loc, scale): heavy-tailed, with undefined mean and infinite variance. */
@@ -41,7 +42,8 @@ export class Cauchy extends Distribution {
     return log1p(value.sub(this.loc).div(this.scale).square()).neg().sub(log(this.scale)).sub(Math.log(Math.PI));
   }
   override cdf(value: Tensor): Tensor {
-    return atan(value.sub(this.loc).div(this.scale)).div(Math.PI).add(0.5);
+    this.checkValue(value);
+    return atanWithGrad(value.sub(this.loc).div(this.scale)).div(Math.PI).add(0.5);
   }
   override icdf(p: Tensor): Tensor {
     const a = p.sub(0.5).mul(Math.PI);
@@ -54,3 +56,6 @@ export class Cauchy extends Distribution {
     return new Cauchy(this.loc.expand([...batchShape]), this.scale.expand([...batchShape]), { validateArgs: false });
   }
 }
+
+// log((σp + σq)² + (μp − μq)²) − log(4σpσq) (Chyzak & Nielsen 2019, as torch)
+registerKL(Cauchy, Cauchy, (p, q) => log(p.scale.add(q.scale).square().add(p.loc.sub(q.loc).square())).sub(log(p.scale.mul(q.scale).mul(4))));

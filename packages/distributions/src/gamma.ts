@@ -2,7 +2,7 @@ import { type Generator, type Tensor, type TensorLike, broadcastShapes, digamma,
 import * as C from './constraints.js';
 import { Distribution, type DistributionOptions } from './distribution.js';
 import { registerKL } from './kl.js';
-import { xlogy } from './math.js';
+import { gammainc, xlogy } from './math.js';
 import { broadcastAll } from './utils.js';
 
 /**
@@ -46,6 +46,11 @@ export class Gamma extends Distribution {
     const a = this.concentration;
     // xlogy(α − 1, x): α = 1 at x = 0 gives 0, as torch
     return a.mul(log(this.rate)).add(xlogy(a.sub(1).expand(broadcastShapes('Gamma.logProb', a.shape, value.shape)), value)).sub(this.rate.mul(value)).sub(lgamma(a));
+  }
+  /** P(α, β·x), the regularised lower incomplete gamma (torch's gammainc); gradient in x is the density. */
+  override cdf(value: Tensor): Tensor {
+    this.checkValue(value);
+    return gammainc(this.concentration, this.rate.mul(value));
   }
   override entropy(): Tensor {
     const a = this.concentration;

@@ -1,6 +1,7 @@
-import { type Generator, type Tensor, abs, clamp, exp, floor, log, log1p, maximum, noGrad, rand, sigmoid } from '@likelihood/core';
+import { type Generator, type Tensor, abs, broadcastShapes, clamp, exp, floor, log, log1p, logicalAnd, maximum, noGrad, rand, sigmoid, where } from '@likelihood/core';
 import * as C from './constraints.js';
 import { Distribution, type DistributionOptions } from './distribution.js';
+import { registerKL } from './kl.js';
 import { type ProbsOrLogits, oneOf, probsToLogitsBinary } from './params.js';
 
 const softplus = (x: Tensor) => maximum(x, 0).add(log1p(exp(abs(x).neg())));
@@ -9,7 +10,8 @@ const softplus = (x: Tensor) => maximum(x, 0).add(log1p(exp(abs(x).neg())));
 export class Geometric extends Distribution {
   readonly probs: Tensor;
   readonly logits: Tensor;
-  private readonly given: 'probs' | 'logits';
+  /** Which parameterisation was passed to the constructor. */
+  readonly given: 'probs' | 'logits';
   constructor(params: ProbsOrLogits, opts: DistributionOptions = {}) {
     const given = oneOf('Geometric', params);
     const p = params[given]!;
@@ -43,15 +45,33 @@ export class Geometric extends Distribution {
   }
   logProb(value: Tensor): Tensor {
     this.checkValue(value);
-    // k·log(1 − p) + log p, written with logits: −k·softplus(l) − softplus(−l); p = 1 and k = 0 gives 0
-    return value.mul(softplus(this.logits)).neg().sub(softplus(this.logits.neg()));
+    if (this.given === 'logits') {
+      // k·log(1 − p) + log p = −k·softplus(l) − softplus(−l), exact for every finite logit
+      return value.mul(softplus(this.logits)).neg().sub(softplus(this.logits.neg()));
+    }
+    // k·log1p(−p) + log p, with p = 1, k = 0 giving 0 (torch's mask, and its gradient 1/p)
+    const p = this.probs;
+    const shape = broadcastShapes('Geometric.logProb', value.shape, p.shape);
+    const pm = where(logicalAnd(p.eq(1), value.eq(0)), 0, p.expand(shape));
+    return value.mul(log1p(pm.neg())).add(log(p));
   }
+  /** H = −log p − (1 − p)/p · log(1 − p), in a form exact for every p in (0, 1] and every finite logit. */
   override entropy(): Tensor {
-    // bceWithLogits(l, p) / p
-    const bce = softplus(this.logits).sub(this.probs.mul(this.logits));
-    return bce.div(this.probs);
+    if (this.given === 'logits') {
+      // softplus(−l) + e^{−l}·softplus(l), with e^{−l}·softplus(l) = exp(log softplus(l) − l) (log softplus(l) = l below −37)
+      const l = this.logits;
+      const logSp = where(l.lt(-37), l, log(softplus(maximum(l, -37))));
+      return softplus(l.neg()).add(exp(logSp.sub(l)));
+    }
+    const p = this.probs;
+    const one = p.eq(1);
+    const ps = where(one, 0.5, p); // keeps log1p(−p) finite in the unselected branch (and its gradient)
+    return where(one, 0, log(ps).neg().sub(ps.neg().add(1).div(ps).mul(log1p(ps.neg()))));
   }
   expand(batchShape: readonly number[]): Geometric {
     return new Geometric({ [this.given]: this[this.given].expand([...batchShape]) }, { validateArgs: false });
   }
 }
+
+// As torch: −H(p) − log(1 − q)/p − logit(q), with log(1 − q) = −softplus(logit q)
+registerKL(Geometric, Geometric, (p, q) => p.entropy().neg().add(softplus(q.logits).div(p.probs)).sub(q.logits));

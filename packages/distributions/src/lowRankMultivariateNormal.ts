@@ -1,7 +1,9 @@
 import { ArgumentError, type Generator, type Tensor, cholesky, eye, log, randn, solveTriangular } from '@likelihood/core';
 import * as C from './constraints.js';
 import { Distribution, type DistributionOptions } from './distribution.js';
+import { klDivergence, registerKL } from './kl.js';
 import { broadcastBatch, halfLogDet } from './linalg.js';
+import { MultivariateNormal } from './multivariateNormal.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -95,3 +97,9 @@ export class LowRankMultivariateNormal extends Distribution {
     );
   }
 }
+
+// Through the dense covariances (O(n³)); fine for the event sizes low-rank MVNs are used with here.
+registerKL(LowRankMultivariateNormal, LowRankMultivariateNormal, (p, q) => {
+  const dense = (d: LowRankMultivariateNormal) => new MultivariateNormal(d.loc, { covarianceMatrix: d.covarianceMatrix }, { validateArgs: false });
+  return klDivergence(dense(p), dense(q));
+});

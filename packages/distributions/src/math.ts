@@ -1,4 +1,4 @@
-import { type Tensor, abs, lgamma, log, logicalAnd, reciprocal, sign, sqrt, where } from '@likelihood/core';
+import { type Tensor, abs, broadcastShapes, erfinv, exp, floor, lgamma, log, logicalAnd, noGrad, reciprocal, sign, sqrt, tensor, where, withCustomGrad } from '@likelihood/core';
 
 /** log B(a, b) = lgamma(a) + lgamma(b) − lgamma(a + b). */
 export const lbeta = (a: Tensor, b: Tensor): Tensor => lgamma(a).add(lgamma(b)).sub(lgamma(a.add(b)));
@@ -38,4 +38,115 @@ export function lgammaScalar(x: number): number {
   for (let i = 1; i < 9; i++) a += c[i]! / (xm1 + i);
   const t = xm1 + 7.5;
   return 0.5 * Math.log(2 * Math.PI) + (xm1 + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/** atan with the exact derivative 1/(1 + x²) (the composite's own chain rule overflows to NaN for |x| ≳ 1e8). */
+export function atanWithGrad(x: Tensor): Tensor {
+  const out = noGrad(() => atan(x));
+  return withCustomGrad('atan', [x], out, (g) => [g.div(x.square().add(1))]);
+}
+
+const horner = (x: Tensor, c: readonly number[]) => c.slice(1).reduce((acc, k) => acc.mul(x).add(k), x.mul(0).add(c[0]!));
+
+/** erfc(x) for x ≥ 0.5 as a composite (W. J. Cody's rational approximations, ~1e-16 relative). */
+function erfcTail(x: Tensor): Tensor {
+  const xs = where(x.lt(0.5), 0.5, x);
+  const near = horner(xs, [2.15311535474403846e-8, 0.564188496988670089, 8.88314979438837594, 66.1191906371416295, 298.635138197400131, 881.95222124176909, 1712.04761263407058, 2051.07837782607147, 1230.33935479799725]).div(
+    horner(xs, [1, 15.7449261107098347, 117.693950891312499, 537.181101862009858, 1621.38957456669019, 3290.79923573345963, 4362.61909014324716, 3439.36767414372164, 1230.33935480374942]),
+  );
+  const z = reciprocal(xs.square());
+  const far = z
+    .mul(horner(z, [0.0163153871373020978, 0.305326634961232344, 0.360344899949804439, 0.125781726111229246, 0.0160837851487422766, 6.58749161529837803e-4]).div(horner(z, [1, 2.56852019228982242, 1.87295284992346725, 0.527905102951428412, 0.0605183413124413191, 2.33520497626869185e-3])))
+    .neg()
+    .add(0.564189583547756287)
+    .div(xs);
+  const r = where(xs.lt(4), near, far);
+  const hi = floor(xs.mul(16)).div(16); // exp(−x²) split as exp(−hi²)·exp(−(x − hi)(x + hi)) to keep precision
+  return exp(hi.square().neg()).mul(exp(xs.sub(hi).mul(xs.add(hi)).neg())).mul(r);
+}
+
+/**
+ * erfinv accurate to a few ulps of the result also for |y| → 1 (core's erfinv refines with erf, whose
+ * 1 − erf(x) loses digits there): two Newton steps on erfc(|x|) = 1 − |y|, where 1 − |y| is exact.
+ * Gradient √π/2·exp(x²), as torch.
+ */
+export function erfinvPrecise(y: Tensor): Tensor {
+  const out = noGrad(() => {
+    const x0 = erfinv(y);
+    const ay = abs(y);
+    const tail = logicalAnd(ay.gt(0.5), ay.lt(1));
+    const t = where(tail, ay, 0.75).neg().add(1);
+    let ax = where(tail, abs(x0), 1);
+    for (let i = 0; i < 2; i++) {
+      const r = erfcTail(ax).sub(t);
+      ax = ax.add(r.div(exp(ax.square().neg()).mul(2 / Math.sqrt(Math.PI))));
+    }
+    return where(tail, sign(y).mul(ax), x0);
+  });
+  return withCustomGrad('erfinv', [y], out, (g) => [g.mul(exp(out.square())).mul(Math.sqrt(Math.PI) / 2)]);
+}
+
+/** Regularised lower incomplete gamma P(a, x) on plain numbers: series below a + 1, Lentz continued fraction above. */
+export function gammaincScalar(a: number, x: number): number {
+  if (Number.isNaN(a) || Number.isNaN(x) || a <= 0 || x < 0) return Number.NaN;
+  if (x === 0) return 0;
+  if (x === Infinity) return 1;
+  const logPre = a * Math.log(x) - x - lgammaScalar(a);
+  if (x < a + 1) {
+    let term = 1 / a;
+    let sum = term;
+    for (let n = 1; n < 100000; n++) {
+      term *= x / (a + n);
+      sum += term;
+      if (Math.abs(term) < Math.abs(sum) * 1e-17) break;
+    }
+    return Math.min(1, Math.exp(logPre) * sum);
+  }
+  // Q(a, x) by the modified Lentz algorithm on the continued fraction (Numerical Recipes 6.2)
+  const tinyD = 1e-300;
+  let b = x + 1 - a;
+  let c = 1 / tinyD;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i < 100000; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < tinyD) d = tinyD;
+    c = b + an / c;
+    if (Math.abs(c) < tinyD) c = tinyD;
+    d = 1 / d;
+    const del = d * c;
+    h *= del;
+    if (Math.abs(del - 1) < 1e-17) break;
+  }
+  return Math.max(0, 1 - Math.exp(logPre) * h);
+}
+
+/**
+ * Regularised lower incomplete gamma P(a, x) (torch.special.gammainc), elementwise with broadcasting.
+ * ∂/∂x is the Gamma(a, 1) density; ∂/∂a (which torch does not implement) by float64 central differences.
+ */
+export function gammainc(a: Tensor, x: Tensor): Tensor {
+  const shape = broadcastShapes('gammainc', a.shape, x.shape);
+  const ab = a.expand(shape);
+  const xb = x.expand(shape);
+  const evalAt = (da: number) =>
+    noGrad(() => {
+      const av = ab.storage as ArrayLike<number>;
+      const xv = xb.storage as ArrayLike<number>;
+      const o = new Float64Array(av.length);
+      for (let i = 0; i < o.length; i++) {
+        const ai = av[i]!;
+        o[i] = gammaincScalar(ai + da * Math.max(1, ai), xv[i]!);
+      }
+      return tensor(o, { dtype: 'float64' }).reshape(shape).to(x.dtype);
+    });
+  const out = evalAt(0);
+  return withCustomGrad('gammainc', [ab, xb], out, (g) => {
+    const logDens = where(xb.gt(0), ab.sub(1).mul(log(where(xb.gt(0), xb, 1))).sub(xb).sub(lgamma(ab)), -Infinity);
+    const h = 1e-6;
+    const da = evalAt(h).sub(evalAt(-h)).div(ab.detach().clamp(1).mul(2 * h));
+    return [g.mul(da), g.mul(exp(logDens))];
+  });
 }

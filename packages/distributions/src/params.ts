@@ -34,8 +34,8 @@ export const logitsToProbsBinary = (l: Tensor) => sigmoid(l);
 /** Normalised categorical logits (log-probabilities) from probabilities or unnormalised logits. */
 export function categoricalLogits(p: ProbsOrLogits): Tensor {
   if (p.logits) return logSoftmax(p.logits, -1);
-  const c = clamp(p.probs!, tiny(p.probs!));
-  return log(c.div(c.sum(-1, true)));
+  // torch: probs / probs.sum(-1), then log(clamp_probs(·)) with clamp_probs = clamp(eps, 1 − eps)
+  return log(clampProbs(p.probs!.div(p.probs!.sum(-1, true))));
 }
 
 export function categoricalProbs(p: ProbsOrLogits): Tensor {

@@ -34,7 +34,8 @@ export class StudentT extends Distribution {
     return this.loc;
   }
   override get variance() {
-    const v = this.scale.square().mul(this.df).div(this.df.sub(2));
+    const df = where(this.df.gt(2), this.df, 3); // finite in the unselected branch, so its gradient is 0, not NaN
+    const v = this.scale.square().mul(df).div(df.sub(2));
     return where(this.df.gt(2), v, where(this.df.gt(1), Infinity, NaN));
   }
   override rsample(sampleShape: readonly number[] = [], generator?: Generator): Tensor {
