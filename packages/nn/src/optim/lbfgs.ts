@@ -41,9 +41,7 @@ export function cubicInterpolate(x1: number, f1: number, g1: number, x2: number,
   if (d2Square >= 0) {
     const d2 = Math.sqrt(d2Square);
     const minPos = x1 <= x2 ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2)) : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2));
-    // Python's min(max(minPos, lo), hi), argument order kept for NaN.
-    const m = xminBound > minPos ? xminBound : minPos;
-    return xmaxBound < m ? xmaxBound : m;
+    return Math.min(Math.max(minPos, xminBound), xmaxBound);
   }
   return (xminBound + xmaxBound) / 2;
 }
@@ -349,6 +347,8 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
       prevLoss = loss;
       if (state.nIter === 1) {
         const inv = 1 / absSum(flatGrad);
+        // Python's min(1.0, inv): 1 when inv is NaN, unlike Math.min
+        // biome-ignore lint/complexity/useMathMinMax: NaN semantics of torch's code
         t = (inv < 1 ? inv : 1) * lr;
       } else {
         t = lr;
