@@ -184,3 +184,23 @@ describe('optimizer errors', () => {
     expect(Array.from(a.storage)).toEqual([0, 1]);
   });
 });
+
+describe('optimizers on float32 parameters', () => {
+  it('keep the parameter dtype and state dtype and take the same first step as float64 (to float32 rounding)', () => {
+    for (const Ctor of [SGD, Adam, AdamW, RMSprop] as unknown as (new (p: Tensor[], o: object) => Optimizer<{ lr: number }>)[]) {
+      const p32 = tensor([1, -2, 3], { dtype: 'float32' }).requiresGrad_();
+      const p64 = tensor([1, -2, 3], { dtype: 'float64' }).requiresGrad_();
+      const o32 = new Ctor([p32], { lr: 0.1, momentum: 0.9 });
+      const o64 = new Ctor([p64], { lr: 0.1, momentum: 0.9 });
+      for (let i = 0; i < 3; i++) {
+        p32.grad = tensor([0.5, -0.25, 1], { dtype: 'float32' });
+        p64.grad = tensor([0.5, -0.25, 1], { dtype: 'float64' });
+        o32.step();
+        o64.step();
+      }
+      expect(p32.dtype).toBe('float32');
+      for (const v of Object.values(o32.state.get(p32)!)) if (v instanceof Object && 'dtype' in v) expect((v as Tensor).dtype).toBe('float32');
+      expect(maxAbsDiff(p32, p64)).toBeLessThan(1e-6);
+    }
+  });
+});
