@@ -1,5 +1,5 @@
 import {
-  ArgumentError, type FloatDType, ShapeError, type Tensor, add, div, full, mean, mul, noGrad, ones, reshape, sqrt, sub, zeros,
+  ArgumentError, type FloatDType, ShapeError, type Tensor, add, div, mean, mul, noGrad, ones, reciprocal, reshape, sqrt, sub, zeros,
 } from '@likelihood/core';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
@@ -111,19 +111,27 @@ abstract class BatchNormBase extends Module {
     return y;
   }
 
+  /**
+   * running ← (1 − f)·running + f·batch with f = momentum, or 1/num_batches_tracked when
+   * momentum is null. Written with tensor ops only (no reads of values), so a traced training
+   * step whose inputs include the buffers replays the update, counter included.
+   */
   private updateRunningStats(mu: Tensor, biasedVar: Tensor, n: number): void {
     noGrad(() => {
       const nbt = this.buffer('num_batches_tracked');
-      const count = nbt.item() + 1;
-      nbt.assign_(full([], count, { dtype: 'int32' }));
-      const f = this.momentum ?? 1 / count;
       const rm = this.buffer('running_mean');
       const rv = this.buffer('running_var');
+      const count = add(nbt, 1); // int32 scalar
+      const f: Tensor | number = this.momentum ?? reciprocal(count.to(rm.dtype));
+      const keep: Tensor | number = typeof f === 'number' ? 1 - f : sub(1, f);
       const C = this.numFeatures;
       const batchMean = reshape(mu.detach(), [C]).to(rm.dtype);
       const unbiased = reshape(biasedVar.detach(), [C]).mul(n / (n - 1)).to(rv.dtype);
-      rm.assign_(add(mul(rm, 1 - f), mul(batchMean, f)));
-      rv.assign_(add(mul(rv, 1 - f), mul(unbiased, f)));
+      const newMean = add(mul(rm, keep), mul(batchMean, f));
+      const newVar = add(mul(rv, keep), mul(unbiased, f));
+      nbt.assign_(count);
+      rm.assign_(newMean);
+      rv.assign_(newVar);
     });
   }
 

@@ -1,6 +1,6 @@
 // Default initialisation statistics, buffers, state-dict keys, Dropout, generators and the
 // error messages of every layer.
-import { ArgumentError, DTypeError, Generator, ShapeError, type Tensor, manualSeed, ones, randn, tensor, zeros } from '@likelihood/core';
+import { ArgumentError, DTypeError, Generator, ShapeError, type Tensor, interpret, manualSeed, ones, randn, tensor, trace, zeros } from '@likelihood/core';
 import { gradcheck } from '@likelihood/test-utils';
 import { describe, expect, it } from 'vitest';
 import { Sequential } from '../containers.js';
@@ -228,5 +228,47 @@ describe('BatchNorm modes', () => {
     );
     // eval accepts a batch of one
     expect(bn.forward(tensor([[1, 2]])).shape).toEqual([1, 2]);
+  });
+});
+
+describe('Embedding.fromPretrained', () => {
+  it('copies the table, frozen by default, and looks rows up', () => {
+    const table = tensor([[0, 1], [2, 3], [4, 5]]);
+    const e = Embedding.fromPretrained(table);
+    expect(e.weight.requiresGrad).toBe(false);
+    expect(e.forward(tensor([2, 0], { dtype: 'int32' })).toArray()).toEqual([[4, 5], [0, 1]]);
+    expect(Embedding.fromPretrained(table, { freeze: false }).weight.requiresGrad).toBe(true);
+    expect(() => Embedding.fromPretrained(tensor([1, 2]))).toThrow(/Embedding.fromPretrained: expected embeddings of shape \(numEmbeddings, embeddingDim\), found \[2\]/);
+  });
+
+  it('toString shows the layer tree with sizes', () => {
+    const s = String(new Sequential(new Conv2d(3, 8, 3, { padding: 1 }), new BatchNorm2d(8), new ReLU()));
+    expect(s).toContain('(0): Conv2d(3, 8, kernelSize=[3, 3], stride=[1, 1], padding=[1, 1])');
+    expect(s).toContain('(1): BatchNorm2d(8, eps=0.00001, momentum=0.1, affine=true, trackRunningStats=true)');
+  });
+});
+
+describe('BatchNorm under trace', () => {
+  it('a traced training forward with the buffers as inputs replays the running-stat update (counter included)', () => {
+    const x = tensor([[1, 2], [3, 5], [0, 1], [2, -1]]);
+    for (const momentum of [0.1, null]) {
+      const eager = new BatchNorm1d(2, { momentum });
+      const traced = new BatchNorm1d(2, { momentum });
+      const bufs = () => [traced.running_mean!, traced.running_var!, traced.num_batches_tracked!];
+      const { graph } = trace((xi: Tensor) => traced.forward(xi), [x, ...bufs()]);
+      // the trace ran the forward once; replay it twice more through the graph
+      eager.forward(x);
+      for (let i = 0; i < 2; i++) {
+        eager.forward(x.mul(i + 2));
+        interpret(graph, [x.mul(i + 2), ...bufs()]);
+      }
+      const a = eager.stateDict();
+      const b = traced.stateDict();
+      expect(b.num_batches_tracked!.item()).toBe(3);
+      for (const k of ['running_mean', 'running_var']) {
+        const [u, v] = [Array.from(a[k]!.storage), Array.from(b[k]!.storage)];
+        u.forEach((e, i) => expect(v[i]).toBeCloseTo(e, 5));
+      }
+    }
   });
 });

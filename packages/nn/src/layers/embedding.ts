@@ -1,4 +1,4 @@
-import { ArgumentError, arange, DTypeError, type FloatDType, type Generator, type Tensor, embedding, ne, noGrad, unsqueeze, where, zeros } from '@likelihood/core';
+import { ArgumentError, DTypeError, ShapeError, arange, type FloatDType, type Generator, type Tensor, embedding, ne, noGrad, unsqueeze, where, zeros } from '@likelihood/core';
 import { normal_ } from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
@@ -39,6 +39,20 @@ export class Embedding extends Module {
     this.paddingIdx = p;
     this.weight = new Parameter(zeros([numEmbeddings, embeddingDim], { dtype }));
     this.resetParameters(opts.generator);
+  }
+
+  /**
+   * An Embedding holding a copy of `embeddings` (numEmbeddings, embeddingDim), frozen unless
+   * `freeze: false` (torch.nn.Embedding.from_pretrained).
+   */
+  static fromPretrained(embeddings: Tensor, opts: { freeze?: boolean; paddingIdx?: number | null } = {}): Embedding {
+    if (embeddings?.ndim !== 2) {
+      throw new ShapeError(`Embedding.fromPretrained: expected embeddings of shape (numEmbeddings, embeddingDim), found ${embeddings?.shape ? fmtShape(embeddings.shape) : typeof embeddings}`);
+    }
+    const [n, d] = embeddings.shape as [number, number];
+    const e = new Embedding(n, d, { paddingIdx: opts.paddingIdx, dtype: floatDType('Embedding.fromPretrained', embeddings.dtype as FloatDType) });
+    e.weight = new Parameter(embeddings.detach(), !(opts.freeze ?? true));
+    return e;
   }
 
   resetParameters(generator?: Generator): void {
