@@ -1,4 +1,4 @@
-import type { Tensor } from '@likelihood/core';
+import { ArgumentError, type Tensor, noGrad } from '@likelihood/core';
 import type { Constraint } from '../constraints.js';
 
 /** Result of pushing x forward: y = f(x) and log|det ∂f/∂x| summed over the transform's event dims. */
@@ -32,6 +32,16 @@ export abstract class Transform {
   }
   inverseShape(shape: readonly number[]): number[] {
     return [...shape];
+  }
+  /** `forward` after checking that x lies in the domain: throws ArgumentError naming the transform, the constraint and the first bad value. */
+  forwardChecked(x: Tensor): ForwardResult {
+    checkIn(this, 'forward', 'domain', this.domain, x);
+    return this.forward(x);
+  }
+  /** `inverse` after checking that y lies in the codomain. */
+  inverseChecked(y: Tensor): InverseResult {
+    checkIn(this, 'inverse', 'codomain', this.codomain, y);
+    return this.inverse(y);
   }
   /** The inverse transform as a Transform. */
   get inv(): Transform {
@@ -76,4 +86,18 @@ export class InverseTransform extends Transform {
 export function sumRightmost(t: Tensor, n: number): Tensor {
   if (n <= 0) return t;
   return t.sum(Array.from({ length: n }, (_, i) => -1 - i));
+}
+
+function checkIn(t: Transform, op: string, which: string, c: Constraint, v: Tensor): void {
+  const bad = noGrad(() => {
+    const ok = c.check(v).storage;
+    for (let i = 0; i < ok.length; i++) if (!ok[i]) return i;
+    return -1;
+  });
+  if (bad < 0) return;
+  const per = v.size / Math.max(1, c.check(v).size);
+  const vals = Array.from(v.storage.slice(bad * per, (bad + 1) * per) as ArrayLike<number>);
+  throw new ArgumentError(
+    `${t.constructor.name}.${op}: input must lie in the ${which} ${c.name}, but found ${vals.length === 1 ? vals[0] : `[${vals.join(', ')}]`} at flat index ${bad}`,
+  );
 }
