@@ -74,7 +74,7 @@ describe('encodeSafetensors / decodeSafetensors round trip', () => {
     expect(out.metadata).toEqual(metadata);
     expect(Object.keys(out.tensors).sort()).toEqual(Object.keys(tensors).sort());
     expect(Object.getPrototypeOf(out.tensors)).toBe(Object.prototype);
-    expect(out.tensors.__proto__).toBeInstanceOf(Tensor);
+    expect(Object.getOwnPropertyDescriptor(out.tensors, '__proto__')?.value).toBeInstanceOf(Tensor);
     expect(out.tensors['caf\u00e9.\u{1F600}']!.item()).toBe(4);
   });
 
