@@ -4,3 +4,24 @@ export { Module } from './module.js';
 export type { StateDict, LoadStateDictOptions, LoadStateDictResult } from './module.js';
 export { ModuleList, Sequential } from './containers.js';
 export { StateDictError, CheckpointError } from './errors.js';
+export * as init from './init.js';
+export * from './layers/index.js';
+export { scaledDotProductAttention } from './attention/sdpa.js';
+export type { AttentionOptions } from './attention/sdpa.js';
+export { CausalSelfAttention } from './attention/causalSelfAttention.js';
+export type { CausalSelfAttentionOptions } from './attention/causalSelfAttention.js';
+export { KVCache } from './attention/kvCache.js';
+export { sinusoidalEmbedding, SinusoidalEmbedding } from './timeEmbedding.js';
+export type { SinusoidalOptions } from './timeEmbedding.js';
+export { UNet, UNetStage } from './unet/unet.js';
+export type { UNetOptions } from './unet/unet.js';
+export { ResBlock, AttentionBlock, Downsample, Upsample } from './unet/blocks.js';
+export { Optimizer, SGD, Adam, AdamW, RMSprop, LBFGS } from './optim/index.js';
+export type {
+  OptimizerStateDict, ParamGroup, ParamGroupSpec, Params, Closure, ParamState, StateValue, EncodedTensor,
+  SGDOptions, AdamOptions, AdamWOptions, RMSpropOptions, LBFGSOptions,
+} from './optim/index.js';
+export { LRScheduler, StepLR, ExponentialLR, LinearLR, CosineAnnealingLR, LambdaLR, SequentialLR, warmupCosine } from './optim/index.js';
+export type { SchedulerStateDict, WarmupCosineOptions } from './optim/index.js';
+export { clipGradNorm_, clipGradValue_, EMA } from './optim/index.js';
+export type { EMAStateDict } from './optim/index.js';

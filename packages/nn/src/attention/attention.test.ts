@@ -20,7 +20,7 @@ interface Fixture {
 const fx = loadFixture<Fixture>(new URL('../../fixtures/attention.json', import.meta.url));
 const f64 = (v: Nested) => tensor(v, { dtype: 'float64' });
 /** sum(y · w) with torch's w = linspace(0.5, 1.5) over y. */
-const wsum = (y: Tensor) => y.mul(linspace(0.5, 1.5, y.size, { dtype: y.dtype }).reshape(y.shape)).sum();
+const wsum = (y: Tensor) => y.mul(linspace(0.5, 1.5, y.size, { dtype: y.dtype }).reshape([...y.shape])).sum();
 
 describe('scaledDotProductAttention vs torch', () => {
   for (const name of ['causal', 'bool_mask', 'float_mask_scale'] as const) {
