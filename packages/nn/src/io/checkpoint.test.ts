@@ -185,6 +185,40 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     expect(metadata.checksum).toMatch(/^crc32:[0-9a-f]{8}$/);
   });
 
+  it('keeps tensors anywhere in optimizer state, config and extra: Tensor, {shape, dtype, data} with arrays or typed arrays', () => {
+    const model = new Tiny(1);
+    const ema = tensor([[1.5, -0], [Number.NaN, 2]], { dtype: 'float64' });
+    const odd = [0.1, 1 / 3]; // not float32-exact: must come back unchanged
+    const optState = {
+      t: tensor([1, 2, 3], { dtype: 'int32' }),
+      f32: { shape: [2], dtype: 'float32', data: Float32Array.from([1.25, -0]) },
+      arr: { shape: [2], dtype: 'float32', data: odd },
+      ints: { shape: [1, 2], dtype: 'int32', data: [7, -8] },
+      mask: { shape: [2], dtype: 'bool', data: Uint8Array.from([1, 0]) },
+      notATensor: { shape: [3], dtype: 'float32', data: [1, 2] },
+    };
+    let loaded: unknown = null;
+    const opt: StatefulOptimizer = { stateDict: () => optState, loadStateDict: (sd) => void (loaded = sd) };
+    const path = join(dir, 'c.safetensors');
+    saveCheckpoint(path, { model, optimizer: opt, step: 3, extra: { ema, nested: [{ e: ema }] } });
+    const info = loadCheckpoint(path, { model, optimizer: opt });
+    const l = loaded as typeof optState;
+    expect((l.t as Tensor).dtype).toBe('int32');
+    expect(Array.from((l.t as Tensor).storage)).toEqual([1, 2, 3]);
+    expect(l.f32.data).toBeInstanceOf(Float32Array);
+    expect(Object.is(l.f32.data[1], -0)).toBe(true);
+    expect(l.arr).toEqual({ shape: [2], dtype: 'float32', data: odd });
+    expect(l.ints).toEqual({ shape: [1, 2], dtype: 'int32', data: [7, -8] });
+    expect(l.mask.data).toEqual(Uint8Array.from([1, 0]));
+    expect(l.notATensor).toEqual({ shape: [3], dtype: 'float32', data: [1, 2] });
+    const extra = info.extra as { ema: Tensor; nested: { e: Tensor }[] };
+    expect(bits(extra.ema)).toEqual(bits(ema));
+    expect(bits(extra.nested[0]!.e)).toEqual(bits(ema));
+    expect(Object.keys(decodeSafetensors(fs.readFileSync(path)).tensors).filter((k) => !k.startsWith('model.')).sort()).toEqual([
+      'extra.ema', 'extra.nested.0.e', 'optim.arr', 'optim.f32', 'optim.ints', 'optim.mask', 'optim.t',
+    ]);
+  });
+
   it('refuses bad arguments before writing anything', () => {
     const { model } = setup();
     const path = join(dir, 'ckpt.safetensors');
@@ -289,11 +323,13 @@ describe('loadCheckpoint rejects bad files with CheckpointError and changes noth
   });
 
   it('data_offsets mismatch', () => {
+    // Shorten model.b1's extent by 4 bytes, keeping the digit count (and so the header length).
     const b = good();
     const text = new TextDecoder().decode(b.subarray(8, headerEnd(b)));
-    const m = /"data_offsets":\[(\d+),(\d+)\]/.exec(text.slice(text.indexOf('"model.w1"')))!;
-    const to = `"data_offsets":[${m[1]},${String(Number(m[2]) - 4).padStart(m[2]!.length, '0')}]`;
-    expectRejected(replaceInHeader(b, m[0], to.length === m[0].length ? to : m[0]), /needs \d+ bytes but data_offsets/);
+    const m = /"model\.b1":\{[^}]*"data_offsets":\[(\d+),(\d+)\]/.exec(text)!;
+    const end = Number(m[2]);
+    expect(String(end - 4).length, 'test setup').toBe(m[2]!.length);
+    expectRejected(replaceInHeader(b, `[${m[1]},${end}]`, `[${m[1]},${end - 4}]`), /tensor 'model\.b1': shape \[8\] of F32 needs 32 bytes but data_offsets \[\d+, \d+\] hold 28/);
   });
 
   it('a flipped bit in the data (checksum)', () => {
@@ -311,6 +347,12 @@ describe('loadCheckpoint rejects bad files with CheckpointError and changes noth
 
   it('shape mismatch against the model', () => {
     expectRejected(good(), /does not fit Tiny: w1: shape \[4, 8\] in the checkpoint, \[4, 6\] in the model/, new Tiny(5, 6));
+  });
+
+  it('dtype mismatch against the model', () => {
+    const model = new Tiny(5);
+    model.w2 = new Parameter(model.w2.double());
+    expectRejected(good(), /w2: dtype float32 in the checkpoint, float64 in the model/, model);
   });
 
   it('not a checkpoint (a plain safetensors file)', () => {

@@ -88,6 +88,14 @@ describe('encodeSafetensors / decodeSafetensors round trip', () => {
     expect(bytes.length).toBe(8 + n + 8 + 4 + 4 + 1);
   });
 
+  it('writes what Python writes for no tensors and for empty metadata', () => {
+    // safetensors.torch.save({}) and save({'a': torch.zeros(1)}, metadata={}), from Python 0.8.0.
+    expect(Array.from(encodeSafetensors({}))).toEqual([8, 0, 0, 0, 0, 0, 0, 0, ...new TextEncoder().encode('{}      ')]);
+    const b = encodeSafetensors({ a: tensor([0]) }, {});
+    expect(new TextDecoder().decode(b.subarray(8, b.length - 4))).toBe('{"__metadata__":{},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}'); // 72 bytes: no padding
+    expect(decodeSafetensors(encodeSafetensors({})).tensors).toEqual({});
+  });
+
   it('copies: decoded tensors do not alias the input bytes', () => {
     const bytes = encodeSafetensors({ x: tensor([1, 2, 3]) });
     const t = decodeSafetensors(bytes).tensors.x!;

@@ -11,7 +11,8 @@ import { CheckpointError } from '../errors.js';
  * (F64, F32, I32, BOOL — the order of the Rust `Dtype` enum) and then by name (UTF-8 byte
  * order), the JSON is compact with keys in the same order, and the header is space-padded.
  * Metadata keys are written sorted; Python writes them in hash-map order, so byte identity
- * with Python holds for files with at most one metadata key.
+ * with Python holds for files with at most one metadata key (`{}` included: both write an empty
+ * `__metadata__` block when metadata is passed, and none when it is not).
  */
 
 /** Dtype names of the safetensors header. */
@@ -139,7 +140,8 @@ export function buildHeader(entries: readonly SafetensorsEntry[], metadata?: Rec
   // Built by hand: a JS object would put integer-like names ("0", "1") first.
   const parts: string[] = [];
   const metaKeys = metadata ? Object.keys(metadata).sort(compareUtf8) : [];
-  if (metadata && metaKeys.length > 0) {
+  if (metadata) {
+    // Python writes the block whenever metadata is passed, even `{}`.
     parts.push(`"__metadata__":{${metaKeys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(metadata[k])}`).join(',')}}`);
   }
   for (const e of entries) {
