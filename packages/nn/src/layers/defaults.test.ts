@@ -5,7 +5,8 @@ import { gradcheck } from '@likelihood/test-utils';
 import { describe, expect, it } from 'vitest';
 import { Sequential } from '../containers.js';
 import {
-  BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, ConvTranspose2d, Dropout, Embedding, Flatten, GELU, GroupNorm, Identity, LayerNorm, Linear, MLP, RMSNorm, ReLU,
+  AvgPool2d, BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, ConvTranspose2d, Dropout, Embedding, Flatten, GELU, GroupNorm, Identity, LayerNorm, Linear, MLP, MaxPool2d, RMSNorm, ReLU,
+  Unflatten,
 } from './index.js';
 
 function stats(t: Tensor): { mean: number; std: number; maxAbs: number } {
@@ -270,5 +271,16 @@ describe('BatchNorm under trace', () => {
         u.forEach((e, i) => expect(v[i]).toBeCloseTo(e, 5));
       }
     }
+  });
+});
+
+describe('pooling and Unflatten arguments', () => {
+  it('are checked at construction, naming the layer', () => {
+    expect(() => new MaxPool2d(2, { padding: 2 })).toThrow(/MaxPool2d: padding should be at most half of the effective kernel size, found padding \[2, 2\] with kernelSize \[2, 2\]/);
+    expect(() => new AvgPool2d([2, 2, 2])).toThrow(/AvgPool2d: kernelSize must be an integer >= 1 or a list of 2 such integers/);
+    expect(() => new AvgPool2d(2, { divisorOverride: 0 })).toThrow(/AvgPool2d: divisorOverride must be a positive integer, found 0/);
+    expect(() => new MaxPool2d(2).forward(zeros([4, 4]))).toThrow(/MaxPool2d: expected input of shape \(N, C, H, W\) or \(C, H, W\), found shape \[4, 4\]/);
+    expect(() => new Unflatten(1, [4, 4]).forward(zeros([2, 15]))).toThrow(/Unflatten: expected dim 1 of the input to hold \[4, 4\] \(16 values\), found shape \[2, 15\]/);
+    expect(new Unflatten(1, [1, 28, 28]).forward(zeros([3, 784])).shape).toEqual([3, 1, 28, 28]);
   });
 });

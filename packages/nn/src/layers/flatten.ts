@@ -30,3 +30,35 @@ export class Flatten extends Module {
     return `startDim=${this.startDim}, endDim=${this.endDim}`;
   }
 }
+
+/** Expands dim `dim` into `unflattenedSize` (torch.nn.Unflatten), e.g. (N, 784) → (N, 1, 28, 28). */
+export class Unflatten extends Module {
+  readonly dim: number;
+  readonly unflattenedSize: readonly number[];
+
+  constructor(dim: number, unflattenedSize: readonly number[]) {
+    super();
+    if (!Number.isInteger(dim)) throw new ArgumentError(`Unflatten: dim must be an integer, found ${String(dim)}`);
+    if (!Array.isArray(unflattenedSize) || unflattenedSize.length === 0 || unflattenedSize.some((d) => !Number.isInteger(d) || (d < 1 && d !== -1)) || unflattenedSize.filter((d) => d === -1).length > 1) {
+      throw new ArgumentError(`Unflatten: unflattenedSize must be a non-empty list of positive integers (at most one -1), found ${JSON.stringify(unflattenedSize)}`);
+    }
+    this.dim = dim;
+    this.unflattenedSize = Object.freeze([...unflattenedSize]);
+  }
+
+  forward(x: Tensor): Tensor {
+    const d = this.dim < 0 ? this.dim + x.ndim : this.dim;
+    const n = x.shape[d];
+    const known = this.unflattenedSize.reduce((a, b) => (b === -1 ? a : a * b), 1);
+    const ok = d >= 0 && d < x.ndim && (this.unflattenedSize.includes(-1) ? n! % known === 0 : n === known);
+    if (!ok) {
+      throw new ShapeError(`Unflatten: expected dim ${this.dim} of the input to hold ${fmtShape(this.unflattenedSize)} (${known} values), found shape ${fmtShape(x.shape)}`);
+    }
+    const sizes = this.unflattenedSize.map((s) => (s === -1 ? n! / known : s));
+    return x.reshape([...x.shape.slice(0, d), ...sizes, ...x.shape.slice(d + 1)]);
+  }
+
+  override extraRepr(): string {
+    return `dim=${this.dim}, unflattenedSize=${fmtShape(this.unflattenedSize)}`;
+  }
+}

@@ -20,6 +20,7 @@ export { ConvTranspose2d } from './convTranspose2d.js';
 export type { ConvTranspose2dOptions } from './convTranspose2d.js';
 export { ReLU, GELU, SiLU, Tanh, Sigmoid, LeakyReLU, ELU, Softplus, Softmax, LogSoftmax } from './activations.js';
 export { Identity } from './identity.js';
-export { Flatten } from './flatten.js';
+export { Flatten, Unflatten } from './flatten.js';
+export { MaxPool2d, AvgPool2d } from './pooling.js';
 export { MLP } from './mlp.js';
 export type { MLPOptions, ActivationName } from './mlp.js';

@@ -41,7 +41,7 @@ type Ctor = new (...args: unknown[]) => Module & { forward(x: Tensor): Tensor };
 function build(c: Case): Module & { forward(x: Tensor): Tensor } {
   const Cls = (L as unknown as Record<string, Ctor>)[c.ts.layer];
   if (!Cls) throw new Error(`no layer ${c.ts.layer}`);
-  const takesOptions = !['ReLU', 'GELU', 'SiLU', 'Tanh', 'Sigmoid', 'LeakyReLU', 'ELU', 'Softplus', 'Softmax', 'LogSoftmax', 'Identity', 'Flatten'].includes(c.ts.layer);
+  const takesOptions = !['ReLU', 'GELU', 'SiLU', 'Tanh', 'Sigmoid', 'LeakyReLU', 'ELU', 'Softplus', 'Softmax', 'LogSoftmax', 'Identity', 'Flatten', 'Unflatten'].includes(c.ts.layer);
   if (!takesOptions) return new Cls(...c.ts.args);
   // MLP's options come after its optional outFeatures
   const args = [...c.ts.args];
