@@ -1,4 +1,4 @@
-import { type Generator, type Tensor, type TensorLike, digamma, gamma as sampleGamma, lgamma, log, log1p, noGrad } from '@likelihood/core';
+import { type Generator, type Tensor, type TensorLike, clamp, digamma, gamma as sampleGamma, lgamma, log, log1p, logicalAnd, noGrad, where } from '@likelihood/core';
 import * as C from './constraints.js';
 import { Distribution, type DistributionOptions } from './distribution.js';
 import { registerKL } from './kl.js';
@@ -25,8 +25,11 @@ export class Beta extends Distribution {
   override get mean() {
     return this.concentration1.div(this.concentration1.add(this.concentration0));
   }
+  /** (a − 1)₊ / ((a − 1)₊ + (b − 1)₊) as torch (the Dirichlet rule); 1 where both a, b < 1, torch's choice. */
   override get mode() {
-    return this.concentration1.sub(1).div(this.concentration1.add(this.concentration0).sub(2));
+    const a = clamp(this.concentration1.sub(1), 0);
+    const b = clamp(this.concentration0.sub(1), 0);
+    return where(logicalAnd(this.concentration1.lt(1), this.concentration0.lt(1)), 1, a.div(a.add(b)));
   }
   override get variance() {
     const s = this.concentration1.add(this.concentration0);

@@ -46,6 +46,7 @@ export class Cauchy extends Distribution {
     return atanWithGrad(value.sub(this.loc).div(this.scale)).div(Math.PI).add(0.5);
   }
   override icdf(p: Tensor): Tensor {
+    this.checkProb(p);
     const a = p.sub(0.5).mul(Math.PI);
     return this.loc.add(this.scale.mul(sin(a).div(cos(a))));
   }

@@ -1,4 +1,4 @@
-import { type Generator, type Tensor, digamma, gamma as sampleGamma, lgamma, log, noGrad } from '@likelihood/core';
+import { type Generator, type Tensor, amax, clamp, digamma, gamma as sampleGamma, lgamma, log, noGrad, oneHot, where } from '@likelihood/core';
 import * as C from './constraints.js';
 import { Distribution, type DistributionOptions } from './distribution.js';
 import { registerKL } from './kl.js';
@@ -20,9 +20,17 @@ export class Dirichlet extends Distribution {
   override get mean() {
     return this.concentration.div(this.concentration.sum(-1, true));
   }
+  /**
+   * (α − 1)₊ / Σ(α − 1)₊ (torch); where every αᵢ < 1 the density is unbounded at the vertices and the
+   * mode is the vertex of the largest αᵢ (torch picks vertex 0 there).
+   */
   override get mode() {
-    const a = this.concentration.sub(1);
-    return a.div(a.sum(-1, true));
+    const a = clamp(this.concentration.sub(1), 0);
+    const m = a.div(a.sum(-1, true));
+    const k = this.concentration.shape[this.concentration.ndim - 1]!;
+    const allBelow = amax(this.concentration, -1, true).lt(1);
+    const vertex = oneHot(this.concentration.argmax(-1), k).to(m.dtype);
+    return where(allBelow, vertex, m);
   }
   override get variance() {
     const a0 = this.concentration.sum(-1, true);

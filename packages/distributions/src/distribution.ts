@@ -1,6 +1,6 @@
 import { ArgumentError, LikelihoodError, ShapeError, type Tensor, broadcastShapes, noGrad } from '@likelihood/core';
 import type { Generator } from '@likelihood/core';
-import type { Constraint } from './constraints.js';
+import { type Constraint, unitInterval as unitIntervalC } from './constraints.js';
 
 const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
 
@@ -74,6 +74,15 @@ export abstract class Distribution {
       throw new ArgumentError(
         `${this.constructor.name}: value must be within the support ${this.support.name}, but found invalid value ${bad.value} at index ${fmt(bad.index)}`,
       );
+    }
+  }
+
+  /** Checks an icdf argument: a probability in [0, 1] (NaN would otherwise come out silently). */
+  protected checkProb(p: Tensor): void {
+    if (!this.validateArgs) return;
+    const bad = firstInvalid(unitIntervalC, p);
+    if (bad) {
+      throw new ArgumentError(`${this.constructor.name}.icdf: argument must be a probability in [0, 1], but found ${bad.value} at index ${fmt(bad.index)}`);
     }
   }
 

@@ -38,9 +38,11 @@ export class Exponential extends Distribution {
     return log(this.rate).sub(this.rate.mul(value));
   }
   override cdf(value: Tensor): Tensor {
+    this.checkValue(value);
     return exp(this.rate.mul(value).neg()).neg().add(1);
   }
   override icdf(p: Tensor): Tensor {
+    this.checkProb(p);
     return log1p(p.neg()).neg().div(this.rate);
   }
   override entropy(): Tensor {

@@ -1,11 +1,12 @@
 // Generic tests driven by one list of example distributions (torch's test_distributions.py style).
-import { Generator, type Tensor, exp, linspace, noGrad, tensor } from '@likelihood/core';
-import { gradcheck } from '@likelihood/test-utils';
+import { ArgumentError, Generator, type Tensor, autogradGrad, exp, linspace, noGrad, tensor } from '@likelihood/core';
+import { expectClose, gradcheck, maxAbsDiff } from '@likelihood/test-utils';
 import { describe, expect, it } from 'vitest';
 import * as D from './index.js';
 import { Bernoulli, Categorical, type Distribution, Normal, klDivergence, klMonteCarlo } from './index.js';
 
 const f64 = (v: number[] | number[][]) => tensor(v, { dtype: 'float64' });
+const allTrue = (b: Tensor) => Array.from(b.storage as ArrayLike<number>).every((x) => x === 1);
 
 interface Example {
   name: string;
@@ -16,6 +17,8 @@ interface Example {
   integrate?: [number, number];
   /** Decimal digits the integral must match 1 to (trapezoid rule; fewer where the density jumps). */
   digits?: number;
+  /** Has cdf (and icdf, except Gamma) as torch does. */
+  cdf?: boolean;
   /** Rebuild from float64 parameters for rsample gradient checks. */
   rsampleFrom?: { params: Tensor[]; make: (...p: Tensor[]) => Distribution };
 }
@@ -23,6 +26,7 @@ interface Example {
 const EXAMPLES: Example[] = [
   {
     name: 'Normal',
+    cdf: true,
     make: () => new Normal(f64([0, 2, -1]), f64([1, 0.5, 2])),
     other: () => new Normal(f64([0.5, 1, 0]), f64([2, 1, 0.7])),
     integrate: [-30, 30],
@@ -30,6 +34,7 @@ const EXAMPLES: Example[] = [
   },
   {
     name: 'LogNormal',
+    cdf: true,
     make: () => new D.LogNormal(f64([0, 0.5]), f64([0.3, 0.2])),
     other: () => new D.LogNormal(f64([0.2, 0]), f64([0.5, 0.4])),
     integrate: [1e-12, 40],
@@ -37,6 +42,7 @@ const EXAMPLES: Example[] = [
   },
   {
     name: 'Laplace',
+    cdf: true,
     make: () => new D.Laplace(f64([0, 2]), f64([1, 0.5])),
     other: () => new D.Laplace(f64([1, 0]), f64([2, 1])),
     integrate: [-60, 60],
@@ -45,6 +51,7 @@ const EXAMPLES: Example[] = [
   },
   {
     name: 'Cauchy',
+    cdf: true,
     make: () => new D.Cauchy(f64([0, 2]), f64([1, 0.5])),
     rsampleFrom: { params: [f64([0.3, -1]), f64([1.2, 0.4])], make: (l, s) => new D.Cauchy(l!, s!) },
   },
@@ -56,12 +63,14 @@ const EXAMPLES: Example[] = [
   },
   {
     name: 'Uniform',
+    cdf: true,
     make: () => new D.Uniform(f64([0, -2]), f64([1, 3])),
     other: () => new D.Uniform(f64([-1, -3]), f64([2, 3])),
     rsampleFrom: { params: [f64([0.3, -1]), f64([1.2, 0.4])], make: (l, h) => new D.Uniform(l!, h!) },
   },
   {
     name: 'Exponential',
+    cdf: true,
     make: () => new D.Exponential(f64([0.5, 3])),
     other: () => new D.Exponential(f64([1, 1])),
     integrate: [0, 80],
@@ -70,6 +79,7 @@ const EXAMPLES: Example[] = [
   },
   {
     name: 'Gamma',
+    cdf: true,
     make: () => new D.Gamma(f64([2, 5]), f64([1, 3])),
     other: () => new D.Gamma(f64([1.5, 4]), f64([0.5, 2])),
     integrate: [0, 60],
@@ -163,6 +173,49 @@ describe.each(EXAMPLES)('$name (generic)', (ex) => {
     expect(Array.from(vok as ArrayLike<number>).every((x) => x === 1)).toBe(true);
   });
 
+  it('expand(batch) broadcasts the parameters: shapes and logProb agree with the original', () => {
+    const d = ex.make();
+    const e = d.expand([3, ...d.batchShape]);
+    expect(e.batchShape).toEqual([3, ...d.batchShape]);
+    expect(e.eventShape).toEqual(d.eventShape);
+    const s = d.sample([2], new Generator(5));
+    const lp = d.logProb(s);
+    const lpe = e.logProb(s.reshape([2, 1, ...s.shape.slice(1)]));
+    expect(lpe.shape).toEqual([2, 3, ...d.batchShape]);
+    for (let k = 0; k < 3; k++) expect(maxAbsDiff(lpe.narrow(1, k, 1).reshape([...lp.shape]), lp)).toBeLessThan(1e-12);
+  });
+
+  it('samples and the mode lie in the support', () => {
+    const d = ex.make();
+    const s = d.sample([50], new Generator(9));
+    expect(allTrue(d.support.check(s))).toBe(true);
+    let mode: Tensor;
+    try {
+      mode = d.mode;
+    } catch {
+      return; // no mode (mixtures, relaxed distributions)
+    }
+    const finite = Array.from(mode.storage as ArrayLike<number>).every((v) => !Number.isNaN(v));
+    if (finite) expect(allTrue(d.support.check(mode))).toBe(true);
+  });
+
+  it.runIf(ex.cdf === true)('cdf(icdf(q)) = q, and d cdf / dx = exp(logProb)', () => {
+    const d = ex.make();
+    let q = f64([0.001, 0.2, 0.5, 0.8, 0.999]).reshape([5, ...d.batchShape.map(() => 1)]).expand([5, ...d.batchShape]);
+    if (d instanceof D.Gamma) {
+      // no icdf (as torch): check cdf against the integral of the density on a grid instead
+      q = q.mul(4);
+      const x = q.detach().requiresGrad_();
+      const [g] = autogradGrad([d.cdf(x).sum()], [x]);
+      expectClose(g!, exp(d.logProb(x.detach())), { rtol: 1e-9, atol: 1e-12, what: 'd cdf / dx' });
+      return;
+    }
+    expectClose(d.cdf(d.icdf(q)), q, { rtol: 1e-9, atol: 1e-12, what: 'cdf(icdf(q))' });
+    const x = d.icdf(q).detach().requiresGrad_();
+    const [g] = autogradGrad([d.cdf(x).sum()], [x]);
+    expectClose(g!, exp(d.logProb(x.detach())), { rtol: 1e-9, atol: 1e-12, what: 'd cdf / dx' });
+  });
+
   it.runIf(ex.integrate !== undefined)('1-D density integrates to 1', () => {
     const d = ex.make();
     const [lo, hi] = ex.integrate!;
@@ -206,5 +259,59 @@ describe('validation', () => {
     const n = new Normal(0, 1, { validateArgs: false });
     expect(Number.isNaN(new Normal(f64([0]), f64([1]), { validateArgs: false }).logProb(f64([Number.NaN])).item())).toBe(true);
     expect(n.batchShape).toEqual([]);
+  });
+});
+
+describe('bad input throws a typed error naming the problem, never NaN', () => {
+  const bad: Array<[string, () => unknown, RegExp]> = [
+    ['Normal scale 0', () => new Normal(f64([0]), f64([0])), /parameter scale/],
+    ['Normal loc NaN', () => new Normal(f64([Number.NaN]), f64([1])), /parameter loc .*Real/],
+    ['LogNormal scale < 0', () => new D.LogNormal(f64([0]), f64([-1])), /parameter scale/],
+    ['Laplace scale < 0', () => new D.Laplace(f64([0]), f64([-1])), /parameter scale/],
+    ['Cauchy scale 0', () => new D.Cauchy(f64([0]), f64([0])), /parameter scale/],
+    ['StudentT df 0', () => new D.StudentT(f64([0]), f64([0]), f64([1])), /parameter df/],
+    ['Uniform low >= high', () => new D.Uniform(f64([1]), f64([1])), /parameter (low|high)/],
+    ['Exponential rate < 0', () => new D.Exponential(f64([-1])), /parameter rate/],
+    ['Gamma concentration 0', () => new D.Gamma(f64([0]), f64([1])), /parameter concentration/],
+    ['Beta concentration0 < 0', () => new D.Beta(f64([1]), f64([-1])), /parameter concentration0/],
+    ['Dirichlet concentration 0', () => new D.Dirichlet(f64([[1, 0]])), /parameter concentration/],
+    ['Poisson rate < 0', () => new D.Poisson(f64([-1])), /parameter rate/],
+    ['Geometric probs > 1', () => new D.Geometric({ probs: f64([1.2]) }), /parameter probs/],
+    ['Binomial count 2.5', () => new D.Binomial(f64([2.5]), { probs: f64([0.5]) }), /parameter totalCount/],
+    ['Bernoulli probs < 0', () => new Bernoulli({ probs: f64([-0.1]) }), /parameter probs/],
+    ['Categorical probs < 0', () => new Categorical({ probs: f64([[0.5, -0.1]]) }), /parameter probs/],
+    ['Multinomial count -1', () => new D.Multinomial(-1, { probs: f64([[0.5, 0.5]]) }), /totalCount/],
+    ['MVN not positive definite', () => new D.MultivariateNormal(f64([0, 0]), { covarianceMatrix: f64([[1, 2], [2, 1]]) }), /PositiveDefinite/],
+    ['MVN scaleTril not lower', () => new D.MultivariateNormal(f64([0, 0]), { scaleTril: f64([[1, 2], [0, 1]]) }), /LowerCholesky/],
+    ['LowRankMVN covDiag 0', () => new D.LowRankMultivariateNormal(f64([0, 0]), f64([[1], [1]]), f64([1, 0])), /parameter covDiag/],
+    ['RelaxedBernoulli temperature 0', () => new D.RelaxedBernoulli(f64([0]), { probs: f64([0.5]) }), /parameter temperature/],
+    ['Independent ndims too large', () => new D.Independent(new Normal(f64([0]), f64([1])), 2), /reinterpretedBatchNdims/],
+    ['Normal logProb NaN value', () => new Normal(f64([0]), f64([1])).logProb(f64([Number.NaN])), /support Real/],
+    ['Exponential logProb of −1', () => new D.Exponential(f64([1])).logProb(f64([-1])), /support GreaterThanEq/],
+    ['Exponential cdf of −1', () => new D.Exponential(f64([1])).cdf(f64([-1])), /support GreaterThanEq/],
+    ['Gamma cdf of −1', () => new D.Gamma(f64([2]), f64([1])).cdf(f64([-1])), /support GreaterThanEq/],
+    ['Uniform logProb above high', () => new D.Uniform(f64([0]), f64([1])).logProb(f64([2])), /support Interval/],
+    ['Beta logProb of 1.5', () => new D.Beta(f64([2]), f64([2])).logProb(f64([1.5])), /support Interval/],
+    ['Dirichlet logProb off the simplex', () => new D.Dirichlet(f64([[1, 1]])).logProb(f64([[0.5, 0.6]])), /support Simplex/],
+    ['Poisson logProb of 1.5', () => new D.Poisson(f64([1])).logProb(f64([1.5])), /support IntegerGreaterThan/],
+    ['Binomial logProb above n', () => new D.Binomial(f64([3]), { probs: f64([0.5]) }).logProb(f64([4])), /support IntegerInterval/],
+    ['LogNormal logProb of −1', () => new D.LogNormal(f64([0]), f64([1])).logProb(f64([-1])), /support GreaterThan/],
+    ['Normal icdf of 1.5', () => new Normal(f64([0]), f64([1])).icdf(f64([1.5])), /icdf: argument must be a probability/],
+    ['LogNormal icdf of −0.1', () => new D.LogNormal(f64([0]), f64([1])).icdf(f64([-0.1])), /icdf: argument must be a probability/],
+    ['MVN value with the wrong event size', () => new D.MultivariateNormal(f64([0, 0]), { scaleTril: f64([[1, 0], [0, 1]]) }).logProb(f64([1, 2, 3])), /event shape/],
+  ];
+  it.each(bad)('%s', (_, f, msg) => {
+    let err: unknown;
+    try {
+      f();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).name).toMatch(/ArgumentError|ShapeError/);
+    expect((err as Error).message).toMatch(msg);
+  });
+  it('errors are the exported ArgumentError class', () => {
+    expect(() => new Normal(f64([0]), f64([-1]))).toThrow(ArgumentError);
   });
 });

@@ -1,4 +1,4 @@
-import { type Generator, type Tensor, type TensorLike, abs, exp, expm1, log, log1p, sign, uniform } from '@likelihood/core';
+import { type Generator, type Tensor, type TensorLike, abs, exp, log, log1p, sign, uniform, where } from '@likelihood/core';
 import * as C from './constraints.js';
 import { Distribution, type DistributionOptions } from './distribution.js';
 import { registerKL } from './kl.js';
@@ -45,10 +45,17 @@ export class Laplace extends Distribution {
     return log(this.scale.mul(2)).neg().sub(abs(value.sub(this.loc)).div(this.scale));
   }
   override cdf(value: Tensor): Tensor {
+    this.checkValue(value);
+    // ½e^{d/b} below loc, 1 − ½e^{−d/b} from loc on: each branch sees only its own half-line, so the
+    // gradient at d = 0 is the density 1/(2b) (torch's sign(d)·expm1 form gives 0 there)
     const d = value.sub(this.loc);
-    return sign(d).mul(expm1(abs(d).neg().div(this.scale))).mul(-0.5).add(0.5);
+    const neg = d.lt(0);
+    const left = exp(where(neg, d, 0).div(this.scale)).mul(0.5);
+    const right = exp(where(neg, 0, d).neg().div(this.scale)).mul(-0.5).add(1);
+    return where(neg, left, right);
   }
   override icdf(p: Tensor): Tensor {
+    this.checkProb(p);
     const t = p.sub(0.5);
     return this.loc.sub(this.scale.mul(sign(t)).mul(log1p(abs(t).mul(-2))));
   }

@@ -57,6 +57,7 @@ export class Normal extends Distribution {
   }
 
   override icdf(p: Tensor): Tensor {
+    this.checkProb(p);
     return this.loc.add(this.scale.mul(erfinvPrecise(p.mul(2).sub(1))).mul(Math.SQRT2));
   }
 

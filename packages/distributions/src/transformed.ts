@@ -66,6 +66,7 @@ export class TransformedDistribution extends Distribution {
 
   /** cdf through monotone 1-D transforms: F(y) = F_base(f⁻¹(y)), flipped where f decreases. */
   override cdf(value: Tensor): Tensor {
+    this.checkValue(value);
     let x = value;
     let sign = 1;
     for (const t of [...this.transforms].reverse()) {
@@ -78,6 +79,7 @@ export class TransformedDistribution extends Distribution {
   }
 
   override icdf(p: Tensor): Tensor {
+    this.checkProb(p);
     const sign = this.transforms.reduce((s, t) => s * t.sign, 1);
     let x = this.base.icdf(sign > 0 ? p : p.neg().add(1));
     for (const t of this.transforms) x = t.forward(x).y;

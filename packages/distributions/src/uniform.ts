@@ -41,9 +41,11 @@ export class Uniform extends Distribution {
     return where(out, -Infinity, log(this.high.sub(this.low)).neg().expand(broadcastShape(value, this.low)));
   }
   override cdf(value: Tensor): Tensor {
+    this.checkValue(value);
     return clamp(value.sub(this.low).div(this.high.sub(this.low)), 0, 1);
   }
   override icdf(p: Tensor): Tensor {
+    this.checkProb(p);
     return this.low.add(p.mul(this.high.sub(this.low)));
   }
   override entropy(): Tensor {
