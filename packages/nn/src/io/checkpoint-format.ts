@@ -84,6 +84,10 @@ interface TensorRef {
 
 const RESERVED = ['__tensor__', '__number__'];
 
+/** Sets an own property, even one named `__proto__`. */
+const defineOwn = (o: Record<string, unknown>, k: string, value: unknown) =>
+  Object.defineProperty(o, k, { value, enumerable: true, writable: true, configurable: true });
+
 /** Replaces tensors (and tensor-like `{shape, dtype, data}` objects) in `value` by references. */
 function extractTensors(value: unknown, prefix: string, out: Record<string, Tensor>): unknown {
   const name = (path: string) => {
@@ -120,7 +124,7 @@ function extractTensors(value: unknown, prefix: string, out: Record<string, Tens
       return { __tensor__: n, form: t.form, dtype: o.dtype as string } satisfies TensorRef;
     }
     const r: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(o)) if (x !== undefined) r[k] = walk(x, `${path}.${k}`);
+    for (const [k, x] of Object.entries(o)) if (x !== undefined) defineOwn(r, k, walk(x, `${path}.${k}`));
     return r;
   };
   return walk(value, prefix);
@@ -137,9 +141,11 @@ function tensorLike(o: Record<string, unknown>): { tensor: Tensor; form: NonNull
     const form = data.constructor.name;
     if (!(form in TYPED) || (data as Float32Array).length !== n) return null;
     const arr = data as Float32Array | Float64Array | Int32Array | Uint8Array;
+    const f = form as NonNullable<TensorRef['form']>;
+    // A Uint8Array holding more than 0/1 goes to int32 so the bool writer does not clamp it.
+    if (form === 'Uint8Array' && arr.some((x) => x > 1)) return { tensor: new Tensor(Int32Array.from(arr), shape as number[], 'int32'), form: f };
     const dt: DType = form === 'Float32Array' ? 'float32' : form === 'Float64Array' ? 'float64' : form === 'Int32Array' ? 'int32' : 'bool';
-    if (dt === 'bool' && arr.some((x) => x > 1)) return null;
-    return { tensor: new Tensor(arr.slice(), shape as number[], dt), form: form as NonNullable<TensorRef['form']> };
+    return { tensor: new Tensor(arr.slice(), shape as number[], dt), form: f };
   }
   if (!Array.isArray(data) || data.length !== n || !data.every((x) => typeof x === 'number')) return null;
   const vals = data as number[];
@@ -182,7 +188,7 @@ function injectTensors(value: unknown, tensors: Map<string, Tensor>, used: Set<s
       return { shape: [...t.shape], dtype: ref.dtype, data };
     }
     const r: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(o)) Object.defineProperty(r, k, { value: walk(x), enumerable: true, writable: true, configurable: true });
+    for (const [k, x] of Object.entries(o)) defineOwn(r, k, walk(x));
     return r;
   };
   return walk(value);

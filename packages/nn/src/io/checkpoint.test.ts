@@ -195,6 +195,8 @@ describe('saveCheckpoint / loadCheckpoint', () => {
       arr: { shape: [2], dtype: 'float32', data: odd },
       ints: { shape: [1, 2], dtype: 'int32', data: [7, -8] },
       mask: { shape: [2], dtype: 'bool', data: Uint8Array.from([1, 0]) },
+      bytes: { shape: [3], dtype: 'int32', data: Uint8Array.from([0, 7, 255]) },
+      ['__proto__']: { lr: 1 },
       notATensor: { shape: [3], dtype: 'float32', data: [1, 2] },
     };
     let loaded: unknown = null;
@@ -210,12 +212,14 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     expect(l.arr).toEqual({ shape: [2], dtype: 'float32', data: odd });
     expect(l.ints).toEqual({ shape: [1, 2], dtype: 'int32', data: [7, -8] });
     expect(l.mask.data).toEqual(Uint8Array.from([1, 0]));
+    expect(l.bytes.data).toEqual(Uint8Array.from([0, 7, 255]));
+    expect(Object.getOwnPropertyDescriptor(l, '__proto__')?.value).toEqual({ lr: 1 });
     expect(l.notATensor).toEqual({ shape: [3], dtype: 'float32', data: [1, 2] });
     const extra = info.extra as { ema: Tensor; nested: { e: Tensor }[] };
     expect(bits(extra.ema)).toEqual(bits(ema));
     expect(bits(extra.nested[0]!.e)).toEqual(bits(ema));
     expect(Object.keys(decodeSafetensors(fs.readFileSync(path)).tensors).filter((k) => !k.startsWith('model.')).sort()).toEqual([
-      'extra.ema', 'extra.nested.0.e', 'optim.arr', 'optim.f32', 'optim.ints', 'optim.mask', 'optim.t',
+      'extra.ema', 'extra.nested.0.e', 'optim.arr', 'optim.bytes', 'optim.f32', 'optim.ints', 'optim.mask', 'optim.t',
     ]);
   });
 
