@@ -1,8 +1,8 @@
-import { type Generator, type Tensor, type TensorLike, clamp, digamma, gamma as sampleGamma, lgamma, log, log1p, logicalAnd, noGrad, where } from '@likelihood/core';
+import { type Generator, type Tensor, type TensorLike, clamp, digamma, lgamma, log, log1p, logicalAnd, where } from '@likelihood/core';
 import * as C from './constraints.js';
 import { Distribution, type DistributionOptions } from './distribution.js';
 import { registerKL } from './kl.js';
-import { lbeta } from './math.js';
+import { lbeta, standardGammaRsample } from './math.js';
 import { broadcastAll } from './utils.js';
 
 /** Beta(concentration1 a, concentration0 b) on [0, 1]: density x^{a−1}(1 − x)^{b−1} / B(a, b). */
@@ -35,14 +35,13 @@ export class Beta extends Distribution {
     const s = this.concentration1.add(this.concentration0);
     return this.concentration1.mul(this.concentration0).div(s.square().mul(s.add(1)));
   }
-  /** X/(X + Y) with X ~ Gamma(a), Y ~ Gamma(b). */
-  override sample(sampleShape: readonly number[] = [], generator?: Generator): Tensor {
-    return noGrad(() => {
-      const shape = this.extendedShape(sampleShape);
-      const x = sampleGamma(this.concentration1.detach().expand(shape), { generator });
-      const y = sampleGamma(this.concentration0.detach().expand(shape), { generator });
-      return x.div(x.add(y));
-    });
+  override readonly hasRsample = true;
+  /** X/(X + Y) with X ~ Gamma(a), Y ~ Gamma(b), each with the implicit reparameterisation gradient. */
+  override rsample(sampleShape: readonly number[] = [], generator?: Generator): Tensor {
+    const shape = this.extendedShape(sampleShape);
+    const x = standardGammaRsample(this.concentration1.expand(shape), generator);
+    const y = standardGammaRsample(this.concentration0.expand(shape), generator);
+    return x.div(x.add(y));
   }
   logProb(value: Tensor): Tensor {
     this.checkValue(value);

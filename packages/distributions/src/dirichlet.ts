@@ -1,7 +1,8 @@
-import { type Generator, type Tensor, amax, clamp, digamma, gamma as sampleGamma, lgamma, log, noGrad, oneHot, where } from '@likelihood/core';
+import { type Generator, type Tensor, amax, clamp, digamma, lgamma, log, oneHot, where } from '@likelihood/core';
 import * as C from './constraints.js';
 import { Distribution, type DistributionOptions } from './distribution.js';
 import { registerKL } from './kl.js';
+import { standardGammaRsample } from './math.js';
 
 /** Dirichlet(concentration α) on the simplex; the last dim of α indexes the K categories. */
 export class Dirichlet extends Distribution {
@@ -36,11 +37,11 @@ export class Dirichlet extends Distribution {
     const a0 = this.concentration.sum(-1, true);
     return this.concentration.mul(a0.sub(this.concentration)).div(a0.square().mul(a0.add(1)));
   }
-  override sample(sampleShape: readonly number[] = [], generator?: Generator): Tensor {
-    return noGrad(() => {
-      const g = sampleGamma(this.concentration.detach().expand(this.extendedShape(sampleShape)), { generator });
-      return g.div(g.sum(-1, true));
-    });
+  override readonly hasRsample = true;
+  /** Normalised Gamma(αᵢ, 1) draws, each with the implicit reparameterisation gradient. */
+  override rsample(sampleShape: readonly number[] = [], generator?: Generator): Tensor {
+    const g = standardGammaRsample(this.concentration.expand(this.extendedShape(sampleShape)), generator);
+    return g.div(g.sum(-1, true));
   }
   logProb(value: Tensor): Tensor {
     this.checkValue(value);

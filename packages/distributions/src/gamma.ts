@@ -1,14 +1,14 @@
-import { type Generator, type Tensor, type TensorLike, broadcastShapes, digamma, gamma as sampleGamma, lgamma, log, maximum, noGrad } from '@likelihood/core';
+import { type Generator, type Tensor, type TensorLike, broadcastShapes, digamma, lgamma, log, maximum } from '@likelihood/core';
 import * as C from './constraints.js';
 import { Distribution, type DistributionOptions } from './distribution.js';
 import { registerKL } from './kl.js';
-import { gammainc, xlogy } from './math.js';
+import { gammainc, standardGammaRsample, xlogy } from './math.js';
 import { broadcastAll } from './utils.js';
 
 /**
  * Gamma(concentration α, rate β): density β^α x^{α−1} e^{−βx} / Γ(α).
- * rsample is reparameterised in the rate only (x = g/β with g ~ Gamma(α, 1)); gradients with
- * respect to α (torch's implicit reparameterisation) are not implemented yet.
+ * rsample is x = g/β with g ~ Gamma(α, 1); gradients reach β directly and α through torch's implicit
+ * reparameterisation (dg/dα = −(∂F/∂α)/f at the drawn g).
  */
 export class Gamma extends Distribution {
   readonly concentration: Tensor;
@@ -38,8 +38,7 @@ export class Gamma extends Distribution {
   }
   override rsample(sampleShape: readonly number[] = [], generator?: Generator): Tensor {
     const shape = this.extendedShape(sampleShape);
-    const g = noGrad(() => sampleGamma(this.concentration.detach().expand(shape), { generator }));
-    return g.div(this.rate);
+    return standardGammaRsample(this.concentration.expand(shape), generator).div(this.rate);
   }
   logProb(value: Tensor): Tensor {
     this.checkValue(value);

@@ -4,6 +4,7 @@ import { expectClose, gradcheck, maxAbsDiff } from '@likelihood/test-utils';
 import { describe, expect, it } from 'vitest';
 import * as D from './index.js';
 import { Bernoulli, Categorical, type Distribution, Normal, klDivergence, klMonteCarlo } from './index.js';
+import { gammaincScalar, standardGammaGrad } from './math.js';
 
 const f64 = (v: number[] | number[][]) => tensor(v, { dtype: 'float64' });
 const allTrue = (b: Tensor) => Array.from(b.storage as ArrayLike<number>).every((x) => x === 1);
@@ -313,5 +314,67 @@ describe('bad input throws a typed error naming the problem, never NaN', () => {
   });
   it('errors are the exported ArgumentError class', () => {
     expect(() => new Normal(f64([0]), f64([-1]))).toThrow(ArgumentError);
+  });
+});
+
+describe('implicit reparameterisation gradients (Gamma, StudentT, Beta, Dirichlet rsample)', () => {
+  /**
+   * For a statistic h, d/dθ E[h(x)] = E[h'(x)·dx/dθ]: the mean over N draws of the per-draw
+   * gradient must match the closed-form derivative within 5 standard errors (estimated from the draws).
+   */
+  function expectMeanGrad(make: (theta: Tensor) => Distribution, theta0: number, h: (x: Tensor) => Tensor, expected: number, n = 20000) {
+    const theta = f64([theta0]).reshape([]).requiresGrad_();
+    const x = make(theta).rsample([n], new Generator(21)); // (n) or (n, k)
+    const hx = h(x); // (n)
+    const [gsum] = autogradGrad([hx.sum()], [theta]);
+    const mean = gsum!.item() / n;
+    const per: number[] = [];
+    for (let c = 0; c < 200; c++) {
+      const th = f64([theta0]).reshape([]).requiresGrad_();
+      const xs = make(th).rsample([100], new Generator(1000 + c));
+      const [g] = autogradGrad([h(xs).sum()], [th]);
+      per.push(g!.item() / 100);
+    }
+    const m = per.reduce((a, b) => a + b, 0) / per.length;
+    const sd = Math.sqrt(per.reduce((a, b) => a + (b - m) ** 2, 0) / (per.length - 1));
+    // 200 chunk means of 100 draws: their spread gives the standard error of a 20000-draw mean
+    const se = sd / Math.sqrt(per.length);
+    expect(Math.abs(mean - expected)).toBeLessThan(5 * se + 1e-9);
+    expect(Math.abs(m - expected)).toBeLessThan(5 * se + 1e-9);
+  }
+  it('Gamma: d/dα E[x] = 1/β, d/dα E[x²] = (2α + 1)/β² (α = 0.7 and 3)', () => {
+    for (const a of [0.7, 3]) {
+      expectMeanGrad((t) => new D.Gamma(t, 2), a, (x) => x, 1 / 2);
+      expectMeanGrad((t) => new D.Gamma(t, 2), a, (x) => x.square(), (2 * a + 1) / 4);
+    }
+  });
+  it('StudentT: d/d df E[x²] = −2/(df − 2)² (df = 9)', () => {
+    expectMeanGrad((t) => new D.StudentT(t, 0, 1), 9, (x) => x.square(), -2 / 49);
+  });
+  it('Beta: d/da E[x] = b/(a + b)² (a = 2, b = 3)', () => {
+    expectMeanGrad((t) => new D.Beta(t, 3), 2, (x) => x, 3 / 25);
+  });
+  it('Dirichlet: d/dα₀ E[x₀] = (Σα − α₀)/(Σα)² with α = (θ, 2, 1), θ = 1.5', () => {
+    expectMeanGrad((t) => new D.Dirichlet(t.reshape([1]).mul(f64([1, 0, 0])).add(f64([0, 2, 1]))), 1.5, (x) => x.narrow(-1, 0, 1).reshape([-1]), 3 / 4.5 ** 2);
+  });
+  it('standardGammaGrad agrees with the implicit-function derivative of the cdf (u fixed, α ± h re-solved)', () => {
+    // For α and x with F(x; α) = u, solve F(x'; α + h) = u by bisection and compare (x' − x)/h.
+    for (const [a, x] of [[0.3, 0.05], [2, 1.7], [20, 23]] as const) {
+      const u = gammaincScalar(a, x);
+      const solve = (aa: number) => {
+        let lo = 0;
+        let hi = x * 10 + 10;
+        for (let i = 0; i < 200; i++) {
+          const mid = (lo + hi) / 2;
+          if (gammaincScalar(aa, mid) < u) lo = mid;
+          else hi = mid;
+        }
+        return (lo + hi) / 2;
+      };
+      const h = 1e-4;
+      const fd = (solve(a + h) - solve(a - h)) / (2 * h);
+      const g = standardGammaGrad(f64([a]), f64([x])).item();
+      expect(Math.abs(g - fd)).toBeLessThan(1e-6 * Math.max(1, Math.abs(fd)));
+    }
   });
 });

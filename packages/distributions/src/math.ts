@@ -1,4 +1,4 @@
-import { type Tensor, abs, broadcastShapes, erfinv, exp, floor, lgamma, log, logicalAnd, noGrad, reciprocal, sign, sqrt, tensor, where, withCustomGrad } from '@likelihood/core';
+import { type Generator, type Tensor, abs, broadcastShapes, gamma as sampleGamma, erfinv, exp, floor, lgamma, log, logicalAnd, noGrad, reciprocal, sign, sqrt, tensor, where, withCustomGrad } from '@likelihood/core';
 
 /** log B(a, b) = lgamma(a) + lgamma(b) − lgamma(a + b). */
 export const lbeta = (a: Tensor, b: Tensor): Tensor => lgamma(a).add(lgamma(b)).sub(lgamma(a.add(b)));
@@ -149,4 +149,31 @@ export function gammainc(a: Tensor, x: Tensor): Tensor {
     const da = evalAt(h).sub(evalAt(-h)).div(ab.detach().clamp(1).mul(2 * h));
     return [g.mul(da), g.mul(exp(logDens))];
   });
+}
+
+/**
+ * Draws from Gamma(α, 1) with torch's implicit reparameterisation gradient (Figurnov et al. 2018):
+ * for x = F⁻¹(u; α) with u held fixed, dx/dα = −(∂F/∂α)(x; α) / f(x; α). ∂F/∂α is a float64 central
+ * difference of the regularised incomplete gamma (torch uses a series/asymptotic fit instead).
+ */
+export function standardGammaRsample(alpha: Tensor, generator?: Generator): Tensor {
+  const x = noGrad(() => sampleGamma(alpha.detach(), { generator }));
+  return withCustomGrad('standardGamma', [alpha], x, (g) => [g.mul(noGrad(() => standardGammaGrad(alpha.detach(), x)))]);
+}
+
+/** dx/dα at fixed cdf value for x ~ Gamma(α, 1) (torch's _standard_gamma_grad). */
+export function standardGammaGrad(alpha: Tensor, x: Tensor): Tensor {
+  const a = alpha.storage as ArrayLike<number>;
+  const xs = x.storage as ArrayLike<number>;
+  const out = new Float64Array(xs.length);
+  for (let i = 0; i < out.length; i++) {
+    const ai = a[i]!;
+    const xi = xs[i]!;
+    if (!(xi > 0) || !Number.isFinite(xi)) continue; // underflowed sample: no usable slope, as torch returns 0 there
+    const h = 1e-5 * Math.max(1, ai);
+    const dFda = (gammaincScalar(ai + h, xi) - gammaincScalar(ai - h, xi)) / (2 * h);
+    const logDens = (ai - 1) * Math.log(xi) - xi - lgammaScalar(ai);
+    out[i] = -dFda / Math.exp(logDens);
+  }
+  return tensor(out, { dtype: 'float64' }).reshape([...x.shape]).to(x.dtype);
 }

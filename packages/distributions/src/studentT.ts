@@ -1,12 +1,12 @@
-import { type Generator, type Tensor, type TensorLike, digamma, gamma as sampleGamma, lgamma, log, log1p, noGrad, randn, where } from '@likelihood/core';
+import { type Generator, type Tensor, type TensorLike, digamma, lgamma, log, log1p, randn, where } from '@likelihood/core';
 import * as C from './constraints.js';
 import { Distribution, type DistributionOptions } from './distribution.js';
-import { lbeta } from './math.js';
+import { lbeta, standardGammaRsample } from './math.js';
 import { broadcastAll } from './utils.js';
 
 /**
- * Student's t with df degrees of freedom, location and scale. rsample is reparameterised in
- * loc and scale (x = loc + scale·z/√(χ²/df)); gradients into df are not implemented.
+ * Student's t with df degrees of freedom, location and scale. rsample is x = loc + scale·z/√(χ²/df),
+ * reparameterised in loc and scale, and in df through the implicit gradient of χ² = 2·Gamma(df/2).
  */
 export class StudentT extends Distribution {
   readonly df: Tensor;
@@ -41,8 +41,8 @@ export class StudentT extends Distribution {
   override rsample(sampleShape: readonly number[] = [], generator?: Generator): Tensor {
     const shape = this.extendedShape(sampleShape);
     const z = randn(shape, { dtype: this.loc.dtype, generator });
-    const chi2 = noGrad(() => sampleGamma(this.df.detach().mul(0.5).expand(shape), { generator }).mul(2));
-    return this.loc.add(this.scale.mul(z.div(chi2.div(this.df.detach()).sqrt())));
+    const chi2 = standardGammaRsample(this.df.mul(0.5).expand(shape), generator).mul(2); // implicit gradient in df
+    return this.loc.add(this.scale.mul(z.div(chi2.div(this.df).sqrt())));
   }
   logProb(value: Tensor): Tensor {
     this.checkValue(value);
