@@ -25,3 +25,8 @@ export { LRScheduler, StepLR, ExponentialLR, LinearLR, CosineAnnealingLR, Lambda
 export type { SchedulerStateDict, WarmupCosineOptions } from './optim/index.js';
 export { clipGradNorm_, clipGradValue_, EMA } from './optim/index.js';
 export type { EMAStateDict } from './optim/index.js';
+export { encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
+export type { DecodedSafetensors, SafetensorsDType } from './io/safetensors.js';
+export { encodeCheckpoint, applyCheckpoint, restoreGenerator, CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './io/checkpoint-format.js';
+export type { SaveCheckpointOptions, LoadCheckpointOptions, CheckpointInfo, StatefulOptimizer } from './io/checkpoint-format.js';
+// File I/O (node:fs) lives in '@likelihood/nn/node' so this entry stays browser-safe.
