@@ -355,6 +355,7 @@ export function linspace(start: number, end: number, steps: number, opts: Tensor
   // Same symmetric formula as PyTorch: first half from start, second half from end.
   const half = Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) storage[i] = i < half ? start + step * i : end - step * (steps - 1 - i);
+  if (steps === 1) storage[0] = start; // torch: a single step is `start`
   const t = new Tensor(storage, [steps], dtype);
   if (opts.requiresGrad) t.requiresGrad = true;
   return t;

@@ -46,46 +46,6 @@ export function atanWithGrad(x: Tensor): Tensor {
   return withCustomGrad('atan', [x], out, (g) => [g.div(x.square().add(1))]);
 }
 
-const horner = (x: Tensor, c: readonly number[]) => c.slice(1).reduce((acc, k) => acc.mul(x).add(k), x.mul(0).add(c[0]!));
-
-/** erfc(x) for x ≥ 0.5 as a composite (W. J. Cody's rational approximations, ~1e-16 relative). */
-function erfcTail(x: Tensor): Tensor {
-  const xs = where(x.lt(0.5), 0.5, x);
-  const near = horner(xs, [2.15311535474403846e-8, 0.564188496988670089, 8.88314979438837594, 66.1191906371416295, 298.635138197400131, 881.95222124176909, 1712.04761263407058, 2051.07837782607147, 1230.33935479799725]).div(
-    horner(xs, [1, 15.7449261107098347, 117.693950891312499, 537.181101862009858, 1621.38957456669019, 3290.79923573345963, 4362.61909014324716, 3439.36767414372164, 1230.33935480374942]),
-  );
-  const z = reciprocal(xs.square());
-  const far = z
-    .mul(horner(z, [0.0163153871373020978, 0.305326634961232344, 0.360344899949804439, 0.125781726111229246, 0.0160837851487422766, 6.58749161529837803e-4]).div(horner(z, [1, 2.56852019228982242, 1.87295284992346725, 0.527905102951428412, 0.0605183413124413191, 2.33520497626869185e-3])))
-    .neg()
-    .add(0.564189583547756287)
-    .div(xs);
-  const r = where(xs.lt(4), near, far);
-  const hi = floor(xs.mul(16)).div(16); // exp(−x²) split as exp(−hi²)·exp(−(x − hi)(x + hi)) to keep precision
-  return exp(hi.square().neg()).mul(exp(xs.sub(hi).mul(xs.add(hi)).neg())).mul(r);
-}
-
-/**
- * erfinv accurate to a few ulps of the result also for |y| → 1 (core's erfinv refines with erf, whose
- * 1 − erf(x) loses digits there): two Newton steps on erfc(|x|) = 1 − |y|, where 1 − |y| is exact.
- * Gradient √π/2·exp(x²), as torch.
- */
-export function erfinvPrecise(y: Tensor): Tensor {
-  const out = noGrad(() => {
-    const x0 = erfinv(y);
-    const ay = abs(y);
-    const tail = logicalAnd(ay.gt(0.5), ay.lt(1));
-    const t = where(tail, ay, 0.75).neg().add(1);
-    let ax = where(tail, abs(x0), 1);
-    for (let i = 0; i < 2; i++) {
-      const r = erfcTail(ax).sub(t);
-      ax = ax.add(r.div(exp(ax.square().neg()).mul(2 / Math.sqrt(Math.PI))));
-    }
-    return where(tail, sign(y).mul(ax), x0);
-  });
-  return withCustomGrad('erfinv', [y], out, (g) => [g.mul(exp(out.square())).mul(Math.sqrt(Math.PI) / 2)]);
-}
-
 /** Regularised lower incomplete gamma P(a, x) on plain numbers: series below a + 1, Lentz continued fraction above. */
 export function gammaincScalar(a: number, x: number): number {
   if (Number.isNaN(a) || Number.isNaN(x) || a <= 0 || x < 0) return Number.NaN;

@@ -1,8 +1,7 @@
-import { type Generator, type Tensor, type TensorLike, erf, log, randn } from '@likelihood/core';
+import { type Generator, type Tensor, type TensorLike, erf, erfinv, log, randn } from '@likelihood/core';
 import * as C from './constraints.js';
 import { Distribution, type DistributionOptions } from './distribution.js';
 import { registerKL } from './kl.js';
-import { erfinvPrecise } from './math.js';
 import { broadcastAll } from './utils.js';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -58,7 +57,7 @@ export class Normal extends Distribution {
 
   override icdf(p: Tensor): Tensor {
     this.checkProb(p);
-    return this.loc.add(this.scale.mul(erfinvPrecise(p.mul(2).sub(1))).mul(Math.SQRT2));
+    return this.loc.add(this.scale.mul(erfinv(p.mul(2).sub(1))).mul(Math.SQRT2));
   }
 
   override entropy(): Tensor {

@@ -3,7 +3,7 @@ import { noGrad } from '../autograd/mode.js';
 import { withCustomGrad } from '../dispatch.js';
 import { isFloating } from '../dtype.js';
 import type { Tensor, TensorLike } from '../tensor.js';
-import { abs, add, asTensor, cast, cos, div, erf, exp, floor, log, logicalAnd, mul, neg, reciprocal, sin, sqrt, sub, where } from './elementwise.js';
+import { abs, add, asTensor, cast, cos, div, erf, exp, floor, log, logicalAnd, mul, neg, reciprocal, sign, sin, sqrt, sub, where } from './elementwise.js';
 
 const asFloat = (x: TensorLike): Tensor => {
   const t = asTensor(x);
@@ -20,9 +20,31 @@ function horner(w: Tensor, coefs: readonly number[]): Tensor {
 const GILES_CENTRAL = [2.81022636e-8, 3.43273939e-7, -3.5233877e-6, -4.39150654e-6, 2.1858087e-4, -1.25372503e-3, -4.17768164e-3, 0.246640727, 1.50140941];
 const GILES_TAIL = [-2.00214257e-4, 1.00950558e-4, 1.34934322e-3, -3.67342844e-3, 5.73950773e-3, -7.6224613e-3, 9.43887047e-3, 1.00167406, 2.83297682];
 
+/** Σ c_i·xⁱ with c from the highest power down (erfcTail's rational approximations). */
+const hornerC = (x: Tensor, c: readonly number[]) => c.slice(1).reduce((acc, k) => acc.mul(x).add(k), x.mul(0).add(c[0]!));
+
+/** erfc(x) for x ≥ 0.5 as a composite (W. J. Cody's rational approximations, ~1e-16 relative). */
+function erfcTail(x: Tensor): Tensor {
+  const xs = where(x.lt(0.5), 0.5, x);
+  const near = hornerC(xs, [2.15311535474403846e-8, 0.564188496988670089, 8.88314979438837594, 66.1191906371416295, 298.635138197400131, 881.95222124176909, 1712.04761263407058, 2051.07837782607147, 1230.33935479799725]).div(
+    hornerC(xs, [1, 15.7449261107098347, 117.693950891312499, 537.181101862009858, 1621.38957456669019, 3290.79923573345963, 4362.61909014324716, 3439.36767414372164, 1230.33935480374942]),
+  );
+  const z = reciprocal(xs.square());
+  const far = z
+    .mul(hornerC(z, [0.0163153871373020978, 0.305326634961232344, 0.360344899949804439, 0.125781726111229246, 0.0160837851487422766, 6.58749161529837803e-4]).div(hornerC(z, [1, 2.56852019228982242, 1.87295284992346725, 0.527905102951428412, 0.0605183413124413191, 2.33520497626869185e-3])))
+    .neg()
+    .add(0.564189583547756287)
+    .div(xs);
+  const r = where(xs.lt(4), near, far);
+  const hi = floor(xs.mul(16)).div(16); // exp(−x²) split as exp(−hi²)·exp(−(x − hi)(x + hi)) to keep precision
+  return exp(hi.square().neg()).mul(exp(xs.sub(hi).mul(xs.add(hi)).neg())).mul(r);
+}
+
 /**
  * Inverse error function: Giles' (2010) single-precision approximation refined by two Newton
- * steps on erf, which brings it to float64 accuracy. ±1 give ±inf; |y| > 1 gives NaN.
+ * steps on erf, which brings it to float64 accuracy; for 0.5 < |y| < 1 four Newton steps on
+ * log erfc(|x|) = log(1 − |y|) (exact in floating point, unlike 1 − erf(x)) keep the tails accurate as
+ * |y| → 1. ±1 give ±inf; |y| > 1 gives NaN.
  */
 export function erfinv(y: TensorLike): Tensor {
   const t = asFloat(y);
@@ -32,12 +54,25 @@ export function erfinv(y: TensorLike): Tensor {
     const w = neg(log(mul(sub(1, ys), add(ys, 1))));
     const central = horner(sub(w, 2.5), GILES_CENTRAL);
     const tail = horner(sub(sqrt(where(w.lt(5), 5, w)), 3), GILES_TAIL);
-    let x = mul(where(w.lt(5), central, tail), ys);
+    const x0 = mul(where(w.lt(5), central, tail), ys);
+    let x = x0;
     for (let i = 0; i < 2; i++) {
       // Newton: x ← x − (erf(x) − y) / (2/√π · e^{−x²})
       const dx = div(sub(erf(x), ys), mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI)));
       x = sub(x, dx);
     }
+    const ay = abs(t);
+    const nearOne = logicalAnd(ay.gt(0.5), ay.lt(1));
+    const oneMinus = sub(1, where(nearOne, ay, 0.75));
+    let ax = where(nearOne, abs(x0), 1); // from Giles' estimate: Newton on erf overshoots where erf(x) rounds to 1
+    const logOneMinus = log(oneMinus);
+    for (let i = 0; i < 4; i++) {
+      // Newton on log erfc(ax) = log(1 − |y|), nearly linear in ax² so it converges from far off:
+      // ax ← ax + (log erfc(ax) − log(1 − |y|)) · erfc(ax) / (2/√π · e^{−ax²})
+      const e = erfcTail(ax);
+      ax = add(ax, div(mul(sub(log(e), logOneMinus), e), mul(exp(neg(mul(ax, ax))), 2 / Math.sqrt(Math.PI))));
+    }
+    x = where(nearOne, mul(sign(t), ax), x);
     const edge = where(t.eq(1), Infinity, where(t.eq(-1), -Infinity, NaN));
     return where(inside, x, edge);
   });
