@@ -1,0 +1,88 @@
+import { ArgumentError, type Tensor } from '@likelihood/core';
+import { Bijector, type Context, checkContext, checkInput, sumPerExample } from '../bijector.js';
+import { type Conditioner, ConvConditioner, MLPConditioner } from './conditioner.js';
+import { checkMask } from './masks.js';
+
+export interface CouplingOptions {
+  /** The conditioner network; default: an MLP (vector event) or a small conv net (image event), last layer zero. */
+  conditioner?: Conditioner;
+  /** Hidden sizes of the default MLP conditioner (default [64, 64]) or channels of the default conv one (default [32]). */
+  hidden?: readonly number[];
+  contextFeatures?: number;
+  dtype?: 'float32' | 'float64';
+}
+
+/**
+ * A coupling layer with an arbitrary binary mask m over the event (1 = kept): the kept part
+ * x⊙m conditions an elementwise bijection g(·; θ) of the rest,
+ *   y = x⊙m + g(x; θ(x⊙m, c))⊙(1 − m),   log|det| = Σ (1 − m)⊙log|g′|,
+ * which is triangular after reordering, and inverts in one pass since θ only sees x⊙m.
+ * Subclasses supply g with `paramsPerElement` raw parameters per coordinate.
+ */
+export abstract class MaskedCoupling extends Bijector {
+  readonly eventShape: readonly number[];
+  readonly contextFeatures: number;
+  readonly conditioner: Conditioner;
+  declare mask: Tensor;
+  protected abstract readonly paramsPerElement: number;
+
+  constructor(mask: Tensor, paramsPerElement: number, opts: CouplingOptions = {}) {
+    super();
+    const name = new.target.name;
+    checkMask(name, mask);
+    if (mask.ndim !== 1 && mask.ndim !== 3) throw new ArgumentError(`${name}: mask must be [D] (vectors) or [C, H, W] (images), found ${mask.ndim} dims`);
+    this.eventShape = [...mask.shape];
+    this.contextFeatures = opts.contextFeatures ?? 0;
+    const dtype = opts.dtype ?? 'float32';
+    this.registerBuffer('mask', mask.to(dtype));
+    const hidden = opts.hidden;
+    if (opts.conditioner) this.conditioner = opts.conditioner;
+    else if (mask.ndim === 1) {
+      const d = mask.shape[0]!;
+      this.conditioner = new MLPConditioner(d, d * paramsPerElement, { hidden, contextFeatures: this.contextFeatures, dtype });
+    } else {
+      const c = mask.shape[0]!;
+      this.conditioner = new ConvConditioner(c, c * paramsPerElement, { hidden: hidden?.[0], contextFeatures: this.contextFeatures, dtype });
+    }
+  }
+
+  get eventDim(): number {
+    return this.eventShape.length;
+  }
+
+  /** g and log|g′| elementwise, params [N, k, ...event]. */
+  protected abstract elementForward(x: Tensor, params: Tensor): { y: Tensor; logDet: Tensor };
+  protected abstract elementInverse(y: Tensor, params: Tensor): { x: Tensor; logDet: Tensor };
+
+  private params(kept: Tensor, context: Context): Tensor {
+    const n = kept.shape[0]!;
+    const raw = this.conditioner.forward(kept, context);
+    return raw.reshape([n, this.paramsPerElement, ...this.eventShape]); // [N, k, ...event]
+  }
+
+  private check(op: string, x: Tensor, context: Context): void {
+    checkInput(`${this.constructor.name}.${op}`, x, this.eventShape);
+    checkContext(`${this.constructor.name}.${op}`, context, x.shape[0]!, this.contextFeatures);
+  }
+
+  forward(x: Tensor, context?: Context) {
+    this.check('forward', x, context);
+    const kept = x.mul(this.mask);
+    const { y, logDet } = this.elementForward(x, this.params(kept, context));
+    const free = this.mask.neg().add(1);
+    return { y: kept.add(y.mul(free)), logAbsDet: sumPerExample(logDet.mul(free)) };
+  }
+
+  inverse(y: Tensor, context?: Context) {
+    this.check('inverse', y, context);
+    const kept = y.mul(this.mask);
+    const { x, logDet } = this.elementInverse(y, this.params(kept, context));
+    const free = this.mask.neg().add(1);
+    return { x: kept.add(x.mul(free)), logAbsDet: sumPerExample(logDet.mul(free)) };
+  }
+}
+
+/** Picks parameter k of [N, K, ...event] → [N, ...event]. */
+export function paramAt(params: Tensor, k: number): Tensor {
+  return params.narrow(1, k, 1).squeeze(1);
+}
