@@ -4,3 +4,5 @@ export type { GPTConfig } from './config.js';
 export { GPT, Block, MLP, Transformer } from './model.js';
 export type { GPTOptions, ForwardOptions, GPTOutput } from './model.js';
 export { toHuggingFace, fromHuggingFace, stateDictFromHuggingFace } from './huggingface.js';
+export { BPETokenizer, CharTokenizer, tokenizerFromJSON, BYTE_ENCODER, BYTE_DECODER, GPT2_PATTERN, preTokenize } from './tokenizers/index.js';
+export type { Tokenizer, TokenizerJSON, BPETrainOptions } from './tokenizers/index.js';
