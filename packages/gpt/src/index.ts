@@ -6,3 +6,7 @@ export type { GPTOptions, ForwardOptions, GPTOutput } from './model.js';
 export { toHuggingFace, fromHuggingFace, stateDictFromHuggingFace } from './huggingface.js';
 export { BPETokenizer, CharTokenizer, tokenizerFromJSON, BYTE_ENCODER, BYTE_DECODER, GPT2_PATTERN, preTokenize } from './tokenizers/index.js';
 export type { Tokenizer, TokenizerJSON, BPETrainOptions } from './tokenizers/index.js';
+export { generate, generateSteps, streamGenerate } from './generate.js';
+export type { GenerateOptions, GenerateStep } from './generate.js';
+export { sampleFromLogits } from './sampling.js';
+export type { SamplingOptions } from './sampling.js';
