@@ -1,0 +1,20 @@
+// @likelihood/vae public API.
+export { VAE } from './vae.js';
+export type { ElboOptions, ElboTerms, KLMode, LogLikelihoodOptions, LogLikelihoodResult, VAEOptions } from './vae.js';
+export { MLPEncoder, ConvEncoder } from './encoders.js';
+export type { Encoder, MLPEncoderOptions, ConvEncoderOptions } from './encoders.js';
+export { MLPDecoder, ConvDecoder, decode } from './decoders.js';
+export type { Decoder, MLPDecoderOptions, ConvDecoderOptions } from './decoders.js';
+export { StandardNormalPrior, MixturePrior } from './priors.js';
+export type { Prior, MixturePriorOptions } from './priors.js';
+export { diagonalNormal } from './diagonalNormal.js';
+export type { Likelihood } from './likelihoods/likelihood.js';
+export { bernoulliLikelihood } from './likelihoods/bernoulli.js';
+export { gaussianLikelihood } from './likelihoods/gaussian.js';
+export type { GaussianLikelihoodOptions } from './likelihoods/gaussian.js';
+export { DiscretizedLogistic, discretizedLogisticLikelihood } from './likelihoods/discretizedLogistic.js';
+export type { DiscretizedLogisticOptions } from './likelihoods/discretizedLogistic.js';
+export { categoricalLikelihood } from './likelihoods/categorical256.js';
+export { klWarmup } from './warmup.js';
+export type { KLWarmupOptions } from './warmup.js';
+export { bitsPerDim } from './bits.js';
