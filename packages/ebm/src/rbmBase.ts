@@ -1,0 +1,142 @@
+// What every restricted Boltzmann machine shares: a weight matrix W [V, H], visible bias b [V],
+// hidden bias c [H], Bernoulli hidden units with p(h_j = 1 | v) = σ(c_j + Σ_i x_i W_ij), where
+// x is the visible input as the hidden units see it (v itself, or v/σ for Gaussian units).
+// Subclasses say what the visible units are.
+import { type FloatDType, type Generator, type Tensor, bernoulli, randn, softplus, zeros } from '@likelihood/core';
+import { Module, Parameter } from '@likelihood/nn';
+import { checkBatch, checkPositiveInt } from './checks.js';
+
+export interface RBMOptions {
+  /** Parameter dtype (default float64: partition functions need the precision). */
+  dtype?: FloatDType;
+  /** Initial weights are N(0, initStd²) (default 0.01, Hinton's practical guide). */
+  initStd?: number;
+  generator?: Generator;
+}
+
+export interface GibbsOptions {
+  /** Number of full v → h → v sweeps (default 1). */
+  k?: number;
+  generator?: Generator;
+}
+
+export interface GibbsResult {
+  /** Visible sample after k sweeps [N, V]. */
+  v: Tensor;
+  /** Hidden sample drawn from the last visible state fed in [N, H]. */
+  h: Tensor;
+  /** p(v = 1 | h) (or the Gaussian mean) that v was drawn from [N, V]. */
+  visibleMean: Tensor;
+}
+
+export abstract class RBMBase extends Module {
+  readonly nVisible: number;
+  readonly nHidden: number;
+  readonly dtype: FloatDType;
+  /** W [V, H]. */
+  weight: Parameter;
+  /** b [V]. */
+  visibleBias: Parameter;
+  /** c [H]. */
+  hiddenBias: Parameter;
+
+  constructor(op: string, nVisible: number, nHidden: number, opts: RBMOptions = {}) {
+    super();
+    this.nVisible = checkPositiveInt(op, 'nVisible', nVisible);
+    this.nHidden = checkPositiveInt(op, 'nHidden', nHidden);
+    this.dtype = opts.dtype ?? 'float64';
+    const std = opts.initStd ?? 0.01;
+    this.weight = new Parameter(randn([nVisible, nHidden], { generator: opts.generator, dtype: this.dtype }).mul(std));
+    this.visibleBias = new Parameter(zeros([nVisible], { dtype: this.dtype }));
+    this.hiddenBias = new Parameter(zeros([nHidden], { dtype: this.dtype }));
+  }
+
+  /** Validates a visible batch [N, V] (and casts it to the model's dtype). */
+  abstract checkVisible(op: string, v: unknown): Tensor;
+  /** The visible input as the hidden units see it: v, or v/σ. */
+  protected abstract visibleInput(v: Tensor): Tensor;
+  /** E(v, h) per row [N]. */
+  abstract energy(v: Tensor, h: Tensor): Tensor;
+  /** F(v) = −log Σ_h exp(−E(v, h)) per row [N]. */
+  abstract freeEnergy(v: Tensor): Tensor;
+  /** E[v | h]: p(v = 1 | h) or the Gaussian mean [N, V]. */
+  abstract visibleMean(h: Tensor): Tensor;
+  /** v ~ p(v | h) [N, V]. */
+  abstract sampleVisible(h: Tensor, generator?: Generator): Tensor;
+  /** log Z by exact enumeration (see exactLogZ). */
+  abstract exactLogZ(opts?: { maxUnits?: number; differentiable?: boolean }): Tensor;
+  /** The same model with parameters copied to `dtype`. */
+  abstract withDType(dtype: FloatDType): this;
+
+  // --- Annealed importance sampling (Salakhutdinov & Murray 2008), see ais.ts. ---
+  // The path p*_β(v) couples hidden units with strength β: log p*_β(v) = visibleTerm(v, β) +
+  // Σ_j softplus(β · (c_j + x W_j)). At β = 0 it is a tractable base model.
+  /** The visible-only part of log p*_β(v) [N]. */
+  abstract annealedVisibleTerm(v: Tensor, beta: number, baseVisibleBias: Tensor | null): Tensor;
+  /** v ~ p_β(v | h) [N, V]. */
+  abstract annealedSampleVisible(h: Tensor, beta: number, baseVisibleBias: Tensor | null, generator?: Generator): Tensor;
+  /** Exact log Z of the base model (β = 0), hidden units included. */
+  abstract baseLogZ(baseVisibleBias: Tensor | null): number;
+  /** n exact samples of the base model's visible units [n, V]. */
+  abstract sampleBase(n: number, baseVisibleBias: Tensor | null, generator?: Generator): Tensor;
+
+  /** c + x W: the hidden units' logits [N, H]. */
+  hiddenLogits(v: Tensor): Tensor {
+    return this.visibleInput(v).matmul(this.weight).add(this.hiddenBias);
+  }
+
+  /** p(h = 1 | v) [N, H]. */
+  hiddenProbs(v: Tensor): Tensor {
+    return this.hiddenLogits(this.checkVisible('hiddenProbs', v)).sigmoid();
+  }
+
+  /** h ~ p(h | v) [N, H]. */
+  sampleHidden(v: Tensor, generator?: Generator): Tensor {
+    return bernoulli(this.hiddenProbs(v).detach(), { generator });
+  }
+
+  /** Σ_j softplus(c_j + x W_j) [N]: −(free energy) without the visible-only terms. */
+  protected hiddenSoftplus(v: Tensor): Tensor {
+    return softplus(this.hiddenLogits(v)).sum(1);
+  }
+
+  /** Block Gibbs sampling: k sweeps of h ~ p(h | v), v ~ p(v | h), starting from v0 [N, V]. */
+  gibbs(v0: Tensor, opts: GibbsOptions = {}): GibbsResult {
+    const k = checkPositiveInt('gibbs', 'k', opts.k ?? 1);
+    let v = this.checkVisible('gibbs', v0).detach();
+    let h = v;
+    let mean = v;
+    for (let i = 0; i < k; i++) {
+      h = bernoulli(this.hiddenLogits(v).sigmoid().detach(), { generator: opts.generator });
+      mean = this.visibleMean(h).detach();
+      v = this.sampleVisible(h, opts.generator);
+    }
+    return { v, h, visibleMean: mean };
+  }
+
+  /** log p(v) = −F(v) − log Z per row [N], in nats, given log Z (exact or from AIS). */
+  logProb(v: Tensor, logZ: number | Tensor): Tensor {
+    return this.freeEnergy(v).neg().sub(logZ);
+  }
+
+  /** Mean of log p(v) over the rows of data, in nats. */
+  averageLogLikelihood(data: Tensor, logZ: number | Tensor): number {
+    return this.logProb(data, logZ).mean().item();
+  }
+
+  forward(v: Tensor): Tensor {
+    return this.freeEnergy(v);
+  }
+
+  /** Copies this model's parameters into `other` (same sizes), cast to other's dtype. */
+  protected copyInto<T extends RBMBase>(other: T): T {
+    other.weight.assign_(this.weight.detach().to(other.dtype));
+    other.visibleBias.assign_(this.visibleBias.detach().to(other.dtype));
+    other.hiddenBias.assign_(this.hiddenBias.detach().to(other.dtype));
+    return other;
+  }
+
+  protected batch(op: string, v: unknown): Tensor {
+    return checkBatch(op, 'v', v, this.nVisible, this.dtype);
+  }
+}
