@@ -1,0 +1,99 @@
+import { Generator, type Tensor, cat, full, randn, tensor } from '@likelihood/core';
+import { expectClose } from '@likelihood/test-utils';
+import { describe, expect, it } from 'vitest';
+import { addNoise } from './addNoise.js';
+import { discretizedGaussianLogLikelihood } from './gaussian.js';
+import { vlbTerm } from './objectives/vlbTerm.js';
+import { reverseStepDistribution } from './reverseProcess.js';
+import { NoiseSchedule } from './schedule.js';
+import { variationalBound } from './variationalBound.js';
+
+const LOG_2PI = Math.log(2 * Math.PI);
+const logNormal = (x: number, m: number, v: number) => -0.5 * (LOG_2PI + Math.log(v) + ((x - m) * (x - m)) / v);
+
+describe('discretised Gaussian decoder', () => {
+  it('sums to 1 over the 256 bins of 8-bit data', () => {
+    const bins = tensor(Array.from({ length: 256 }, (_, k) => -1 + (2 * k) / 255), { dtype: 'float64' });
+    for (const [mean, logVar] of [[0, -2], [0.9, -8], [-1.3, 0.5], [0.01, -12]] as const) {
+      const lp = discretizedGaussianLogLikelihood(bins, full([256], mean, { dtype: 'float64' }), full([256], logVar, { dtype: 'float64' }));
+      expect(lp.exp().sum().item()).toBeCloseTo(1, 9);
+    }
+  });
+});
+
+describe('variational bound', () => {
+  it('with fixed variances, L_t is the ε-objective times β_t²/(2σ_t² α_t (1−ᾱ_t))', () => {
+    const s = NoiseSchedule.create();
+    const gen = new Generator(4);
+    const x0 = randn([5, 3], { generator: gen, dtype: 'float64' });
+    const eps = randn([5, 3], { generator: gen, dtype: 'float64' });
+    const epsHat = randn([5, 3], { generator: gen, dtype: 'float64' });
+    for (const t of [1, 10, 300, 999]) {
+      const xt = addNoise(s, x0, eps, t);
+      const bits = vlbTerm(s, epsHat, x0, xt, t, { varianceType: 'fixedSmall' });
+      const w = s.betas[t]! ** 2 / (2 * s.posteriorVariance[t]! * s.alphas[t]! * (1 - s.alphasCumprod[t]!));
+      const simple = epsHat.sub(eps).square().mean(1);
+      expectClose(bits.mul(Math.LN2), simple.mul(w), { rtol: 1e-9, what: `t=${t}` });
+    }
+  });
+
+  it('decomposes exactly: Σ of closed-form KL terms = E_q[log q(x_{1:T}|x_0) − log p(x_{0:T})] by whole trajectories', () => {
+    // A tiny chain (T = 4) and an arbitrary denoiser ε̂ = 0.3 x_t + 0.05 t with β_t variances.
+    const s = new NoiseSchedule([0.1, 0.2, 0.4, 0.6]);
+    const T = 4;
+    const model = (x: Tensor, t: Tensor) => x.mul(0.3).add(t.to('float64').reshape([-1, 1]).mul(0.05));
+    const opts = { varianceType: 'fixedLarge', decoder: 'gaussian' } as const;
+    const d = 0.4;
+    const n = 40000;
+    const data = full([n, 1], d, { dtype: 'float64' });
+    const bound = variationalBound(model, s, data, { ...opts, batchSize: n, timestepsPerCall: T, generator: new Generator(7) });
+    expect(bound.bitsPerDim).toBeCloseTo(bound.prior + bound.terms.reduce((a, b) => a + b, 0), 10);
+    // Brute force: sample whole trajectories x_0 → x_1 → … → x_{T−1} from q and average log q − log p.
+    const g = new Generator(8);
+    const lnN = (x: Tensor, m: Tensor | number, logVar: Tensor | number) =>
+      x.sub(m).square().div(typeof logVar === 'number' ? Math.exp(logVar) : logVar.exp()).add(logVar).add(LOG_2PI).mul(-0.5);
+    const xs: Tensor[] = [];
+    let prev = data;
+    let logRatio = full([n, 1], 0, { dtype: 'float64' });
+    for (let t = 0; t < T; t++) {
+      const m = prev.mul(Math.sqrt(s.alphas[t]!));
+      const x = m.add(randn([n, 1], { generator: g, dtype: 'float64' }).mul(Math.sqrt(s.betas[t]!)));
+      logRatio = logRatio.add(lnN(x, m, Math.log(s.betas[t]!)));
+      xs.push(x);
+      prev = x;
+    }
+    logRatio = logRatio.sub(lnN(xs[T - 1]!, 0, 0));
+    for (let t = T - 1; t >= 0; t--) {
+      const p = reverseStepDistribution(s, model(xs[t]!, full([n], t)), xs[t]!, t, opts);
+      logRatio = logRatio.sub(lnN(t === 0 ? data : xs[t - 1]!, p.mean, p.logVariance));
+    }
+    const total = logRatio.mean().item();
+    const stdErr = Math.sqrt(logRatio.var().item() / n);
+    // Both sides are Monte Carlo over n = 40000 draws; measured 1.7952 vs 1.8058 nats, brute-force
+    // standard error 0.0048 (the closed-form side's error is smaller). Allow 5 standard errors.
+    expect(stdErr).toBeLessThan(0.006);
+    expect(Math.abs(bound.bitsPerDim * Math.LN2 - total)).toBeLessThan(5 * stdErr);
+  });
+
+  it('approaches the true NLL for Gaussian data with the exact reverse process (T = 1000)', () => {
+    // x_0 ~ N(0, s²) makes every q(x_{t−1} | x_t) Gaussian: with v_t = ᾱ_t s² + 1 − ᾱ_t
+    // (v_{−1} = s²), mean √α_t v_{t−1}/v_t · x_t (reached by the optimal ε̂ = √(1−ᾱ_t) x_t / v_t)
+    // and variance v_{t−1} − α_t v_{t−1}²/v_t. With those the bound is −log q(x_0) + L_T.
+    const sd = 0.5;
+    const s = NoiseSchedule.create();
+    const v = (t: number) => (t < 0 ? sd * sd : s.alphasCumprod[t]! * sd * sd + 1 - s.alphasCumprod[t]!);
+    const model = (x: Tensor, t: Tensor) => {
+      const ts = Array.from(t.storage as ArrayLike<number>);
+      const epsCoef = tensor(ts.map((ti) => Math.sqrt(1 - s.alphasCumprod[ti]!) / v(ti)), { dtype: 'float64' }).reshape([-1, 1]);
+      const logVar = tensor(ts.map((ti) => Math.log(v(ti - 1) - (s.alphas[ti]! * v(ti - 1) ** 2) / v(ti))), { dtype: 'float64' }).reshape([-1, 1]);
+      return cat([x.mul(epsCoef), logVar], 1); // (B, 2): [ε̂, log σ²]
+    };
+    const n = 200;
+    const x0 = randn([n, 1], { generator: new Generator(9), dtype: 'float64' }).mul(sd);
+    const bound = variationalBound(model, s, x0, { varianceType: 'learned', decoder: 'gaussian', batchSize: n, timestepsPerCall: 50, generator: new Generator(10) });
+    const trueNll = Array.from(x0.storage as ArrayLike<number>).reduce((a, x) => a - logNormal(x, 0, sd * sd), 0) / n;
+    expect(bound.prior).toBeLessThan(1e-3);
+    // Measured: bound 0.0 nats above the true NLL of these 200 points (Monte Carlo error ~0.01).
+    expect(Math.abs(bound.bitsPerDim * Math.LN2 - trueNll)).toBeLessThan(0.03);
+  });
+});
