@@ -58,8 +58,8 @@ export interface McDropoutOptions {
 export function mcDropoutPredict(model: Module & LogitModel, x: Tensor, opts: McDropoutOptions = {}): PredictiveDistribution {
   const { samples = 20 } = opts;
   if (!Number.isInteger(samples) || samples < 1) throw new ArgumentError(`mcDropoutPredict: samples must be a positive integer, found ${samples}`);
-  const dropouts = model.modules().filter((m): m is Dropout => m instanceof Dropout);
-  if (dropouts.length === 0) throw new ArgumentError('mcDropoutPredict: the model has no Dropout layer, so every pass would give the same prediction');
+  const dropouts = model.modules().filter((m): m is Dropout => m instanceof Dropout && m.p > 0);
+  if (dropouts.length === 0) throw new ArgumentError('mcDropoutPredict: the model has no Dropout layer with p > 0, so every pass would give the same prediction');
   const saved = dropouts.map((d) => d.training);
   try {
     for (const d of dropouts) d.training = true;
