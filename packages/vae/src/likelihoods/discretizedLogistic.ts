@@ -1,5 +1,5 @@
 import {
-  ArgumentError, type Generator, type Tensor, type TensorLike, abs, arange, clamp, exp, expm1, log, log1p, maximum, noGrad, rand, softplus, where,
+  ArgumentError, type Generator, type Tensor, type TensorLike, abs, arange, clamp, exp, expm1, log, log1p, maximum, noGrad, rand, where,
 } from '@likelihood/core';
 import { Distribution, type DistributionOptions, Independent, constraints as C } from '@likelihood/distributions';
 import { checkRange } from '../checks.js';
