@@ -1,4 +1,4 @@
-import { ShapeError, type Tensor } from '@likelihood/core';
+import { ShapeError, type Tensor, zeros } from '@likelihood/core';
 import { type Constraint, type ForwardResult, type InverseResult, type Transform, constraints } from '@likelihood/distributions';
 import { Module, ModuleList } from '@likelihood/nn';
 
@@ -125,7 +125,7 @@ export class ComposeBijector extends Bijector {
 /** A zero log-det [N] for an input [N, ...event]. */
 export function zeroLogDet(x: Tensor, eventDim: number): Tensor {
   const lead = x.shape.slice(0, x.ndim - eventDim);
-  return x.detach().sum(Array.from({ length: eventDim }, (_, i) => -1 - i)).mul(0).reshape(lead);
+  return zeros(lead, { dtype: x.dtype });
 }
 
 /** Sums every dim but the first: per-example totals [N] of an elementwise log-det [N, ...]. */
