@@ -18,3 +18,5 @@ export { energyAndGrad, scoreOf } from './energyGrad.js';
 export type { EnergyFn } from './energyGrad.js';
 export { langevin, mala } from './samplers.js';
 export type { LangevinOptions, LangevinResult, MALAOptions, MALAResult } from './samplers.js';
+export { denoisingScoreMatching, exactScoreMatching, slicedScoreMatching } from './scoreMatching.js';
+export type { ScoreFn, Reduction, DSMOptions, SSMOptions } from './scoreMatching.js';
