@@ -1,0 +1,59 @@
+import { ArgumentError, type Generator, defaultGenerator, noGrad } from '@likelihood/core';
+import { getBatch } from './data.js';
+import type { GPT } from './model.js';
+
+/** e^loss: the effective number of equally likely next tokens. */
+export function perplexity(lossNats: number): number {
+  return Math.exp(lossNats);
+}
+
+/** Nats per token → bits per token. */
+export function bitsPerToken(lossNats: number): number {
+  return lossNats / Math.LN2;
+}
+
+/**
+ * Bits per character: the total code length of a text (loss per token × tokens) spread over its
+ * characters, so tokenizers of different granularity compare. For a char tokenizer it equals
+ * bitsPerToken.
+ */
+export function bitsPerChar(lossNats: number, tokens: number, chars: number): number {
+  if (!(tokens > 0 && chars > 0)) throw new ArgumentError(`bitsPerChar: tokens and chars must be positive, found ${tokens} and ${chars}`);
+  return (lossNats * tokens) / (chars * Math.LN2);
+}
+
+export interface EstimateLossOptions {
+  /** Batches averaged per split (nanoGPT's eval_iters, default 20). */
+  evalIters?: number;
+  batchSize: number;
+  /** Context length (default the model's blockSize). */
+  blockSize?: number;
+  generator?: Generator;
+}
+
+/**
+ * nanoGPT's estimate_loss: the mean cross-entropy (nats/token) over `evalIters` random batches
+ * of each split, in eval mode (no dropout) and without gradients; the training mode is restored.
+ */
+export function estimateLoss<S extends string>(model: GPT, splits: Record<S, Int32Array>, opts: EstimateLossOptions): Record<S, number> {
+  const evalIters = opts.evalIters ?? 20;
+  if (!Number.isInteger(evalIters) || evalIters < 1) throw new ArgumentError(`estimateLoss: evalIters must be a positive integer, found ${evalIters}`);
+  const T = opts.blockSize ?? model.config.blockSize;
+  const gen = opts.generator ?? defaultGenerator();
+  const was = model.training;
+  model.eval();
+  try {
+    const out = {} as Record<S, number>;
+    for (const name of Object.keys(splits) as S[]) {
+      let total = 0;
+      for (let i = 0; i < evalIters; i++) {
+        const { x, y } = getBatch(splits[name], opts.batchSize, T, gen);
+        total += noGrad(() => model.forward(x, { targets: y }).loss!.item());
+      }
+      out[name] = total / evalIters;
+    }
+    return out;
+  } finally {
+    model.train(was);
+  }
+}
