@@ -19,7 +19,7 @@ interface Row {
 
 const program = new Command()
   .name('bench')
-  .option('--suite <name>', 'which suite to run (core)', 'core')
+  .option('--suite <name>', 'which suite to run (core, calibration)', 'core')
   .option('--quick', 'fewer sizes and shorter timing budgets')
   .option('--json <path>', 'where to write the JSON results', resolve(import.meta.dirname, '../results/core.json'))
   .option('--peers <list>', 'comma-separated peers to include: tfjs-cpu,tfjs-wasm', 'tfjs-cpu,tfjs-wasm');
@@ -27,7 +27,12 @@ program.parse(process.argv.filter((a, i) => i < 2 || a !== '--'));
 const opts = program.opts<{ suite: string; quick?: boolean; json: string; peers: string }>();
 
 async function main() {
-  if (opts.suite !== 'core') throw new Error(`unknown suite '${opts.suite}': available suites are: core`);
+  if (opts.suite === 'calibration') {
+    const { runCalibrationSuite } = await import('./calibration.js');
+    const json = opts.json.endsWith('core.json') ? resolve(import.meta.dirname, '../results/calibration.json') : opts.json;
+    return runCalibrationSuite({ quick: opts.quick, json, docsImg: resolve(import.meta.dirname, '../../../docs/img') });
+  }
+  if (opts.suite !== 'core') throw new Error(`unknown suite '${opts.suite}': available suites are: core, calibration`);
   const machine = {
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,

@@ -1,5 +1,6 @@
 // @likelihood/core public API.
 import './kernels/cpu/index.js';
+import './kernels/wasm/index.js';
 
 export { Tensor, tensor, full, zeros, ones, zerosLike, onesLike, fullLike, arange, linspace, eye } from './tensor.js';
 export type { GradNode, NestedArray, TensorLike, TensorOptions } from './tensor.js';
@@ -16,6 +17,7 @@ export { grad, valueAndGrad } from './autograd/functional.js';
 export type { GradFnOptions } from './autograd/functional.js';
 export { registerKernel, getKernel, hasKernel, setBackend, getBackend } from './registry.js';
 export type { Kernel, TensorData, BackendName } from './registry.js';
+export { setKernelPreference, getKernelPreference, type KernelPreference } from './kernels/wasm/index.js';
 export type { PrimitiveAttrs, PrimitiveName } from './primitives.js';
 export { withCustomGrad } from './dispatch.js';
 export * from './random/index.js';

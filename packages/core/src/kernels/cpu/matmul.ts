@@ -27,7 +27,7 @@ registerKernel('MatMul', 'cpu', ([a, b]) => {
   return { storage: out, shape: [...batch, M, N], dtype: a!.dtype };
 });
 
-function batchIndex(shape: readonly number[], outShape: readonly number[]): Int32Array {
+export function batchIndex(shape: readonly number[], outShape: readonly number[]): Int32Array {
   const n = sizeOf(outShape);
   const res = new Int32Array(n);
   const nd = outShape.length;
