@@ -1,0 +1,297 @@
+// AssemblyScript source of @likelihood/core's WebAssembly SIMD kernels (float32).
+// Build: `npm run build:wasm` in packages/core (writes src/kernels/wasm/module.generated.ts).
+// No AssemblyScript runtime: the JS side lays out linear memory and passes byte pointers.
+// Plain TypeScript syntax only (no decorators), so the repo's linter can parse this file.
+
+// Register block of C: MR rows × NR columns (NR = two f32x4 vectors), 12 accumulators.
+const MR: i32 = 6;
+const NR: i32 = 8;
+// Cache blocks: KC×NR panel of B and MR×KC panel of A stay in L1; MC×KC block of A in L2.
+const KC: i32 = 256;
+const MC: i32 = 72;
+const NC: i32 = 4096;
+
+/** Bytes of scratch that `sgemm` needs for packing: packed A block, packed B block, one edge tile. */
+export function sgemmScratchBytes(N: i32): i32 {
+  const nc = min(N, NC);
+  const panels = (nc + NR - 1) / NR;
+  return (MC * KC + panels * NR * KC + MR * NR) * 4;
+}
+
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+/**
+ * C = op(A)·op(B) for row-major float32 matrices at byte pointers a, b, c; op(A) is M×K and
+ * op(B) is K×N; transA reads A as K×M, transB reads B as N×K. `scratch` holds
+ * sgemmScratchBytes(N) bytes, 16-aligned.
+ */
+export function sgemm(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, transA: i32, transB: i32, scratch: usize): void {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    memory.fill(c, 0, <usize>(M * N) << 2);
+    return;
+  }
+  // Element strides of op(A) (between rows, along k) and op(B) (between columns, along k).
+  const sa: i32 = transA ? 1 : K;
+  const ka: i32 = transA ? M : 1;
+  const sb: i32 = transB ? K : 1;
+  const kb: i32 = transB ? 1 : N;
+  const pa = scratch;
+  const pb = pa + (<usize>(MC * KC) << 2);
+  const ncMax = min(N, NC);
+  const tile = pb + (<usize>(((ncMax + NR - 1) / NR) * NR * KC) << 2);
+  const ldc = <usize>N << 2;
+  for (let jc: i32 = 0; jc < N; jc += NC) {
+    const nc = min(NC, N - jc);
+    for (let pc: i32 = 0; pc < K; pc += KC) {
+      const kc = min(KC, K - pc);
+      packB(b, pb, pc, jc, kc, nc, sb, kb, transB);
+      const first = pc === 0;
+      for (let ic: i32 = 0; ic < M; ic += MC) {
+        const mc = min(MC, M - ic);
+        packA(a, pa, ic, pc, mc, kc, sa, ka, transA);
+        for (let jr: i32 = 0; jr < nc; jr += NR) {
+          const w = min(NR, nc - jr);
+          const bp = pb + (<usize>(jr * kc) << 2);
+          for (let ir: i32 = 0; ir < mc; ir += MR) {
+            const h = min(MR, mc - ir);
+            const ap = pa + (<usize>(ir * kc) << 2);
+            const cp = c + (<usize>((ic + ir) * N + jc + jr) << 2);
+            if (h === MR && w === NR) {
+              micro(ap, bp, kc, cp, ldc, first);
+            } else {
+              micro(ap, bp, kc, tile, <usize>(NR << 2), true);
+              for (let i: i32 = 0; i < h; i++) {
+                for (let j: i32 = 0; j < w; j++) {
+                  const src = load<f32>(tile + (<usize>(i * NR + j) << 2));
+                  const dst = cp + <usize>i * ldc + (<usize>j << 2);
+                  store<f32>(dst, first ? src : load<f32>(dst) + src);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Packs op(B)[pc:pc+kc, jc:jc+nc] into column panels of NR: pb[(p·kc + k)·NR + j], zero-padded. */
+function packB(b: usize, pb: usize, pc: i32, jc: i32, kc: i32, nc: i32, sb: i32, kb: i32, transB: i32): void {
+  let dst = pb;
+  for (let j0: i32 = 0; j0 < nc; j0 += NR) {
+    const w = min(NR, nc - j0);
+    if (!transB && w === NR) {
+      // Rows of B are contiguous in j: two vector loads per k.
+      let src = b + (<usize>(pc * kb + jc + j0) << 2);
+      const step = <usize>kb << 2;
+      for (let k: i32 = 0; k < kc; k++) {
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+        src += step;
+        dst += 32;
+      }
+    } else {
+      for (let k: i32 = 0; k < kc; k++) {
+        const src = b + (<usize>((pc + k) * kb + (jc + j0) * sb) << 2);
+        for (let j: i32 = 0; j < NR; j++) {
+          store<f32>(dst + (<usize>j << 2), j < w ? load<f32>(src + (<usize>(j * sb) << 2)) : 0);
+        }
+        dst += 32;
+      }
+    }
+  }
+}
+
+/** Packs op(A)[ic:ic+mc, pc:pc+kc] into row panels of MR: pa[(q·kc + k)·MR + i], zero-padded. */
+function packA(a: usize, pa: usize, ic: i32, pc: i32, mc: i32, kc: i32, sa: i32, ka: i32, transA: i32): void {
+  let dst = pa;
+  for (let i0: i32 = 0; i0 < mc; i0 += MR) {
+    const h = min(MR, mc - i0);
+    if (h === MR && !transA) {
+      // Six rows of A, each contiguous in k.
+      const r0 = a + (<usize>((ic + i0) * sa + pc) << 2);
+      const rs = <usize>sa << 2;
+      for (let k: i32 = 0; k < kc; k++) {
+        const s = r0 + (<usize>k << 2);
+        store<f32>(dst, load<f32>(s));
+        store<f32>(dst, load<f32>(s + rs), 4);
+        store<f32>(dst, load<f32>(s + 2 * rs), 8);
+        store<f32>(dst, load<f32>(s + 3 * rs), 12);
+        store<f32>(dst, load<f32>(s + 4 * rs), 16);
+        store<f32>(dst, load<f32>(s + 5 * rs), 20);
+        dst += 24;
+      }
+    } else {
+      for (let k: i32 = 0; k < kc; k++) {
+        const src = a + (<usize>((pc + k) * ka + (ic + i0) * sa) << 2);
+        for (let i: i32 = 0; i < MR; i++) {
+          store<f32>(dst + (<usize>i << 2), i < h ? load<f32>(src + (<usize>(i * sa) << 2)) : 0);
+        }
+        dst += 24;
+      }
+    }
+  }
+}
+
+/** C[0:6, 0:8] (row stride ldc bytes) = (first ? 0 : C) + Ap·Bp over kc steps. */
+function micro(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, first: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  for (let k: i32 = 0; k < kc; k++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 16);
+    c40 = f32x4.add(c40, f32x4.mul(a, b0));
+    c41 = f32x4.add(c41, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 20);
+    c50 = f32x4.add(c50, f32x4.mul(a, b0));
+    c51 = f32x4.add(c51, f32x4.mul(a, b1));
+    ap += 24;
+    bp += 32;
+  }
+  let r = c;
+  if (!first) {
+    c00 = f32x4.add(c00, v128.load(r)); c01 = f32x4.add(c01, v128.load(r, 16)); r += ldc;
+    c10 = f32x4.add(c10, v128.load(r)); c11 = f32x4.add(c11, v128.load(r, 16)); r += ldc;
+    c20 = f32x4.add(c20, v128.load(r)); c21 = f32x4.add(c21, v128.load(r, 16)); r += ldc;
+    c30 = f32x4.add(c30, v128.load(r)); c31 = f32x4.add(c31, v128.load(r, 16)); r += ldc;
+    c40 = f32x4.add(c40, v128.load(r)); c41 = f32x4.add(c41, v128.load(r, 16)); r += ldc;
+    c50 = f32x4.add(c50, v128.load(r)); c51 = f32x4.add(c51, v128.load(r, 16));
+    r = c;
+  }
+  v128.store(r, c00); v128.store(r, c01, 16); r += ldc;
+  v128.store(r, c10); v128.store(r, c11, 16); r += ldc;
+  v128.store(r, c20); v128.store(r, c21, 16); r += ldc;
+  v128.store(r, c30); v128.store(r, c31, 16); r += ldc;
+  v128.store(r, c40); v128.store(r, c41, 16); r += ldc;
+  v128.store(r, c50); v128.store(r, c51, 16);
+}
+
+// ---- exp, softmax, logSoftmax ----------------------------------------------------------------
+
+/**
+ * exp on four lanes (Cephes expf: x = n·ln2 + r, degree-6 polynomial on |r| ≤ ln2/2), within
+ * 2 ulp of the correctly rounded result. 2ⁿ is applied as two factors so results that are
+ * subnormal or overflow come out right; min/max keep NaN (wasm semantics), ±inf clamp to 89/-104.
+ */
+function expv(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, f32x4.splat(-104.0)), f32x4.splat(89.0));
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(<f32>Math.LOG2E)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1.0));
+  const ni = i32x4.trunc_sat_f32x4_s(n);
+  const n1 = i32x4.shr_s(ni, 1);
+  const n2 = i32x4.sub(ni, n1);
+  const bias = i32x4.splat(127);
+  const s1 = i32x4.shl(i32x4.add(n1, bias), 23);
+  const s2 = i32x4.shl(i32x4.add(n2, bias), 23);
+  return f32x4.mul(f32x4.mul(p, s1), s2);
+}
+
+function exp1(x: f32): f32 {
+  return f32x4.extract_lane(expv(f32x4.splat(x)), 0);
+}
+
+/** y[i] = exp(x[i]) for n floats at byte pointers x, y. */
+export function expf32(x: usize, y: usize, n: i32): void {
+  let i: i32 = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(y + o, expv(v128.load(x + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, exp1(load<f32>(x + o)));
+  }
+}
+
+/**
+ * softmax (log = 0) or logSoftmax (log = 1) over rows of `cols` floats: subtract the row max,
+ * exponentiate and sum in one pass, then scale (or subtract log of the sum) in a second.
+ */
+export function softmaxRows(x: usize, y: usize, rows: i32, cols: i32, log: i32): void {
+  for (let r: i32 = 0; r < rows; r++) {
+    const xr = x + (<usize>(r * cols) << 2);
+    const yr = y + (<usize>(r * cols) << 2);
+    let mv = f32x4.splat(-Infinity);
+    let j: i32 = 0;
+    for (; j + 4 <= cols; j += 4) mv = f32x4.max(mv, v128.load(xr + (<usize>j << 2)));
+    let m = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+    for (; j < cols; j++) m = max(m, load<f32>(xr + (<usize>j << 2)));
+    // A row that is all -inf has no finite max: torch gives NaN, which (-inf) - (-inf) yields too.
+    const mm = f32x4.splat(m);
+    let sv = f32x4.splat(0);
+    j = 0;
+    if (log) {
+      for (; j + 4 <= cols; j += 4) {
+        const o = <usize>j << 2;
+        const d = f32x4.sub(v128.load(xr + o), mm);
+        v128.store(yr + o, d);
+        sv = f32x4.add(sv, expv(d));
+      }
+    } else {
+      for (; j + 4 <= cols; j += 4) {
+        const o = <usize>j << 2;
+        const e = expv(f32x4.sub(v128.load(xr + o), mm));
+        v128.store(yr + o, e);
+        sv = f32x4.add(sv, e);
+      }
+    }
+    let s = f32x4.extract_lane(sv, 0) + f32x4.extract_lane(sv, 1) + f32x4.extract_lane(sv, 2) + f32x4.extract_lane(sv, 3);
+    for (; j < cols; j++) {
+      const o = <usize>j << 2;
+      const d = load<f32>(xr + o) - m;
+      const e = exp1(d);
+      store<f32>(yr + o, log ? d : e);
+      s += e;
+    }
+    j = 0;
+    if (log) {
+      const ls = f32x4.splat(Mathf.log(s));
+      for (; j + 4 <= cols; j += 4) {
+        const o = <usize>j << 2;
+        v128.store(yr + o, f32x4.sub(v128.load(yr + o), ls));
+      }
+      for (; j < cols; j++) {
+        const o = <usize>j << 2;
+        store<f32>(yr + o, load<f32>(yr + o) - f32x4.extract_lane(ls, 0));
+      }
+    } else {
+      const inv = f32x4.splat(1 / s);
+      for (; j + 4 <= cols; j += 4) {
+        const o = <usize>j << 2;
+        v128.store(yr + o, f32x4.mul(v128.load(yr + o), inv));
+      }
+      for (; j < cols; j++) {
+        const o = <usize>j << 2;
+        store<f32>(yr + o, load<f32>(yr + o) * f32x4.extract_lane(inv, 0));
+      }
+    }
+  }
+}

@@ -1,0 +1,8 @@
+// Registration entry point for the WebAssembly SIMD kernels: each wraps the TypeScript kernel
+// of the same op and selects by dtype and size (see preference.ts). Imported after cpu/.
+import '../cpu/index.js';
+import './matmul.js';
+import './elementwise.js';
+
+export { setKernelPreference, getKernelPreference } from './preference.js';
+export type { KernelPreference } from './preference.js';

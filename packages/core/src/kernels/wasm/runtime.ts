@@ -1,0 +1,116 @@
+import { KERNELS_WASM_BASE64 } from './module.generated.js';
+
+// The part of the WebAssembly JS API used here (core compiles without the DOM lib).
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+};
+
+/** The exports of asm/kernels.ts; pointers are byte offsets into `memory`. */
+export interface KernelExports {
+  memory: WasmMemory;
+  heapBase(): number;
+  sgemmScratchBytes(N: number): number;
+  sgemm(a: number, b: number, c: number, M: number, N: number, K: number, transA: number, transB: number, scratch: number): void;
+  expf32(x: number, y: number, n: number): void;
+  softmaxRows(x: number, y: number, rows: number, cols: number, log: number): void;
+}
+
+const PAGE = 65536;
+/** Ops whose buffers would need more than this fall back to the TypeScript kernels. */
+export const MAX_WASM_BYTES = 1 << 30;
+
+let instance: KernelExports | null | undefined;
+let loadError: unknown;
+
+/**
+ * The kernels module, compiled and instantiated synchronously on first use from the embedded
+ * bytes; null where WebAssembly or its SIMD proposal is unavailable (then TS kernels are used).
+ */
+export function wasmKernels(): KernelExports | null {
+  if (instance !== undefined) return instance;
+  try {
+    const bytes = decodeBase64(KERNELS_WASM_BASE64);
+    const module = new WebAssembly.Module(bytes);
+    instance = new WebAssembly.Instance(module, { env: { abort: abortFromWasm } }).exports as unknown as KernelExports;
+  } catch (e) {
+    loadError = e;
+    instance = null;
+  }
+  return instance;
+}
+
+/** Why the module failed to load, if it did (for diagnostics). */
+export function wasmLoadError(): unknown {
+  return loadError;
+}
+
+function abortFromWasm(): never {
+  throw new Error('@likelihood/core wasm kernel aborted');
+}
+
+function decodeBase64(s: string): Uint8Array {
+  const atob = (globalThis as { atob?: (s: string) => string }).atob;
+  if (atob) {
+    const bin = atob(s);
+    const out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  }
+  return new Uint8Array(Buffer.from(s, 'base64'));
+}
+
+/**
+ * Bump allocator over the module's linear memory. Each kernel call resets it, reserves its
+ * buffers, then `commit()` grows memory once if needed; memory is never shrunk, so later calls
+ * of the same size reuse it. Single-threaded: kernels never re-enter.
+ */
+export class Arena {
+  private top = 0;
+  constructor(private readonly k: KernelExports) {}
+
+  reset(): this {
+    this.top = align(this.k.heapBase());
+    return this;
+  }
+
+  /** Reserves `bytes` (16-aligned) and returns the byte pointer. */
+  alloc(bytes: number): number {
+    const p = this.top;
+    this.top = align(p + bytes);
+    return p;
+  }
+
+  /** Total bytes reserved so far (from address 0). */
+  get size(): number {
+    return this.top;
+  }
+
+  /** Grows memory to hold everything reserved; returns false when that would exceed MAX_WASM_BYTES. */
+  commit(): boolean {
+    if (this.top > MAX_WASM_BYTES) return false;
+    const have = this.k.memory.buffer.byteLength;
+    if (this.top > have) this.k.memory.grow(Math.ceil((this.top - have) / PAGE));
+    return true;
+  }
+
+  f32(ptr: number, length: number): Float32Array {
+    return new Float32Array(this.k.memory.buffer, ptr, length);
+  }
+}
+
+const align = (n: number) => (n + 15) & ~15;
+
+let arena: Arena | null = null;
+
+/** The shared arena, reset for a new call; null when wasm is unavailable. */
+export function freshArena(): Arena | null {
+  const k = wasmKernels();
+  if (!k) return null;
+  arena ??= new Arena(k);
+  return arena.reset();
+}
