@@ -1,0 +1,74 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { gptDemo } from './demo.js';
+import { SAMPLE_DEFAULTS, type GptSampleOptions, sampleFromCheckpoint } from './sample.js';
+import { TRAIN_DEFAULTS, type GptTrainOptions, trainGpt } from './train.js';
+
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be an integer, found '${v}'`);
+  return n;
+};
+const num = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, found '${v}'`);
+  return n;
+};
+const list = (v: string, prev: string[] = []) => [...prev, v.replace(/\\n/g, '\n')];
+
+/** `samples gpt train | sample | demo`. */
+export function gptCommand(): Command {
+  const gpt = new Command('gpt').description('a GPT-2-style causal transformer: train on text, sample, or run the names demo');
+  const d = TRAIN_DEFAULTS;
+  gpt
+    .command('train')
+    .description('train on a text file (default: English first names from @stdlib) with checkpoints and a progress bar')
+    .argument('[text]', 'UTF-8 text file (default: the embedded English first-name list)')
+    .addOption(new Option('--tokenizer <kind>', 'char or bpe').choices(['char', 'bpe']).default(d.tokenizer))
+    .option('--bpe-vocab-size <n>', 'BPE vocabulary size', int('--bpe-vocab-size'), d.bpeVocabSize)
+    .option('--n-layer <n>', 'transformer blocks', int('--n-layer'), d.nLayer)
+    .option('--n-head <n>', 'attention heads', int('--n-head'), d.nHead)
+    .option('--n-embd <n>', 'embedding width', int('--n-embd'), d.nEmbd)
+    .option('--block-size <n>', 'context length', int('--block-size'), d.blockSize)
+    .option('--dropout <p>', 'dropout probability', num('--dropout'), d.dropout)
+    .option('--batch-size <n>', 'sequences per micro-batch', int('--batch-size'), d.batchSize)
+    .option('--max-iters <n>', 'optimizer steps', int('--max-iters'), d.maxIters)
+    .option('--lr <x>', 'peak learning rate', num('--lr'), d.lr)
+    .option('--min-lr <x>', 'final learning rate of the cosine decay (default lr/10)', num('--min-lr'))
+    .option('--warmup-iters <n>', 'linear warmup steps (default min(100, maxIters/10))', int('--warmup-iters'))
+    .option('--weight-decay <x>', 'AdamW weight decay on Linear weights', num('--weight-decay'), d.weightDecay)
+    .option('--grad-clip <x>', 'global gradient-norm clip (0 = off)', num('--grad-clip'), d.gradClip)
+    .option('--grad-accum <n>', 'micro-batches per step', int('--grad-accum'), d.gradAccum)
+    .option('--eval-interval <n>', 'evaluate every n steps', int('--eval-interval'), d.evalInterval)
+    .option('--eval-iters <n>', 'batches per evaluation', int('--eval-iters'), d.evalIters)
+    .option('--seed <n>', 'random seed', int('--seed'), d.seed)
+    .option('--out <path>', 'checkpoint file', d.out)
+    .option('--checkpoint-interval <n>', 'save every n steps (and at the end)', int('--checkpoint-interval'), d.checkpointInterval)
+    .option('--resume', 'continue from --out if it exists')
+    .action((text: string | undefined, o: Omit<GptTrainOptions, 'text'>) => {
+      trainGpt({ ...o, text });
+    });
+  gpt
+    .command('sample')
+    .description('stream text from a checkpoint written by `gpt train`')
+    .option('--checkpoint <path>', 'checkpoint file', d.out)
+    .option('--prompt <text>', 'text to continue (\\n for newline)', SAMPLE_DEFAULTS.prompt)
+    .option('--max-new-tokens <n>', 'tokens per sample', int('--max-new-tokens'), SAMPLE_DEFAULTS.maxNewTokens)
+    .option('--num-samples <n>', 'number of samples', int('--num-samples'), SAMPLE_DEFAULTS.numSamples)
+    .option('--temperature <t>', 'softmax temperature (0 = greedy)', num('--temperature'), SAMPLE_DEFAULTS.temperature)
+    .option('--top-k <k>', 'keep the k most likely tokens', int('--top-k'))
+    .option('--top-p <p>', 'nucleus sampling mass', num('--top-p'))
+    .option('--stop <text>', 'stop sequence (repeatable; \\n for newline)', list)
+    .option('--seed <n>', 'random seed', int('--seed'), SAMPLE_DEFAULTS.seed)
+    .option('--no-cache', 'decode without the KV cache (same tokens, slower)')
+    .action(async (o: GptSampleOptions) => {
+      await sampleFromCheckpoint({ ...o, prompt: o.prompt.replace(/\\n/g, '\n') });
+    });
+  gpt
+    .command('demo', { isDefault: true })
+    .description('the default run: train on English first names for about --seconds, then print invented names')
+    .option('--seconds <s>', 'training time budget', num('--seconds'), 90)
+    .option('--samples <n>', 'names to print', int('--samples'), 20)
+    .option('--out <path>', 'checkpoint file', 'out/gpt-names.safetensors')
+    .action((o: { seconds: number; samples: number; out: string }) => gptDemo(o));
+  return gpt;
+}
