@@ -18,3 +18,7 @@ export { categoricalLikelihood } from './likelihoods/categorical256.js';
 export { klWarmup } from './warmup.js';
 export type { KLWarmupOptions } from './warmup.js';
 export { bitsPerDim } from './bits.js';
+export { fitVae } from './fit.js';
+export type { FitOptions, FitStep } from './fit.js';
+export { mnistVae } from './models.js';
+export type { MnistVaeOptions } from './models.js';
