@@ -245,6 +245,8 @@ export function softmaxRows(x: usize, y: usize, rows: i32, cols: i32, log: i32):
     let m = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
     for (; j < cols; j++) m = max(m, load<f32>(xr + (<usize>j << 2)));
     // A row that is all -inf has no finite max: torch gives NaN, which (-inf) - (-inf) yields too.
+    // logSoftmax shifts by 0 when the max is infinite, as the composite in ops/reduce.ts does.
+    if (log && m - m !== 0) m = 0; // m is ±inf (or NaN, which gives NaN either way)
     const mm = f32x4.splat(m);
     let sv = f32x4.splat(0);
     j = 0;

@@ -5,6 +5,7 @@ import { ArgumentError, fmtShape } from '../errors.js';
 import { normalizeDim, normalizeDims } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { cast, div, exp, isinf, log, mul, sub, where } from './elementwise.js';
+import { fusedSoftmax } from '../kernels/wasm/softmax.js';
 
 const floatOf = (x: Tensor) => (isFloating(x.dtype) ? x : cast(x, 'float32'));
 
@@ -148,6 +149,8 @@ export function logsumexp(x: Tensor, dim: number | number[], keepdim = false): T
 export function softmax(x: Tensor, dim: number): Tensor {
   const t = floatOf(x);
   const axis = normalizeDim(dim, t.ndim, 'softmax');
+  const fused = fusedSoftmax(t, axis, false); // float32, last dim, large: one wasm kernel
+  if (fused) return fused;
   const m = noGrad(() => amax(t, axis, true));
   const e = exp(sub(t, m));
   return div(e, sum(e, axis, true));
@@ -160,6 +163,8 @@ export function softmax(x: Tensor, dim: number): Tensor {
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   const t = floatOf(x);
   const axis = normalizeDim(dim, t.ndim, 'logSoftmax');
+  const fused = fusedSoftmax(t, axis, true);
+  if (fused) return fused;
   const m = noGrad(() => {
     const mx = amax(t, axis, true);
     return where(isinf(mx), 0, mx);
