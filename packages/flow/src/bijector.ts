@@ -122,10 +122,9 @@ export class ComposeBijector extends Bijector {
   }
 }
 
-/** A zero log-det [N] for an input [N, ...event]. */
-export function zeroLogDet(x: Tensor, eventDim: number): Tensor {
-  const lead = x.shape.slice(0, x.ndim - eventDim);
-  return zeros(lead, { dtype: x.dtype });
+/** A zero log-det [N] for an input [N, ...event] (the event dims are named for the reader only). */
+export function zeroLogDet(x: Tensor, _eventDim?: number): Tensor {
+  return zeros([x.shape[0]!], { dtype: x.dtype });
 }
 
 /** Sums every dim but the first: per-example totals [N] of an elementwise log-det [N, ...]. */
