@@ -19,7 +19,7 @@ interface Row {
 
 const program = new Command()
   .name('bench')
-  .option('--suite <name>', 'which suite to run (core, calibration)', 'core')
+  .option('--suite <name>', 'which suite to run (core, calibration, gpt)', 'core')
   .option('--quick', 'fewer sizes and shorter timing budgets')
   .option('--json <path>', 'where to write the JSON results', resolve(import.meta.dirname, '../results/core.json'))
   .option('--peers <list>', 'comma-separated peers to include: tfjs-cpu,tfjs-wasm', 'tfjs-cpu,tfjs-wasm');
@@ -27,12 +27,16 @@ program.parse(process.argv.filter((a, i) => i < 2 || a !== '--'));
 const opts = program.opts<{ suite: string; quick?: boolean; json: string; peers: string }>();
 
 async function main() {
+  if (opts.suite === 'gpt') {
+    const { runGptSuite } = await import('./gpt.js');
+    return runGptSuite({ quick: !!opts.quick, json: opts.json.endsWith('core.json') ? resolve(import.meta.dirname, '../results/gpt.json') : opts.json });
+  }
   if (opts.suite === 'calibration') {
     const { runCalibrationSuite } = await import('./calibration.js');
     const json = opts.json.endsWith('core.json') ? resolve(import.meta.dirname, '../results/calibration.json') : opts.json;
     return runCalibrationSuite({ quick: opts.quick, json, docsImg: resolve(import.meta.dirname, '../../../docs/img') });
   }
-  if (opts.suite !== 'core') throw new Error(`unknown suite '${opts.suite}': available suites are: core, calibration`);
+  if (opts.suite !== 'core') throw new Error(`unknown suite '${opts.suite}': available suites are: core, calibration, gpt`);
   const machine = {
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
@@ -44,11 +48,11 @@ async function main() {
   const budget = opts.quick ? 150 : 500;
   const rows: Row[] = [];
   // Each peer gets the whole suite in turn (tfjs has one global backend at a time).
-  const makers: Array<() => Promise<Peer | null>> = [async () => ours()];
+  const makers: Array<() => Promise<Peer | null>> = [async () => ours('ts'), async () => ours('auto')];
   if (wanted.has('tfjs-cpu')) makers.push(() => loadTfjs('cpu'));
   if (wanted.has('tfjs-wasm')) makers.push(() => loadTfjs('wasm'));
 
-  const sizes = opts.quick ? [128, 512] : [128, 256, 512, 1024];
+  const sizes = opts.quick ? [64, 512] : [64, 128, 256, 512, 1024];
   const cases: Array<{ name: string; unit: string; run: (p: Peer) => number }> = [];
   for (const n of sizes) {
     cases.push({ name: `matmul ${n}³`, unit: 'GFLOP/s', run: (p) => (2 * n * n * n) / timeMedian(p.matmul(1, n, n, n), { budgetMs: budget }) / 1e6 });
@@ -82,12 +86,15 @@ async function main() {
   }
 
   console.log(`\nsuite core — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
-  const header = ['case', 'unit', ...names, ...(names.includes('tfjs-cpu') ? ['ours / tfjs-cpu'] : [])];
+  const ratios: Array<[string, string]> = [['ours-ts', 'tfjs-cpu'], ['ours-wasm', 'tfjs-wasm']].filter(
+    ([a, b]) => names.includes(a!) && names.includes(b!),
+  ) as Array<[string, string]>;
+  const header = ['case', 'unit', ...names, ...ratios.map(([a, b]) => `${a} / ${b}`)];
   console.log(`| ${header.join(' | ')} |`);
   console.log(`|${header.map(() => '---').join('|')}|`);
   for (const r of rows) {
     const cells = names.map((n) => (r.results[n] !== undefined ? r.results[n]!.toFixed(2) : '–'));
-    const ratio = r.results['tfjs-cpu'] ? [`${(r.results.likelihood! / r.results['tfjs-cpu']!).toFixed(1)}×`] : [];
+    const ratio = ratios.map(([a, b]) => `${(r.results[a]! / r.results[b]!).toFixed(2)}×`);
     console.log(`| ${[r.case, r.unit, ...cells, ...ratio].join(' | ')} |`);
   }
   mkdirSync(dirname(opts.json), { recursive: true });

@@ -1,12 +1,17 @@
-import { Generator, type Tensor, add, exp, matmul, mul, randn, softmax } from '@likelihood/core';
+import { Generator, type Tensor, add, exp, getKernelPreference, matmul, mul, randn, setKernelPreference, softmax } from '@likelihood/core';
 import type { Peer } from './peers.js';
 
-/** @likelihood/core's eager CPU backend (pure TypeScript). */
-export function ours(): Peer {
+/**
+ * @likelihood/core's eager CPU backend with the kernels forced to one kind: 'ts' (pure
+ * TypeScript) or 'auto' (WebAssembly SIMD where the op is large enough, the default).
+ */
+export function ours(kernels: 'ts' | 'auto' = 'ts'): Peer {
   const g = new Generator(0);
   const r = (shape: number[]): Tensor => randn(shape, { generator: g });
+  const before = getKernelPreference();
+  setKernelPreference(kernels);
   return {
-    name: 'likelihood',
+    name: kernels === 'ts' ? 'ours-ts' : 'ours-wasm',
     matmul(batch, m, k, n) {
       const a = r(batch > 1 ? [batch, m, k] : [m, k]);
       const b = r(batch > 1 ? [batch, k, n] : [k, n]);
@@ -21,6 +26,8 @@ export function ours(): Peer {
       const a = r([rows, cols]);
       return () => void softmax(a, -1);
     },
-    dispose() {},
+    dispose() {
+      setKernelPreference(before);
+    },
   };
 }
