@@ -1,5 +1,6 @@
 import { Generator } from '@likelihood/core';
-import { GPT, Trainer, generate } from '@likelihood/gpt';
+import { CharTokenizer, GPT, Trainer, generate } from '@likelihood/gpt';
+import { loadCorpus } from './corpus.js';
 import { TRAIN_DEFAULTS, trainGpt } from './train.js';
 
 /** ms per training step of the demo's model, timed on random tokens after two warm-up steps. */
@@ -22,7 +23,7 @@ function msPerStep(cfg: typeof TRAIN_DEFAULTS, vocabSize: number): number {
  */
 export function gptDemo(opts: { seconds: number; out: string; samples: number }): void {
   const cfg = { ...TRAIN_DEFAULTS, out: opts.out };
-  const ms = msPerStep(cfg, 28);
+  const ms = msPerStep(cfg, CharTokenizer.fromText(loadCorpus(undefined, cfg.seed).text).vocabSize);
   // Evaluation adds about 2·evalIters forward passes (≈ 2/3 step each) per evalInterval steps.
   const evalShare = 1 + (2 * cfg.evalIters * 0.66) / cfg.evalInterval;
   const maxIters = Math.max(100, Math.min(5000, Math.floor((opts.seconds * 1000) / (ms * evalShare))));
