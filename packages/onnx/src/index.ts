@@ -10,3 +10,5 @@ export { compile } from './compile.js';
 export type { CompileOptions, CompiledFunction } from './compile.js';
 export { loadOnnxRuntime } from './runtime.js';
 export type { OrtModule, OrtSession, OrtTensor, OrtImporter } from './runtime.js';
+export { adamwStep, clipGradNorm } from './train-step.js';
+export type { AdamWHyper, AdamWState } from './train-step.js';

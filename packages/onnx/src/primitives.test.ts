@@ -5,7 +5,7 @@ import { Generator, type Tensor } from '@likelihood/core';
 import { expectClose } from '@likelihood/test-utils';
 import { describe, expect, it } from 'vitest';
 import { exportOnnx } from './export.js';
-import { runExport } from './test-helpers.js';
+import { runExport } from './testing/run.js';
 
 const g = new Generator(7);
 const rn = (shape: number[]) => c.randn(shape, { generator: g });

@@ -1,7 +1,7 @@
 // Test helpers: run an exported model on onnxruntime-node directly (no compile), as plain arrays.
 import type { Tensor } from '@likelihood/core';
 import * as ort from 'onnxruntime-node';
-import type { OnnxExport } from './export.js';
+import type { OnnxExport } from '../export.js';
 
 /** Runs `ex` on onnxruntime-node with the given inputs (and random inputs), returning every output by name. */
 export async function runExport(ex: OnnxExport, inputs: readonly Tensor[], randoms: readonly Tensor[] = []): Promise<Record<string, { data: number[]; dims: number[] }>> {
