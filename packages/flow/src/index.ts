@@ -41,3 +41,8 @@ export { MultiScaleFlow } from './multiscale/multiScale.js';
 export type { MultiScaleOptions } from './multiscale/multiScale.js';
 export { glowSteps, realNVPSteps } from './multiscale/glowSteps.js';
 export type { StepOptions } from './multiscale/glowSteps.js';
+// evaluation and toy-density helpers
+export { LOG_256, bitsPerDim, discreteNllNats, natsPerDim, uniformDequantize } from './evaluation.js';
+export type { DequantizedOptions, DequantizeOptions } from './evaluation.js';
+export { toyFlow, trainToyFlow, densityGrid } from './toy.js';
+export type { ToyFlowKind, ToyFlowOptions, TrainToyOptions, TrainToyResult, DensityGridOptions } from './toy.js';

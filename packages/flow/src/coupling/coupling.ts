@@ -1,4 +1,4 @@
-import { ArgumentError, type Tensor } from '@likelihood/core';
+import { ArgumentError, type Generator, type Tensor } from '@likelihood/core';
 import { Bijector, type Context, checkContext, checkInput, sumPerExample } from '../bijector.js';
 import { type Conditioner, ConvConditioner, MLPConditioner } from './conditioner.js';
 import { checkMask } from './masks.js';
@@ -10,6 +10,8 @@ export interface CouplingOptions {
   hidden?: readonly number[];
   contextFeatures?: number;
   dtype?: 'float32' | 'float64';
+  /** Generator for the default conditioner's initial weights. */
+  generator?: Generator;
 }
 
 /**
@@ -39,10 +41,10 @@ export abstract class MaskedCoupling extends Bijector {
     if (opts.conditioner) this.conditioner = opts.conditioner;
     else if (mask.ndim === 1) {
       const d = mask.shape[0]!;
-      this.conditioner = new MLPConditioner(d, d * paramsPerElement, { hidden, contextFeatures: this.contextFeatures, dtype });
+      this.conditioner = new MLPConditioner(d, d * paramsPerElement, { hidden, contextFeatures: this.contextFeatures, dtype, generator: opts.generator });
     } else {
       const c = mask.shape[0]!;
-      this.conditioner = new ConvConditioner(c, c * paramsPerElement, { hidden: hidden?.[0], contextFeatures: this.contextFeatures, dtype });
+      this.conditioner = new ConvConditioner(c, c * paramsPerElement, { hidden: hidden?.[0], contextFeatures: this.contextFeatures, dtype, generator: opts.generator });
     }
   }
 
