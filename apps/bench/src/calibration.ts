@@ -134,6 +134,6 @@ export async function runCalibrationSuite(opts: CalibrationSuiteOptions): Promis
     console.log(`| ${r.method} | ${pct(m.accuracy)} | ${m.nll.toFixed(4)} | ${pct(m.ece)} | ${pct(m.eceEqualMass)} | ${pct(m.classwiseEce)} | ${m.brier.toFixed(4)} | ${r.note ?? ''} |`);
   }
   mkdirSync(dirname(opts.json), { recursive: true });
-  writeFileSync(opts.json, `${JSON.stringify({ suite: 'calibration', quick: !!opts.quick, epochs, members, mnist: rows, temperature: ts.temperature, languageModel: lm }, null, 2)}\n`);
+  writeFileSync(opts.json, `${JSON.stringify({ suite: 'calibration', quick: !!opts.quick, epochs, members, mnist: rows, temperature: ts.temperature, diagrams: { before, after }, languageModel: lm }, null, 2)}\n`);
   console.log(`\nwrote ${opts.json}`);
 }

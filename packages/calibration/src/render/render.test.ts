@@ -39,7 +39,7 @@ describe('reliability diagram', () => {
     // The middle of the highest-confidence bin's accuracy bar is the bar colour.
     const last = d.bins[d.bins.length - 1]!;
     const cx = Math.round(62 + ((last.lower + last.upper) / 2) * 320);
-    const cy = Math.round(44 + (1 - last.accuracy / 2) * 320);
+    const cy = Math.round(58 + (1 - last.accuracy / 2) * 320);
     expect(at(cx, cy)).toEqual(parseColor('#3b6fb6'));
   });
   it('flattens glyph paths into closed polygons', () => {

@@ -42,7 +42,7 @@ const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
 export function reliabilityScene(d: ReliabilityDiagram, opts: SceneOptions = {}): Scene {
   const { histogram = true, barColor = '#3b6fb6', gapColor = '#d1342f' } = opts;
   const left = 62;
-  const top = 44;
+  const top = 58;
   const size = 320; // the square plot
   const histH = histogram ? 78 : 0;
   const histGap = histogram ? 16 : 0;
@@ -93,13 +93,9 @@ export function reliabilityScene(d: ReliabilityDiagram, opts: SceneOptions = {})
     shapes.push({ type: 'text', x: lx + 25, y: y + 4.5, text: label, size: FONT - 1, anchor: 'start', color: INK });
   });
   shapes.push({ type: 'text', x: 18, y: Y(0.5), text: 'Accuracy', size: FONT, anchor: 'middle', color: INK, rotate: -90 });
-  // summary in the lower right of the plot
-  const stats = [`MCE = ${pct(d.mce)}`, `accuracy = ${pct(d.accuracy)}`, `mean confidence = ${pct(d.meanConfidence)}`, `N = ${d.n}`];
-  const statsW = Math.max(...stats.map((s) => textWidth(s, FONT - 1))) + 14;
-  shapes.push({ type: 'rect', x: X(1) - statsW - 2, y: Y(0) - 10 - stats.length * 16 - 2, w: statsW, h: stats.length * 16 + 8, fill: '#ffffff', fillOpacity: 0.92, stroke: '#bbbbbb', strokeWidth: 0.8 });
-  stats.forEach((s, i) => {
-    shapes.push({ type: 'text', x: X(1) - 9, y: Y(0) - 13 - (stats.length - 1 - i) * 16, text: s, size: FONT - 1, anchor: 'end', color: INK });
-  });
+  // summary under the title
+  const stats = `MCE ${pct(d.mce)} · accuracy ${pct(d.accuracy)} · confidence ${pct(d.meanConfidence)} · N = ${d.n}`;
+  shapes.push({ type: 'text', x: left + size / 2, y: 44, text: stats, size: Math.min(FONT - 2.5, (FONT - 2.5) * (size / textWidth(stats, FONT - 2.5))), anchor: 'middle', color: '#555555' });
 
   let axisY = Y(0);
   if (histogram) {
@@ -116,7 +112,9 @@ export function reliabilityScene(d: ReliabilityDiagram, opts: SceneOptions = {})
     mark(d.meanConfidence, gapColor);
     shapes.push({ type: 'rect', x: X(0), y: hTop, w: size, h: histH, stroke: INK, strokeWidth: 1.2 });
     shapes.push({ type: 'text', x: 18, y: hTop + histH / 2, text: 'Samples', size: FONT, anchor: 'middle', color: INK, rotate: -90 });
-    shapes.push({ type: 'text', x: X(0) + 8, y: hTop + 15, text: `accuracy (blue) vs mean confidence (red)`, size: FONT - 3, anchor: 'start', color: '#555555' });
+    const note = 'dashed: accuracy (blue), mean confidence (red)';
+    shapes.push({ type: 'rect', x: X(0) + 5, y: hTop + 4, w: textWidth(note, FONT - 3) + 8, h: 15, fill: '#ffffff', fillOpacity: 0.9 });
+    shapes.push({ type: 'text', x: X(0) + 9, y: hTop + 15, text: note, size: FONT - 3, anchor: 'start', color: '#555555' });
     axisY = hTop + histH;
   }
   for (let i = 0; i <= 5; i++) {
