@@ -36,6 +36,10 @@ async function main() {
     const json = opts.json.endsWith('core.json') ? resolve(import.meta.dirname, '../results/calibration.json') : opts.json;
     return runCalibrationSuite({ quick: opts.quick, json, docsImg: resolve(import.meta.dirname, '../../../docs/img') });
   }
+  if (opts.suite === 'onnx') {
+    const { runOnnxSuite } = await import('./onnx.js');
+    return runOnnxSuite({ quick: opts.quick, json: opts.json.endsWith('core.json') ? resolve(import.meta.dirname, '../results/onnx.json') : opts.json });
+  }
   if (opts.suite !== 'core') throw new Error(`unknown suite '${opts.suite}': available suites are: core, calibration, gpt`);
   const machine = {
     cpu: cpus()[0]?.model ?? 'unknown',
