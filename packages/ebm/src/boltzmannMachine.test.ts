@@ -75,7 +75,6 @@ describe('BoltzmannMachine (fully visible, Ising)', () => {
     const T = teacher.couplings().toArray() as number[][];
     let err = 0;
     for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) err = Math.max(err, Math.abs(J[i]![j]! - T[i]![j]!));
-    console.log(`max coupling error ${err.toFixed(3)}`);
     expect(err).toBeLessThan(0.25); // 3000 samples: the MLE's standard error is about 0.05–0.1 per coupling
     expect(() => student.energy(tensor([[0, 1, 2, 0, 1]]))).toThrow(/x must hold 0 or 1 .* found 2 at flat position 2/);
   });

@@ -34,7 +34,6 @@ describe('RBM training', () => {
       const after = rbm.averageLogLikelihood(test, rbm.exactLogZ());
       expect(after).toBeGreaterThan(-6.5);
       expect(after).toBeLessThan(-4.2); // cannot beat the data's entropy by much on held-out data
-      console.log(`${method}-${k}: exact test log-likelihood ${before.toFixed(3)} → ${after.toFixed(3)} nats`);
     });
   }
 
