@@ -1,0 +1,117 @@
+/**
+ * Suite `gpt`: a training step and generation at nanoGPT's shakespeare_char CPU config
+ * (4 layers, 4 heads, 128 embd, block 64, batch 12, vocab 65), ours (eager, @likelihood/gpt)
+ * and PyTorch's (reference/gpt_ref.py, the same model) in one run. PyTorch is skipped, and
+ * reported as skipped, when `python3 -c 'import torch'` fails.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { Generator } from '@likelihood/core';
+import { GPT, Trainer, generate } from '@likelihood/gpt';
+import { timeMedian } from './timing.js';
+
+export const GPT_BENCH_CONFIG = { nLayer: 4, nHead: 4, nEmbd: 128, blockSize: 64, vocabSize: 65, dropout: 0, bias: true, batchSize: 12 };
+
+interface Row {
+  case: string;
+  unit: string;
+  results: Record<string, number | string>;
+}
+
+interface TorchResult {
+  torch: string;
+  threads: number;
+  train_ms_per_iter: number;
+  train_cpu_ms_per_iter: number;
+  train_tokens_per_s: number;
+  gen_cached_tokens_per_s: number;
+  gen_uncached_tokens_per_s: number;
+}
+
+const mb = (b: number) => b / 2 ** 20;
+
+function ours(quick: boolean): Record<string, number> {
+  const { batchSize, ...cfg } = GPT_BENCH_CONFIG;
+  const g = new Generator(0);
+  const model = new GPT(cfg, { generator: g });
+  const data = Int32Array.from({ length: 20000 }, () => Math.floor(g.random() * cfg.vocabSize));
+  const trainer = new Trainer(model, { data: { train: data }, batchSize, maxIters: 100_000, lr: 1e-3, generator: g });
+  for (let i = 0; i < 3; i++) trainer.step();
+  const rss0 = process.memoryUsage().rss;
+  const steps0 = trainer.iter;
+  const cpu0 = process.cpuUsage();
+  const trainMs = timeMedian(() => void trainer.step(), { warmup: 0, minReps: quick ? 5 : 20, budgetMs: quick ? 3000 : 15000 });
+  const cpu = process.cpuUsage(cpu0);
+  const rss1 = process.memoryUsage().rss;
+  const timedSteps = trainer.iter - steps0;
+  // CPU time (all threads) per step: on a shared, oversubscribed machine wall time mostly measures the queue.
+  const trainCpuMs = (cpu.user + cpu.system) / 1000 / timedSteps;
+  const nNew = cfg.blockSize - 1;
+  const gen = (useCache: boolean) => () => void generate(model, [0], { maxNewTokens: nNew, useCache, generator: new Generator(1) });
+  const cachedMs = timeMedian(gen(true), { warmup: 1, minReps: 3, budgetMs: quick ? 1500 : 5000 });
+  const uncachedMs = timeMedian(gen(false), { warmup: 1, minReps: 3, budgetMs: quick ? 1500 : 5000 });
+  process.stderr.write(`  likelihood   train step ${trainMs.toFixed(1)} ms; generation ${cachedMs.toFixed(0)} ms cached, ${uncachedMs.toFixed(0)} ms uncached\n`);
+  return {
+    trainMs,
+    trainCpuMs,
+    trainTps: (batchSize * cfg.blockSize * 1000) / trainMs,
+    genCached: (nNew * 1000) / cachedMs,
+    genUncached: (nNew * 1000) / uncachedMs,
+    rssAfterWarmup: mb(rss0),
+    rssGrowth: mb(rss1 - rss0),
+    timedSteps,
+  };
+}
+
+function pytorch(quick: boolean): TorchResult | string {
+  const probe = spawnSync('python3', ['-c', 'import torch'], { encoding: 'utf8' });
+  if (probe.status !== 0) return 'skipped (python3 -c "import torch" failed)';
+  const script = resolve(import.meta.dirname, '../reference/gpt_ref.py');
+  const r = spawnSync('python3', [script, ...(quick ? ['--quick'] : [])], { encoding: 'utf8', timeout: 30 * 60_000 });
+  if (r.status !== 0) return `failed: ${(r.stderr || r.error?.message || '').trim().split('\n').at(-1)}`;
+  const line = r.stdout.trim().split('\n').at(-1)!;
+  return JSON.parse(line) as TorchResult;
+}
+
+export function runGptSuite(opts: { quick: boolean; json: string }): void {
+  const { json } = opts;
+  const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    date: new Date().toISOString(),
+    loadAverage: loadavg().map((x) => Number(x.toFixed(2))),
+  };
+  process.stderr.write(`suite gpt: ${JSON.stringify(GPT_BENCH_CONFIG)}\n`);
+  const o = ours(opts.quick);
+  const t = pytorch(opts.quick);
+  if (typeof t === 'string') process.stderr.write(`  pytorch      ${t}\n`);
+  else process.stderr.write(`  pytorch      train step ${t.train_ms_per_iter.toFixed(1)} ms (torch ${t.torch}, ${t.threads} threads)\n`);
+  const pt = (k: keyof TorchResult): number | string => (typeof t === 'string' ? t : (t[k] as number));
+  const rows: Row[] = [
+    { case: 'train step (fwd+bwd+clip+AdamW), B=12 T=64', unit: 'ms/iter', results: { likelihood: o.trainMs!, pytorch: pt('train_ms_per_iter') } },
+    { case: 'train step CPU time (all threads)', unit: 'ms/iter', results: { likelihood: o.trainCpuMs!, pytorch: pt('train_cpu_ms_per_iter') } },
+    { case: 'train step throughput', unit: 'tokens/s', results: { likelihood: o.trainTps!, pytorch: pt('train_tokens_per_s') } },
+    { case: 'generate 63 tokens, KV cache, batch 1', unit: 'tokens/s', results: { likelihood: o.genCached!, pytorch: pt('gen_cached_tokens_per_s') } },
+    { case: 'generate 63 tokens, no cache, batch 1', unit: 'tokens/s', results: { likelihood: o.genUncached!, pytorch: pt('gen_uncached_tokens_per_s') } },
+    { case: 'RSS after warm-up', unit: 'MiB', results: { likelihood: o.rssAfterWarmup! } },
+    { case: `RSS growth over ${o.timedSteps} timed steps`, unit: 'MiB', results: { likelihood: o.rssGrowth! } },
+  ];
+  console.log(`\nsuite gpt — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
+  console.log('| case | unit | likelihood | pytorch | likelihood / pytorch (time) |');
+  console.log('|---|---|---|---|---|');
+  for (const r of rows) {
+    const a = r.results.likelihood as number;
+    const b = r.results.pytorch;
+    const fmt = (v: number | string | undefined) => (v === undefined ? '–' : typeof v === 'number' ? v.toFixed(2) : v);
+    let ratio = '–';
+    if (typeof b === 'number') ratio = `${(r.unit === 'ms/iter' ? a / b : b / a).toFixed(2)}×`;
+    console.log(`| ${r.case} | ${r.unit} | ${fmt(a)} | ${fmt(b)} | ${ratio} |`);
+  }
+  mkdirSync(dirname(json), { recursive: true });
+  writeFileSync(json, `${JSON.stringify({ suite: 'gpt', machine, config: GPT_BENCH_CONFIG, pytorch: t, rows }, null, 2)}\n`);
+  console.log(`\nwrote ${json}`);
+}
