@@ -46,3 +46,5 @@ export { LOG_256, bitsPerDim, discreteNllNats, natsPerDim, uniformDequantize } f
 export type { DequantizedOptions, DequantizeOptions } from './evaluation.js';
 export { toyFlow, trainToyFlow, densityGrid } from './toy.js';
 export type { ToyFlowKind, ToyFlowOptions, TrainToyOptions, TrainToyResult, DensityGridOptions } from './toy.js';
+export { imageMafFlow, evaluateBitsPerDim } from './images.js';
+export type { ImageMafOptions } from './images.js';
