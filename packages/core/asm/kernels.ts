@@ -301,3 +301,58 @@ export function softmaxRows(x: usize, y: usize, rows: i32, cols: i32, log: i32):
     }
   }
 }
+
+// ---- GELU, tanh approximation (GPT-2's) -------------------------------------------------------
+// 0.5·x·(1 + tanh(u)) = x·σ(2u) with u = √(2/π)·(x + 0.044715·x³): one exp, no cancellation.
+
+/** σ(2u(x)) on four lanes. */
+function geluGate(x: v128): v128 {
+  const x2 = f32x4.mul(x, x);
+  const inner = f32x4.add(f32x4.splat(1.0), f32x4.mul(x2, f32x4.splat(0.044715)));
+  const m2u = f32x4.mul(f32x4.mul(x, inner), f32x4.splat(-1.5957691216057308)); // −2·√(2/π)
+  return f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), expv(m2u)));
+}
+
+/** y = x·σ(2u) for n floats. */
+export function geluTanh(x: usize, y: usize, n: i32): void {
+  let i: i32 = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const v = v128.load(x + o);
+    v128.store(y + o, f32x4.mul(v, geluGate(v)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const v = f32x4.splat(load<f32>(x + o));
+    store<f32>(y + o, f32x4.extract_lane(f32x4.mul(v, geluGate(v)), 0));
+  }
+}
+
+/**
+ * dx = g·(s + x·s·(1 − s)·2u'(x)) with s = σ(2u), 2u' = 2√(2/π)·(1 + 3·0.044715·x²); 1 − s is
+ * computed as e·s with e = exp(−2u) (no cancellation when s rounds to 1).
+ */
+function geluGradV(v: v128, g: v128): v128 {
+  // Beyond |x| = 10 the gate is 0 or 1 and its slope < 1e-30: clamping keeps e finite (no 0·inf).
+  const vc = f32x4.min(f32x4.max(v, f32x4.splat(-10.0)), f32x4.splat(10.0));
+  const x2 = f32x4.mul(vc, vc);
+  const inner = f32x4.add(f32x4.splat(1.0), f32x4.mul(x2, f32x4.splat(0.044715)));
+  const e = expv(f32x4.mul(f32x4.mul(vc, inner), f32x4.splat(-1.5957691216057308)));
+  const s = f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), e));
+  const du = f32x4.mul(f32x4.add(f32x4.splat(1.0), f32x4.mul(x2, f32x4.splat(0.134145))), f32x4.splat(1.5957691216057308));
+  const ds = f32x4.mul(f32x4.mul(f32x4.mul(s, s), e), du);
+  return f32x4.mul(g, f32x4.add(s, f32x4.mul(vc, ds)));
+}
+
+export function geluTanhGrad(x: usize, g: usize, dx: usize, n: i32): void {
+  let i: i32 = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dx + o, geluGradV(v128.load(x + o), v128.load(g + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const r = geluGradV(f32x4.splat(load<f32>(x + o)), f32x4.splat(load<f32>(g + o)));
+    store<f32>(dx + o, f32x4.extract_lane(r, 0));
+  }
+}

@@ -5,6 +5,7 @@ import { withCustomGrad } from '../dispatch.js';
 import { isFloating } from '../dtype.js';
 import { ArgumentError } from '../errors.js';
 import type { Tensor, TensorLike } from '../tensor.js';
+import { fusedGeluTanh } from '../kernels/wasm/gelu.js';
 import {
   abs, asTensor, cast, div, erf, exp, isinf, log, logicalAnd, logicalNot, maximum, minimum, mul, neg, reciprocal, sqrt, sub, tanh, where, add,
 } from './elementwise.js';
@@ -92,6 +93,8 @@ export function elu(x: TensorLike, alpha = 1): Tensor {
 export function gelu(x: TensorLike, approximate: 'none' | 'tanh' = 'none'): Tensor {
   const t = asFloat(x);
   if (approximate === 'tanh') {
+    const fused = fusedGeluTanh(t); // float32, large: one wasm kernel each way
+    if (fused) return fused;
     const inner = mul(add(t, mul(mul(mul(t, t), t), 0.044715)), Math.sqrt(2 / Math.PI));
     return mul(mul(t, 0.5), add(tanh(inner), 1));
   }

@@ -18,6 +18,8 @@ export interface KernelExports {
   sgemm(a: number, b: number, c: number, M: number, N: number, K: number, transA: number, transB: number, scratch: number): void;
   expf32(x: number, y: number, n: number): void;
   softmaxRows(x: number, y: number, rows: number, cols: number, log: number): void;
+  geluTanh(x: number, y: number, n: number): void;
+  geluTanhGrad(x: number, g: number, dx: number, n: number): void;
 }
 
 const PAGE = 65536;
