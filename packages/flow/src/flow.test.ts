@@ -87,6 +87,20 @@ describe('Flow as a distribution', () => {
     expect(() => cond.logProb(zeros([4, 3], f64), zeros([3, 2], f64))).toThrow(ShapeError);
     expect(() => new Flow((c) => new Normal(c, 1), [])).toThrow(/needs opts.baseEventShape/);
   });
+  it('stateDict round trip: a fresh flow loaded with the weights (incl. the ActNorm init flag) gives the same logProb', () => {
+    const make = () => new Flow(standardNormal([3], 'float64'), [new ActNorm(3, { dtype: 'float64' }), ...smallFlow().transform.parts]);
+    const a = make();
+    const x = randn([6, 3], { generator: new Generator(20), ...f64 });
+    a.logProb(x); // ActNorm initialises here
+    const b = make();
+    randomizeParameters(b, 99); // different weights until loaded
+    expect(Math.abs(b.logProb(x).sub(a.logProb(x)).sum().item())).toBeGreaterThan(1e-3);
+    b.loadStateDict(a.stateDict());
+    expect(Object.keys(a.stateDict())).toContain('layers.0.initialized');
+    a.eval();
+    b.eval();
+    expectClose(b.logProb(x), a.logProb(x), { atol: 1e-12 });
+  });
   it('ActNorm inside a flow initialises from the first training batch', () => {
     const flow = new Flow(standardNormal([2], 'float64'), [new ActNorm(2, { dtype: 'float64' })]);
     const x = randn([64, 2], { generator: new Generator(15), ...f64 }).mul(4).add(3);

@@ -1,6 +1,6 @@
 import { ArgumentError, type Generator, ShapeError, type Tensor, noGrad, zeros, ones } from '@likelihood/core';
 import { type Constraint, Distribution, type DistributionOptions, Independent, Normal, constraints } from '@likelihood/distributions';
-import type { Parameter, StateDict } from '@likelihood/nn';
+import type { LoadStateDictOptions, LoadStateDictResult, Parameter, StateDict } from '@likelihood/nn';
 import { type Bijector, ComposeBijector, type Context } from './bijector.js';
 
 /** A base distribution, or one built from the context (a conditional base such as a context-dependent Gaussian). */
@@ -122,6 +122,9 @@ export class Flow extends Distribution {
   }
   stateDict(): StateDict {
     return this.transform.stateDict();
+  }
+  loadStateDict(sd: StateDict, opts: LoadStateDictOptions = {}): LoadStateDictResult {
+    return this.transform.loadStateDict(sd, opts);
   }
 
   expand(batchShape: readonly number[]): Flow {
