@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MAF } from './autoregressive/maskedAffine.js';
 import { AffineCoupling } from './coupling/affineCoupling.js';
 import { alternatingMask } from './coupling/masks.js';
+import type { ComposeBijector } from './bijector.js';
 import { Flow, standardNormal } from './flow.js';
 import { ActNorm } from './glow/actNorm.js';
 import { LULinear } from './glow/luLinear.js';
@@ -88,7 +89,7 @@ describe('Flow as a distribution', () => {
     expect(() => new Flow((c) => new Normal(c, 1), [])).toThrow(/needs opts.baseEventShape/);
   });
   it('stateDict round trip: a fresh flow loaded with the weights (incl. the ActNorm init flag) gives the same logProb', () => {
-    const make = () => new Flow(standardNormal([3], 'float64'), [new ActNorm(3, { dtype: 'float64' }), ...smallFlow().transform.parts]);
+    const make = () => new Flow(standardNormal([3], 'float64'), [new ActNorm(3, { dtype: 'float64' }), ...(smallFlow().transform as ComposeBijector).parts]);
     const a = make();
     const x = randn([6, 3], { generator: new Generator(20), ...f64 });
     a.logProb(x); // ActNorm initialises here
