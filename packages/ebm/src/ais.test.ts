@@ -36,6 +36,7 @@ describe('annealed importance sampling', () => {
     expect(r.logZLow).toBeLessThanOrEqual(exact);
     expect(r.logZHigh).toBeGreaterThanOrEqual(exact);
     expect(Math.abs(r.logZ - exact)).toBeLessThan(0.05);
+    expect(() => ais(rbm, { baseVisibleBias: tensor([0, 0, 0, 0, 0, 0], { dtype: 'float64' }) })).toThrow(/baseVisibleBias applies to Bernoulli visible units only/);
   });
 
   it('with a single step AIS is plain importance sampling from the base model, which is unbiased for Z', () => {

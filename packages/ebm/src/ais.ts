@@ -78,6 +78,9 @@ export function ais(rbm: RBMBase, opts: AISOptions = {}): AISResult {
   const model = rbm.dtype === 'float64' ? rbm : rbm.withDType('float64');
   let bA = opts.baseVisibleBias ?? null;
   if (bA) {
+    if (!model.acceptsBaseVisibleBias) {
+      throw new ArgumentError(`ais: baseVisibleBias applies to Bernoulli visible units only; ${rbm.constructor.name} anneals from its own Gaussian, pass null`);
+    }
     if (bA.ndim !== 1 || bA.shape[0] !== model.nVisible) {
       throw new ArgumentError(`ais: baseVisibleBias must have shape [${model.nVisible}], found [${bA.shape.join(', ')}]`);
     }

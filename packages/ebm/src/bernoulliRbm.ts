@@ -8,6 +8,8 @@ import { logSumExpOverStates } from './enumerate.js';
 import { RBMBase, type RBMOptions } from './rbmBase.js';
 
 export class BernoulliRBM extends RBMBase {
+  override readonly acceptsBaseVisibleBias: boolean = true;
+
   constructor(nVisible: number, nHidden: number, opts: RBMOptions = {}) {
     super('BernoulliRBM', nVisible, nHidden, opts);
   }
@@ -24,7 +26,7 @@ export class BernoulliRBM extends RBMBase {
 
   energy(v: Tensor, h: Tensor): Tensor {
     const x = this.checkVisible('energy', v);
-    const hh = h.to(this.dtype);
+    const hh = this.checkHidden('BernoulliRBM.energy', h, x.shape[0]!);
     return x.matmul(this.visibleBias.unsqueeze(1)).squeeze(1)
       .add(hh.matmul(this.hiddenBias.unsqueeze(1)).squeeze(1))
       .add(x.matmul(this.weight).mul(hh).sum(1))

@@ -42,7 +42,7 @@ export class GaussianBernoulliRBM extends RBMBase {
 
   energy(v: Tensor, h: Tensor): Tensor {
     const x = this.checkVisible('energy', v);
-    const hh = h.to(this.dtype);
+    const hh = this.checkHidden('GaussianBernoulliRBM.energy', h, x.shape[0]!);
     return this.quadratic(x)
       .sub(hh.matmul(this.hiddenBias.unsqueeze(1)).squeeze(1))
       .sub(this.visibleInput(x).matmul(this.weight).mul(hh).sum(1));

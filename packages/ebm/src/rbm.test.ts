@@ -69,6 +69,9 @@ describe('BernoulliRBM', () => {
     expect(() => rbm.freeEnergy(tensor([[0, 1, 1]]))).toThrow(/must have shape \[N, 5\], found \[1, 3\]/);
     expect(() => rbm.gibbs(tensor([[0, 1, 2, 0, 1]]))).toThrow(/binary/);
     expect(() => new BernoulliRBM(0, 3)).toThrow(/nVisible must be an integer >= 1, found 0/);
+    const v2 = tensor([[0, 1, 1, 0, 1], [1, 1, 1, 0, 0]], { dtype: 'float64' });
+    expect(() => rbm.energy(v2, tensor([[0, 1, 1]], { dtype: 'float64' }))).toThrow(/v and h must have the same number of rows, found 2 and 1/);
+    expect(() => rbm.energy(v2, tensor([[0, 1], [1, 0]], { dtype: 'float64' }))).toThrow(/h must have shape \[N, 3\], found \[2, 2\]/);
   });
 });
 

@@ -2,9 +2,9 @@
 // hidden bias c [H], Bernoulli hidden units with p(h_j = 1 | v) = σ(c_j + Σ_i x_i W_ij), where
 // x is the visible input as the hidden units see it (v itself, or v/σ for Gaussian units).
 // Subclasses say what the visible units are.
-import { type FloatDType, type Generator, type Tensor, bernoulli, randn, softplus, zeros } from '@likelihood/core';
+import { type FloatDType, type Generator, ShapeError, type Tensor, bernoulli, randn, softplus, zeros } from '@likelihood/core';
 import { Module, Parameter } from '@likelihood/nn';
-import { checkBatch, checkPositiveInt } from './checks.js';
+import { checkBatch, checkBinary, checkPositiveInt } from './checks.js';
 
 export interface RBMOptions {
   /** Parameter dtype (default float64: partition functions need the precision). */
@@ -139,4 +139,15 @@ export abstract class RBMBase extends Module {
   protected batch(op: string, v: unknown): Tensor {
     return checkBatch(op, 'v', v, this.nVisible, this.dtype);
   }
+
+  /** Validates a hidden batch [N, H] of 0/1 values matching v's N. */
+  protected checkHidden(op: string, h: unknown, n: number): Tensor {
+    const t = checkBatch(op, 'h', h, this.nHidden, this.dtype);
+    if (t.shape[0] !== n) throw new ShapeError(`${op}: v and h must have the same number of rows, found ${n} and ${t.shape[0]}`);
+    checkBinary(op, 'h', t);
+    return t;
+  }
+
+  /** Whether AIS can use a base model with its own visible biases (Bernoulli visible units). */
+  readonly acceptsBaseVisibleBias: boolean = false;
 }
