@@ -78,9 +78,9 @@ function matmulModel(n: number): Uint8Array {
   });
 }
 
-function torchNumbers(): Record<string, number> | null {
+function torchNumbers(threads: number): Record<string, number> | null {
   const script = resolve(import.meta.dirname, 'onnx-torch.py');
-  const r = spawnSync('python3', [script, JSON.stringify({ ...CONFIG, batch: BATCH })], { encoding: 'utf8', timeout: 600_000 });
+  const r = spawnSync('python3', [script, JSON.stringify({ ...CONFIG, batch: BATCH, threads })], { encoding: 'utf8', timeout: 600_000 });
   if (r.status !== 0) {
     process.stderr.write(`  pytorch: skipped (${(r.stderr || r.error?.message || '').trim().split('\n').at(-1)})\n`);
     return null;
@@ -164,8 +164,9 @@ export async function runOnnxSuite(opts: { quick?: boolean; json: string }): Pro
   const memory = { afterCalls1000: m1, afterCalls10000: m2, gcExposed: Boolean(gc) };
   process.stderr.write(`  memory MiB after 1,000 calls ${JSON.stringify(m1)}; after 10,000 ${JSON.stringify(m2)}\n`);
 
-  const torch = opts.quick ? null : torchNumbers();
-  if (torch) {
+  for (const threads of opts.quick ? [] : [1, 2]) {
+    const torch = torchNumbers(threads);
+    if (!torch) break;
     log({ case: 'GPT forward', variant: `pytorch eager ${torch.threads}T`, msPerIter: torch.forward_ms! });
     log({ case: 'GPT training step', variant: `pytorch eager ${torch.threads}T`, msPerIter: torch.train_step_ms! });
   }
