@@ -13,7 +13,7 @@ import { ActNorm } from './glow/actNorm.js';
 import { LULinear } from './glow/luLinear.js';
 import { randomizeParameters } from './invariants.test-util.js';
 import { Reverse } from './permutation.js';
-import { type TrainToyResult, densityGrid, trainToyFlow } from './toy.js';
+import { type TrainToyResult, densityGrid, toyFlow, trainToyFlow } from './toy.js';
 
 const f64 = { dtype: 'float64' as const };
 
@@ -108,6 +108,15 @@ describe('Flow as a distribution', () => {
     flow.logProb(x);
     const z = flow.transform.inverse(x).x;
     expectClose(z.mean(0), [0, 0], { atol: 1e-12 });
+  });
+});
+
+describe('toyFlow', () => {
+  it('every kind starts as the identity (zero-initialised conditioners): logProb = log N(x; 0, I)', () => {
+    const x = randn([5, 2], { generator: new Generator(21) });
+    const want = new Independent(new Normal(zeros([2]), 1), 1).logProb(x);
+    for (const kind of ['realnvp', 'spline', 'maf'] as const) expectClose(toyFlow(kind).logProb(x), want, { atol: 1e-5, what: kind });
+    expect(() => toyFlow('glow' as 'maf')).toThrow(/kind must be 'realnvp', 'spline' or 'maf', found 'glow'/);
   });
 });
 

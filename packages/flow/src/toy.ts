@@ -31,7 +31,7 @@ export function toyFlow(kind: ToyFlowKind, opts: ToyFlowOptions = {}): Flow {
     for (let i = 0; i < (opts.layers ?? 8); i++) layers.push(new AffineCoupling(alternatingMask(2, (i % 2) as 0 | 1), { hidden, generator: opts.generator }));
   } else if (kind === 'spline') {
     for (let i = 0; i < (opts.layers ?? 4); i++) {
-      layers.push(new RQSCoupling(alternatingMask(2, (i % 2) as 0 | 1), { hidden, numBins: opts.numBins ?? 8, tailBound: opts.tailBound ?? 4, generator: opts.generator }));
+      layers.push(new RQSCoupling(alternatingMask(2, (i % 2) as 0 | 1), { hidden, numBins: opts.numBins ?? 8, tailBound: opts.tailBound ?? 4, identityInit: true, generator: opts.generator }));
     }
   } else if (kind === 'maf') {
     for (let i = 0; i < (opts.layers ?? 5); i++) {

@@ -13,6 +13,11 @@ export interface SplineOptions {
   minBinWidth?: number;
   minBinHeight?: number;
   minDerivative?: number;
+  /**
+   * nflows' enable_identity_init: derivatives = d_min + softplus(β·d̂)/β with β = log 2/(1 − d_min),
+   * so all-zero raw parameters give the identity map. Default false, as nflows.
+   */
+  enableIdentityInit?: boolean;
 }
 
 export interface BoundedSplineOptions extends SplineOptions {
@@ -74,7 +79,8 @@ export function rationalQuadraticSpline(inputs: Tensor, widths: Tensor, heights:
 
   const w = knots(widths, left, right, minW);
   const h = knots(heights, bottom, top, minH);
-  const d = softplus(derivatives).add(minD);
+  const beta = opts.enableIdentityInit ? Math.log(2) / (1 - minD) : 1;
+  const d = softplus(derivatives, beta).add(minD);
   const idx = searchBins(inverse ? h.cum : w.cum, inputs);
 
   const inCumW = pick(w.cum, idx);

@@ -11,6 +11,7 @@ interface Case {
   kind: 'unconstrained' | 'bounded';
   inverse: boolean;
   tail_bound?: number;
+  identity_init?: boolean;
   left?: number;
   right?: number;
   bottom?: number;
@@ -32,10 +33,10 @@ const f64 = { dtype: 'float64' as const };
 
 describe('rational-quadratic spline vs the torch port of nflows (fixtures/gen_spline.py)', () => {
   for (const c of fx.cases) {
-    it(`${c.kind}, ${c.inverse ? 'inverse' : 'forward'}`, () => {
+    it(`${c.kind}, ${c.inverse ? 'inverse' : 'forward'}${c.identity_init ? ', identity init' : ''}`, () => {
       const r =
         c.kind === 'unconstrained'
-          ? unconstrainedRationalQuadraticSpline(t(c.inputs), t(c.widths), t(c.heights), t(c.derivatives), { inverse: c.inverse, tailBound: c.tail_bound! })
+          ? unconstrainedRationalQuadraticSpline(t(c.inputs), t(c.widths), t(c.heights), t(c.derivatives), { inverse: c.inverse, tailBound: c.tail_bound!, enableIdentityInit: c.identity_init ?? false })
           : rationalQuadraticSpline(t(c.inputs), t(c.widths), t(c.heights), t(c.derivatives), { inverse: c.inverse, left: c.left!, right: c.right!, bottom: c.bottom!, top: c.top! });
       expectClose(r.outputs, c.outputs, { atol: 1e-12, rtol: 1e-10 });
       expectClose(r.logAbsDet, c.logabsdet, { atol: 1e-12, rtol: 1e-10 });

@@ -17,6 +17,7 @@ export class MaskedRQSAutoregressive extends Bijector {
   readonly contextFeatures: number;
   readonly numBins: number;
   readonly tailBound: number;
+  readonly identityInit: boolean;
   readonly made: MADE;
   private readonly paramScale: number;
 
@@ -26,6 +27,7 @@ export class MaskedRQSAutoregressive extends Bijector {
     this.contextFeatures = opts.contextFeatures ?? 0;
     this.numBins = opts.numBins ?? 8;
     this.tailBound = opts.tailBound ?? 3;
+    this.identityInit = opts.identityInit ?? false;
     this.made = new MADE(features, { ...opts, outputMultiplier: 3 * this.numBins - 1 });
     const hidden = opts.hidden ?? [64, 64];
     this.paramScale = Math.sqrt(hidden[hidden.length - 1] ?? 1);
@@ -34,7 +36,7 @@ export class MaskedRQSAutoregressive extends Bijector {
   private spline(v: Tensor, cond: Tensor, context: Context, inverse: boolean) {
     const p = this.made.forward(cond, context).permute([0, 2, 1]); // [N, 3K − 1, D]
     const { w, h, d } = splitSplineParams(p, this.numBins, this.paramScale);
-    return unconstrainedRationalQuadraticSpline(v, w, h, d, { inverse, tailBound: this.tailBound });
+    return unconstrainedRationalQuadraticSpline(v, w, h, d, { inverse, tailBound: this.tailBound, enableIdentityInit: this.identityInit });
   }
 
   private check(op: string, v: Tensor, context: Context): void {

@@ -8,6 +8,8 @@ export interface SplineLayerOptions {
   numBins?: number;
   /** The spline acts on [−B, B], identity outside (default 3). */
   tailBound?: number;
+  /** Start every spline at the identity for zero conditioner outputs (nflows' enable_identity_init; default false). */
+  identityInit?: boolean;
 }
 
 /** Raw params [N, 3K − 1, ...event] → widths, heights [.., K] and interior derivatives [.., K − 1], parameter dim last. */
@@ -29,17 +31,19 @@ export class RQSCoupling extends MaskedCoupling {
   protected readonly paramsPerElement: number;
   readonly numBins: number;
   readonly tailBound: number;
+  readonly identityInit: boolean;
   constructor(mask: Tensor, opts: CouplingOptions & SplineLayerOptions = {}) {
     const k = opts.numBins ?? 8;
     super(mask, 3 * k - 1, opts);
     this.paramsPerElement = 3 * k - 1;
     this.numBins = k;
     this.tailBound = opts.tailBound ?? 3;
+    this.identityInit = opts.identityInit ?? false;
   }
   private spline(v: Tensor, params: Tensor, inverse: boolean) {
     const scale = this.conditioner instanceof MLPConditioner ? Math.sqrt(this.conditioner.hiddenFeatures) : 1;
     const { w, h, d } = splitSplineParams(params, this.numBins, scale);
-    return unconstrainedRationalQuadraticSpline(v, w, h, d, { inverse, tailBound: this.tailBound });
+    return unconstrainedRationalQuadraticSpline(v, w, h, d, { inverse, tailBound: this.tailBound, enableIdentityInit: this.identityInit });
   }
   protected elementForward(x: Tensor, params: Tensor) {
     const r = this.spline(x, params, true);
