@@ -115,7 +115,7 @@ describe('each primitive round-trips through ONNX and onnxruntime-node', () => {
     });
   }
 
-  it('covers every primitive with a lowering', async () => {
+  it('covers every primitive with a lowering (all but Cholesky and TriangularSolve)', async () => {
     const covered = new Set(cases.flatMap((cs) => cs.ops));
     const { hasLowering } = await import('./ops.js');
     const all = ['Neg', 'Abs', 'Sign', 'Exp', 'Log', 'Sqrt', 'Reciprocal', 'Sin', 'Cos', 'Tanh', 'Erf', 'Floor', 'Ceil', 'Round', 'Not', 'IsNaN', 'IsInf', 'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Mod', 'Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual', 'And', 'Or', 'Xor', 'Where', 'Cast', 'ReduceSum', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ArgMax', 'ArgMin', 'CumSum', 'Reshape', 'Transpose', 'Expand', 'Concat', 'Slice', 'Pad', 'Gather', 'GatherElements', 'ScatterAdd', 'Tile', 'Trilu', 'MatMul', 'Conv', 'ConvTranspose', 'MaxPool', 'MaxPoolIndices', 'Inverse', 'SlogDet'];
@@ -123,5 +123,7 @@ describe('each primitive round-trips through ONNX and onnxruntime-node', () => {
       expect(hasLowering(op), op).toBe(true);
       expect(covered.has(op), `${op} has a round-trip case`).toBe(true);
     }
+    // Not lowered yet (docs/onnx.md): adding one means adding its case above.
+    for (const op of ['Cholesky', 'TriangularSolve']) expect(hasLowering(op), op).toBe(false);
   });
 });
