@@ -1,0 +1,44 @@
+/**
+ * GPT training step at nanoGPT's shakespeare_char CPU config (n_layer 4, n_head 4, n_embd 128,
+ * block_size 64, batch 12, vocab 65, dropout 0), eager, with the TypeScript kernels and with the
+ * automatic (WebAssembly) selection, in one process. Prints median ms/iter and the first losses
+ * of each run (same seed, so they agree within float32 tolerance).
+ *
+ *   cd apps/bench && npx tsx --conditions=source src/gpt-step.ts [--iters 20] [--only ts|auto]
+ */
+import { Generator, type KernelPreference, randint, setKernelPreference } from '@likelihood/core';
+import { GPT, configureOptimizer } from '@likelihood/gpt';
+
+const iters = Number(process.argv[process.argv.indexOf('--iters') + 1]) || 20;
+const config = { nLayer: 4, nHead: 4, nEmbd: 128, blockSize: 64, vocabSize: 65, dropout: 0, bias: true };
+const B = 12;
+const T = 64;
+
+function run(kernels: KernelPreference): { median: number; losses: number[] } {
+  setKernelPreference(kernels);
+  const g = new Generator(1337);
+  const model = new GPT(config, { generator: g });
+  const opt = configureOptimizer(model, { lr: 1e-3 });
+  const x = randint(0, 65, [B, T], { generator: g });
+  const y = randint(0, 65, [B, T], { generator: g });
+  const times: number[] = [];
+  const losses: number[] = [];
+  for (let i = 0; i < iters + 2; i++) {
+    const t0 = performance.now();
+    const { loss } = model.forward(x, { targets: y });
+    loss!.backward();
+    opt.step();
+    opt.zeroGrad();
+    if (i >= 2) times.push(performance.now() - t0); // two warm-up steps
+    losses.push(loss!.item());
+  }
+  times.sort((a, b) => a - b);
+  return { median: times[Math.floor(times.length / 2)]!, losses: losses.slice(0, 5) };
+}
+
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
+for (const k of ['ts', 'auto'] as const) {
+  if (only && only !== k) continue;
+  const r = run(k);
+  console.log(`kernels=${k.padEnd(4)} median ${r.median.toFixed(1)} ms/iter over ${iters} iters; losses ${r.losses.map((l) => l.toFixed(6)).join(', ')}`);
+}
