@@ -1,7 +1,7 @@
 /**
  * Suite `gpt`: a training step and generation at nanoGPT's shakespeare_char CPU config
  * (4 layers, 4 heads, 128 embd, block 64, batch 12, vocab 65), ours (eager, @likelihood/gpt)
- * and PyTorch's (reference/gpt_ref.py, the same model) in one run. PyTorch is skipped, and
+ * and PyTorch's (reference/gpt_ref.py, the same model, at 1 and 2 threads) in one run. PyTorch is skipped, and
  * reported as skipped, when `python3 -c 'import torch'` fails.
  */
 import { spawnSync } from 'node:child_process';
@@ -65,11 +65,11 @@ function ours(quick: boolean): Record<string, number> {
   };
 }
 
-function pytorch(quick: boolean): TorchResult | string {
+function pytorch(quick: boolean, threads: number): TorchResult | string {
   const probe = spawnSync('python3', ['-c', 'import torch'], { encoding: 'utf8' });
   if (probe.status !== 0) return 'skipped (python3 -c "import torch" failed)';
   const script = resolve(import.meta.dirname, '../reference/gpt_ref.py');
-  const r = spawnSync('python3', [script, ...(quick ? ['--quick'] : [])], { encoding: 'utf8', timeout: 30 * 60_000 });
+  const r = spawnSync('python3', [script, '--threads', String(threads), ...(quick ? ['--quick'] : [])], { encoding: 'utf8', timeout: 30 * 60_000 });
   if (r.status !== 0) return `failed: ${(r.stderr || r.error?.message || '').trim().split('\n').at(-1)}`;
   const line = r.stdout.trim().split('\n').at(-1)!;
   return JSON.parse(line) as TorchResult;
@@ -87,31 +87,40 @@ export function runGptSuite(opts: { quick: boolean; json: string }): void {
   };
   process.stderr.write(`suite gpt: ${JSON.stringify(GPT_BENCH_CONFIG)}\n`);
   const o = ours(opts.quick);
-  const t = pytorch(opts.quick);
-  if (typeof t === 'string') process.stderr.write(`  pytorch      ${t}\n`);
-  else process.stderr.write(`  pytorch      train step ${t.train_ms_per_iter.toFixed(1)} ms (torch ${t.torch}, ${t.threads} threads)\n`);
-  const pt = (k: keyof TorchResult): number | string => (typeof t === 'string' ? t : (t[k] as number));
+  // PyTorch with 1 and 2 threads: on a busy machine OpenMP's spin-waiting makes 2 threads slower, not faster.
+  const torch: Record<string, TorchResult | string> = {};
+  for (const threads of [1, 2]) {
+    const t = pytorch(opts.quick, threads);
+    torch[`pytorch-${threads}t`] = t;
+    if (typeof t === 'string') process.stderr.write(`  pytorch      ${t}\n`);
+    else process.stderr.write(`  pytorch-${threads}t   train step ${t.train_ms_per_iter.toFixed(1)} ms (torch ${t.torch})\n`);
+  }
+  const pt = (k: keyof TorchResult) => Object.fromEntries(Object.entries(torch).map(([n, t]) => [n, typeof t === 'string' ? t : (t[k] as number)]));
   const rows: Row[] = [
-    { case: 'train step (fwd+bwd+clip+AdamW), B=12 T=64', unit: 'ms/iter', results: { likelihood: o.trainMs!, pytorch: pt('train_ms_per_iter') } },
-    { case: 'train step CPU time (all threads)', unit: 'ms/iter', results: { likelihood: o.trainCpuMs!, pytorch: pt('train_cpu_ms_per_iter') } },
-    { case: 'train step throughput', unit: 'tokens/s', results: { likelihood: o.trainTps!, pytorch: pt('train_tokens_per_s') } },
-    { case: 'generate 63 tokens, KV cache, batch 1', unit: 'tokens/s', results: { likelihood: o.genCached!, pytorch: pt('gen_cached_tokens_per_s') } },
-    { case: 'generate 63 tokens, no cache, batch 1', unit: 'tokens/s', results: { likelihood: o.genUncached!, pytorch: pt('gen_uncached_tokens_per_s') } },
+    { case: 'train step (fwd+bwd+clip+AdamW), B=12 T=64', unit: 'ms/iter', results: { likelihood: o.trainMs!, ...pt('train_ms_per_iter') } },
+    { case: 'train step CPU time (all threads)', unit: 'ms/iter', results: { likelihood: o.trainCpuMs!, ...pt('train_cpu_ms_per_iter') } },
+    { case: 'train step throughput', unit: 'tokens/s', results: { likelihood: o.trainTps!, ...pt('train_tokens_per_s') } },
+    { case: 'generate 63 tokens, KV cache, batch 1', unit: 'tokens/s', results: { likelihood: o.genCached!, ...pt('gen_cached_tokens_per_s') } },
+    { case: 'generate 63 tokens, no cache, batch 1', unit: 'tokens/s', results: { likelihood: o.genUncached!, ...pt('gen_uncached_tokens_per_s') } },
     { case: 'RSS after warm-up', unit: 'MiB', results: { likelihood: o.rssAfterWarmup! } },
     { case: `RSS growth over ${o.timedSteps} timed steps`, unit: 'MiB', results: { likelihood: o.rssGrowth! } },
   ];
   console.log(`\nsuite gpt — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
-  console.log('| case | unit | likelihood | pytorch | likelihood / pytorch (time) |');
-  console.log('|---|---|---|---|---|');
+  const peers = Object.keys(torch);
+  const header = ['case', 'unit', 'likelihood', ...peers, ...peers.map((p) => `likelihood / ${p} (time)`)];
+  console.log(`| ${header.join(' | ')} |`);
+  console.log(`|${header.map(() => '---').join('|')}|`);
+  const fmt = (v: number | string | undefined) => (v === undefined ? '–' : typeof v === 'number' ? v.toFixed(2) : v);
   for (const r of rows) {
     const a = r.results.likelihood as number;
-    const b = r.results.pytorch;
-    const fmt = (v: number | string | undefined) => (v === undefined ? '–' : typeof v === 'number' ? v.toFixed(2) : v);
-    let ratio = '–';
-    if (typeof b === 'number') ratio = `${(r.unit === 'ms/iter' ? a / b : b / a).toFixed(2)}×`;
-    console.log(`| ${r.case} | ${r.unit} | ${fmt(a)} | ${fmt(b)} | ${ratio} |`);
+    // Time ratio: ms rows divide directly, throughput rows invert.
+    const ratios = peers.map((p) => {
+      const b = r.results[p];
+      return typeof b === 'number' ? `${(r.unit === 'ms/iter' ? a / b : b / a).toFixed(2)}×` : '–';
+    });
+    console.log(`| ${[r.case, r.unit, fmt(a), ...peers.map((p) => fmt(r.results[p])), ...ratios].join(' | ')} |`);
   }
   mkdirSync(dirname(json), { recursive: true });
-  writeFileSync(json, `${JSON.stringify({ suite: 'gpt', machine, config: GPT_BENCH_CONFIG, pytorch: t, rows }, null, 2)}\n`);
+  writeFileSync(json, `${JSON.stringify({ suite: 'gpt', machine, config: GPT_BENCH_CONFIG, pytorch: torch, rows }, null, 2)}\n`);
   console.log(`\nwrote ${json}`);
 }
