@@ -1,6 +1,7 @@
 import type { PrimitiveAttrs, PrimitiveName, ValueInfo } from '@likelihood/core';
 import { type OnnxBuilder, onnxType } from './builder.js';
 import { OnnxExportError } from './errors.js';
+import { lowerCholesky, lowerTriangularSolve } from './linalg-lowering.js';
 
 /** What a lowering sees of one graph node: ONNX names of its inputs and output, and their types. */
 export interface LowerContext<K extends PrimitiveName> {
@@ -98,6 +99,8 @@ const table: Table = {
     b.node('MaxPool', inputs, [values, i64], poolAttrs(attrs));
     b.node('Cast', [i64], [out], { to: onnxType('int32') });
   },
+  Cholesky: lowerCholesky,
+  TriangularSolve: lowerTriangularSolve,
   // No standard ONNX operator computes a matrix inverse; onnxruntime's contrib domain has one.
   Inverse: ({ b, inputs, out }) => b.node('Inverse', inputs, [out], {}, 'com.microsoft'),
   // slogdet from ONNX Det: sign(det) and log|det|. Exact for the small matrices this is used on.
@@ -119,7 +122,7 @@ export function lowerNode<K extends PrimitiveName>(op: K, c: LowerContext<K>): v
   const fn = table[op] as Lowering<K> | undefined;
   if (!fn) {
     throw new OnnxExportError(
-      `exportOnnx: primitive ${op} has no ONNX lowering yet (Cholesky and TriangularSolve need an unrolled decomposition for their static size); ` +
+      `exportOnnx: primitive ${op} has no ONNX lowering; ` +
         `ops with a lowering: ${Object.keys(table).sort().join(', ')}`,
     );
   }
