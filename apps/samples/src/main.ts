@@ -5,6 +5,7 @@
  *   tsx --conditions=source apps/samples/src/main.ts gpt train names.txt --max-iters 2000
  *   tsx --conditions=source apps/samples/src/main.ts gpt sample --checkpoint out/gpt.safetensors --stop '\n'
  */
+import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { gptCommand } from './gpt/command.js';
 import { gptDemo } from './gpt/demo.js';
@@ -16,7 +17,7 @@ const program = new Command()
   .addCommand(gptCommand())
   .action((o: { seconds: number }) => {
     // The default run; later families add their demos here.
-    gptDemo({ seconds: o.seconds, samples: 20, out: 'out/gpt-names.safetensors' });
+    gptDemo({ seconds: o.seconds, samples: 20, out: resolve(import.meta.dirname, '../out/gpt-names.safetensors') });
   });
 
 program.parseAsync(process.argv.filter((a, i) => i < 2 || a !== '--')).catch((e: unknown) => {

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { gptDemo } from './demo.js';
 import { SAMPLE_DEFAULTS, type GptSampleOptions, sampleFromCheckpoint } from './sample.js';
@@ -68,7 +69,7 @@ export function gptCommand(): Command {
     .description('the default run: train on English first names for about --seconds, then print invented names')
     .option('--seconds <s>', 'training time budget', num('--seconds'), 90)
     .option('--samples <n>', 'names to print', int('--samples'), 20)
-    .option('--out <path>', 'checkpoint file', 'out/gpt-names.safetensors')
+    .option('--out <path>', 'checkpoint file', resolve(import.meta.dirname, '../../out/gpt-names.safetensors'))
     .action((o: { seconds: number; samples: number; out: string }) => gptDemo(o));
   return gpt;
 }
