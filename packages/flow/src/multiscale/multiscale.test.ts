@@ -2,6 +2,8 @@ import { ArgumentError, Generator, ShapeError, randn } from '@likelihood/core';
 import { expectClose } from '@likelihood/test-utils';
 import { describe, expect, it } from 'vitest';
 import { checkBijectorInvariants, randomizeParameters } from '../invariants.test-util.js';
+import { Flow, standardNormal } from '../flow.js';
+import { LogitPreprocess } from '../elementwise.js';
 import { glowSteps, realNVPSteps } from './glowSteps.js';
 import { MultiScaleFlow } from './multiScale.js';
 import { Squeeze, squeeze2x2, unsqueeze2x2 } from './squeeze.js';
@@ -44,6 +46,16 @@ describe('multi-scale architecture', () => {
     const s1 = squeeze2x2(x);
     const expected = [...Array.from(s1.narrow(1, 0, 2).storage), ...Array.from(squeeze2x2(s1.narrow(1, 2, 2)).storage)];
     expectClose(m.inverse(x).x, [expected], { atol: 0 });
+  });
+  it('inside a Flow: base N(0, I) over C·H·W, event shape [C, H, W], samples scored consistently', () => {
+    const m = new MultiScaleFlow([1, 4, 4], { levels: 2, steps: (shape) => glowSteps(shape, { depth: 1, hidden: 4, dtype: 'float64', generator: new Generator(6) }) });
+    randomizeParameters(m, 7, 0.2);
+    const flow = new Flow(standardNormal([16], 'float64'), [m, new LogitPreprocess({ eventDim: 3 })]);
+    flow.eval();
+    expect(flow.eventShape).toEqual([1, 4, 4]);
+    const { samples, logProb } = flow.sampleAndLogProb([3], { generator: new Generator(8) });
+    expect(samples.shape).toEqual([3, 1, 4, 4]);
+    expectClose(logProb, flow.logProb(samples), { atol: 1e-8 });
   });
   it('bad shapes', () => {
     expect(() => new MultiScaleFlow([1, 6, 6], { levels: 2, steps: () => [] })).toThrow(/divisible by 2\^levels = 4/);
