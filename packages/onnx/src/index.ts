@@ -12,3 +12,5 @@ export { loadOnnxRuntime } from './runtime.js';
 export type { OrtModule, OrtSession, OrtTensor, OrtImporter } from './runtime.js';
 export { adamwStep, clipGradNorm } from './train-step.js';
 export type { AdamWHyper, AdamWState } from './train-step.js';
+export { compileKVDecoder } from './decode.js';
+export type { KVDecoder, KVCacheLike, CachedDecoderModel } from './decode.js';
