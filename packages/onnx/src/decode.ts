@@ -8,14 +8,14 @@ export interface KVCacheLike {
 }
 
 /** What the decoder needs of a model (a @likelihood/gpt GPT fits). */
-export interface CachedDecoderModel {
-  forward(idx: Tensor, opts: { cache?: KVCacheLike[]; lastOnly?: boolean }): { logits: Tensor };
-  newCache(): KVCacheLike[];
+export interface CachedDecoderModel<C extends KVCacheLike = KVCacheLike> {
+  forward(idx: Tensor, opts: { cache?: C[]; lastOnly?: boolean }): { logits: Tensor };
+  newCache(): C[];
 }
 
-export interface KVDecoder {
+export interface KVDecoder<C extends KVCacheLike = KVCacheLike> {
   /** idx [B, T] new tokens → last-position logits [B, 1, V]; appends to `cache` (one entry per layer). */
-  step(idx: Tensor, cache: KVCacheLike[]): Promise<Tensor>;
+  step(idx: Tensor, cache: C[]): Promise<Tensor>;
   /** How many graphs (one per prompt length and cache length) have been compiled. */
   readonly graphs: number;
   dispose(): Promise<void>;
@@ -28,7 +28,10 @@ export interface KVDecoder {
  * a context of blockSize positions needs at most blockSize graphs. Put the model in eval mode
  * first (dropout would otherwise be traced). The model's weights are baked in at first use.
  */
-export function compileKVDecoder(model: CachedDecoderModel, opts: Omit<CompileOptions, 'generator' | 'inputNames' | 'outputNames'>): KVDecoder {
+export function compileKVDecoder<C extends KVCacheLike>(
+  model: CachedDecoderModel<C>,
+  opts: Omit<CompileOptions, 'generator' | 'inputNames' | 'outputNames'>,
+): KVDecoder<C> {
   const compiled = new Map<string, CompiledFunction>();
   // One function object per decoder, so compile's session cache tells decoders apart.
   const run = (idx: Tensor, ...kv: Tensor[]) => {
