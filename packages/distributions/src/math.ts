@@ -1,4 +1,4 @@
-import { type Generator, type Tensor, abs, broadcastShapes, gamma as sampleGamma, erfinv, exp, floor, lgamma, log, logicalAnd, noGrad, reciprocal, sign, sqrt, tensor, where, withCustomGrad } from '@likelihood/core';
+import { type Generator, type Tensor, abs, broadcastShapes, gamma as sampleGamma, exp, lgamma, log, logicalAnd, noGrad, reciprocal, sign, sqrt, tensor, where, withCustomGrad } from '@likelihood/core';
 
 /** log B(a, b) = lgamma(a) + lgamma(b) − lgamma(a + b). */
 export const lbeta = (a: Tensor, b: Tensor): Tensor => lgamma(a).add(lgamma(b)).sub(lgamma(a.add(b)));
