@@ -13,8 +13,8 @@ import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import * as c from '@likelihood/core';
 import { Generator, type Tensor } from '@likelihood/core';
-import { GPT } from '@likelihood/gpt';
-import { type AdamWState, adamwStep, compile, encodeModel } from '@likelihood/onnx';
+import { GPT, generate, sampleFromLogits } from '@likelihood/gpt';
+import { type AdamWState, adamwStep, compile, compileKVDecoder, encodeModel } from '@likelihood/onnx';
 import * as ort from 'onnxruntime-node';
 
 const CONFIG = { nLayer: 4, nHead: 4, nEmbd: 128, blockSize: 64, vocabSize: 65, dropout: 0, bias: true };
@@ -86,6 +86,43 @@ function torchNumbers(threads: number): Record<string, number> | null {
     return null;
   }
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
+}
+
+/**
+ * Sampling tokens/s with the KV cache: eager `generate` vs `compileKVDecoder` on ORT (1 thread),
+ * batch 1, one prompt token, blockSize − 1 new tokens. The ORT decoder compiles one graph per
+ * cache length, so a first pass warms them and the second pass is timed; compile time is reported.
+ */
+export async function sampling(): Promise<{ eagerTokS: number; ortTokS: number; ortWarmupS: number; sameTokens: boolean }> {
+  const model = new GPT(CONFIG, { generator: new Generator(1) });
+  model.eval();
+  const n = CONFIG.blockSize - 1;
+  const opts = { maxNewTokens: n, temperature: 1, topK: 20 };
+  let t0 = performance.now();
+  const eager = generate(model, [[0]], { ...opts, generator: new Generator(3) });
+  const eagerTokS = n / ((performance.now() - t0) / 1000);
+  const decoder = compileKVDecoder(model, { backend: 'onnxruntime', threads: 1, allowSpinning: false });
+  const run = async () => {
+    const gen = new Generator(3);
+    const cache = model.newCache();
+    const out: number[] = [];
+    let feed = [0];
+    for (let s = 0; s < n; s++) {
+      const logits = (await decoder.step(new c.Tensor(Int32Array.from(feed), [1, 1], 'int32'), cache)).storage;
+      const t = sampleFromLogits(logits, 0, CONFIG.vocabSize, opts, gen.random());
+      out.push(t);
+      feed = [t];
+    }
+    return out;
+  };
+  t0 = performance.now();
+  await run();
+  const ortWarmupS = (performance.now() - t0) / 1000;
+  t0 = performance.now();
+  const tokens = await run();
+  const ortTokS = n / ((performance.now() - t0) / 1000);
+  await decoder.dispose();
+  return { eagerTokS, ortTokS, ortWarmupS, sameTokens: JSON.stringify(tokens) === JSON.stringify(eager[0]) };
 }
 
 export async function runOnnxSuite(opts: { quick?: boolean; json: string }): Promise<void> {
@@ -162,6 +199,9 @@ export async function runOnnxSuite(opts: { quick?: boolean; json: string }): Pro
   const m2 = mem();
   await small.dispose();
   const memory = { afterCalls1000: m1, afterCalls10000: m2, gcExposed: Boolean(gc) };
+  const sample = await sampling();
+  log({ case: 'sampling (KV cache)', variant: `eager: ${sample.eagerTokS.toFixed(1)} tokens/s`, msPerIter: 1000 / sample.eagerTokS });
+  log({ case: 'sampling (KV cache)', variant: `onnxruntime 1T: ${sample.ortTokS.toFixed(1)} tokens/s (same tokens: ${sample.sameTokens})`, msPerIter: 1000 / sample.ortTokS });
   process.stderr.write(`  memory MiB after 1,000 calls ${JSON.stringify(m1)}; after 10,000 ${JSON.stringify(m2)}\n`);
 
   for (const threads of opts.quick ? [] : [1, 2]) {
