@@ -6,6 +6,7 @@ import { expectClose, loadFixture } from '@likelihood/test-utils';
 import { describe, expect, it } from 'vitest';
 import { configFromHuggingFace } from './config.js';
 import { fromHuggingFace, stateDictFromHuggingFace, toHuggingFace } from './huggingface.js';
+import { loadHuggingFaceGPT } from './node.js';
 import { GPT } from './model.js';
 
 const dir = new URL('../fixtures/hf-gpt2-tiny/', import.meta.url);
@@ -24,6 +25,12 @@ describe('Hugging Face GPT-2 weights', () => {
     // HF's labels=ids shifts inside; ours takes the shifted targets explicitly.
     const { loss } = model.forward(ids.narrow(1, 0, 10), { targets: ids.narrow(1, 1, 10) });
     expect(loss!.item()).toBeCloseTo(golden.shifted_loss, 5);
+  });
+
+  it('loadHuggingFaceGPT reads a save_pretrained directory', () => {
+    const model = loadHuggingFaceGPT(dir.pathname);
+    expect(model.training).toBe(false);
+    expectClose(model.forward(tensor(golden.ids, { dtype: 'int32' })).logits, golden.logits, { atol: 1e-4, rtol: 0, what: 'logits' });
   });
 
   it('loadSafetensors from a path works the same and toHuggingFace gives the file back', () => {

@@ -1,8 +1,11 @@
 // @likelihood/gpt/node: checkpoints on disk (node:fs through '@likelihood/nn/node').
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ArgumentError, type Generator } from '@likelihood/core';
 import { CheckpointError } from '@likelihood/nn';
 import { loadCheckpoint, loadSafetensors, saveCheckpoint } from '@likelihood/nn/node';
 import { type GPTConfig, gptConfig } from './config.js';
+import { fromHuggingFace } from './huggingface.js';
 import { GPT } from './model.js';
 import { type Tokenizer, type TokenizerJSON, tokenizerFromJSON } from './tokenizers/index.js';
 import type { Trainer } from './trainer.js';
@@ -70,4 +73,13 @@ export function loadGPT(path: string, opts: { expectVocabSize?: number; generato
   const model = new GPT(gptConfig(saved.gpt), { generator: opts.generator });
   const info = loadCheckpoint(path, { model });
   return { model: model.eval(), tokenizer: saved.tokenizer ? tokenizerFromJSON(saved.tokenizer) : null, step: info.step };
+}
+
+/**
+ * A GPT from a directory written by transformers' `save_pretrained(dir, safe_serialization=True)`:
+ * `config.json` and `model.safetensors` (GPT2LMHeadModel), in eval mode.
+ */
+export function loadHuggingFaceGPT(dir: string): GPT {
+  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+  return fromHuggingFace(loadSafetensors(join(dir, 'model.safetensors')).tensors, config).eval();
 }
