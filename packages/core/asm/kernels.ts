@@ -356,3 +356,120 @@ export function geluTanhGrad(x: usize, g: usize, dx: usize, n: i32): void {
     store<f32>(dx + o, f32x4.extract_lane(r, 0));
   }
 }
+
+// ---- layerNorm over the last D values of each row ---------------------------------------------
+
+function hsum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+/**
+ * y = (x − μ)·rstd·w + b per row (w, b optional: pointer 0), two passes for μ and the biased
+ * variance; μ and rstd = 1/√(var + eps) are written per row for the backward.
+ */
+export function layerNormRows(x: usize, w: usize, b: usize, y: usize, mean: usize, rstd: usize, rows: i32, D: i32, eps: f32): void {
+  const inv = <f32>1.0 / <f32>D;
+  for (let r: i32 = 0; r < rows; r++) {
+    const xr = x + (<usize>(r * D) << 2);
+    const yr = y + (<usize>(r * D) << 2);
+    let sv = f32x4.splat(0);
+    let j: i32 = 0;
+    for (; j + 4 <= D; j += 4) sv = f32x4.add(sv, v128.load(xr + (<usize>j << 2)));
+    let s = hsum(sv);
+    for (; j < D; j++) s += load<f32>(xr + (<usize>j << 2));
+    const mu = s * inv;
+    const mv = f32x4.splat(mu);
+    sv = f32x4.splat(0);
+    j = 0;
+    for (; j + 4 <= D; j += 4) {
+      const d = f32x4.sub(v128.load(xr + (<usize>j << 2)), mv);
+      sv = f32x4.add(sv, f32x4.mul(d, d));
+    }
+    s = hsum(sv);
+    for (; j < D; j++) {
+      const d = load<f32>(xr + (<usize>j << 2)) - mu;
+      s += d * d;
+    }
+    const rs = <f32>1.0 / Mathf.sqrt(s * inv + eps);
+    store<f32>(mean + (<usize>r << 2), mu);
+    store<f32>(rstd + (<usize>r << 2), rs);
+    const rv = f32x4.splat(rs);
+    j = 0;
+    for (; j + 4 <= D; j += 4) {
+      const o = <usize>j << 2;
+      let v = f32x4.mul(f32x4.sub(v128.load(xr + o), mv), rv);
+      if (w) v = f32x4.mul(v, v128.load(w + o));
+      if (b) v = f32x4.add(v, v128.load(b + o));
+      v128.store(yr + o, v);
+    }
+    for (; j < D; j++) {
+      const o = <usize>j << 2;
+      let v = (load<f32>(xr + o) - mu) * rs;
+      if (w) v *= load<f32>(w + o);
+      if (b) v += load<f32>(b + o);
+      store<f32>(yr + o, v);
+    }
+  }
+}
+
+/**
+ * Backward of layerNormRows given the output gradient g: x̂ = (x − μ)·rstd, ĝ = g·w,
+ * dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)); dw = Σ_rows g·x̂ and db = Σ_rows g (when pointers are
+ * non-zero; they are overwritten).
+ */
+export function layerNormBackward(x: usize, w: usize, g: usize, mean: usize, rstd: usize, dx: usize, dw: usize, db: usize, rows: i32, D: i32): void {
+  const inv = <f32>1.0 / <f32>D;
+  if (dw) memory.fill(dw, 0, <usize>D << 2);
+  if (db) memory.fill(db, 0, <usize>D << 2);
+  for (let r: i32 = 0; r < rows; r++) {
+    const off = <usize>(r * D) << 2;
+    const mu = f32x4.splat(load<f32>(mean + (<usize>r << 2)));
+    const rs = load<f32>(rstd + (<usize>r << 2));
+    const rv = f32x4.splat(rs);
+    // Pass 1: Σĝ and Σĝ·x̂; dw and db.
+    let s1 = f32x4.splat(0);
+    let s2 = f32x4.splat(0);
+    let j: i32 = 0;
+    for (; j + 4 <= D; j += 4) {
+      const o = <usize>j << 2;
+      const xh = f32x4.mul(f32x4.sub(v128.load(x + off + o), mu), rv);
+      const gv = v128.load(g + off + o);
+      const gh = w ? f32x4.mul(gv, v128.load(w + o)) : gv;
+      s1 = f32x4.add(s1, gh);
+      s2 = f32x4.add(s2, f32x4.mul(gh, xh));
+      if (dw) v128.store(dw + o, f32x4.add(v128.load(dw + o), f32x4.mul(gv, xh)));
+      if (db) v128.store(db + o, f32x4.add(v128.load(db + o), gv));
+    }
+    let a1 = hsum(s1);
+    let a2 = hsum(s2);
+    const jt = j;
+    for (; j < D; j++) {
+      const o = <usize>j << 2;
+      const xh = (load<f32>(x + off + o) - f32x4.extract_lane(mu, 0)) * rs;
+      const gv = load<f32>(g + off + o);
+      const gh = w ? gv * load<f32>(w + o) : gv;
+      a1 += gh;
+      a2 += gh * xh;
+      if (dw) store<f32>(dw + o, load<f32>(dw + o) + gv * xh);
+      if (db) store<f32>(db + o, load<f32>(db + o) + gv);
+    }
+    const m1 = f32x4.splat(a1 * inv);
+    const m2 = f32x4.splat(a2 * inv);
+    // Pass 2: dx.
+    j = 0;
+    for (; j < jt; j += 4) {
+      const o = <usize>j << 2;
+      const xh = f32x4.mul(f32x4.sub(v128.load(x + off + o), mu), rv);
+      const gv = v128.load(g + off + o);
+      const gh = w ? f32x4.mul(gv, v128.load(w + o)) : gv;
+      v128.store(dx + off + o, f32x4.mul(rv, f32x4.sub(f32x4.sub(gh, m1), f32x4.mul(xh, m2))));
+    }
+    for (; j < D; j++) {
+      const o = <usize>j << 2;
+      const xh = (load<f32>(x + off + o) - f32x4.extract_lane(mu, 0)) * rs;
+      const gv = load<f32>(g + off + o);
+      const gh = w ? gv * load<f32>(w + o) : gv;
+      store<f32>(dx + off + o, rs * (gh - f32x4.extract_lane(m1, 0) - xh * f32x4.extract_lane(m2, 0)));
+    }
+  }
+}

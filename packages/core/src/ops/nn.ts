@@ -1,3 +1,4 @@
+import { fusedLayerNorm } from '../kernels/wasm/layerNorm.js';
 import { runPrimitive } from '../dispatch.js';
 import { isFloating, promoteTypes } from '../dtype.js';
 import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../errors.js';
@@ -326,6 +327,8 @@ export function layerNorm(input: Tensor, normalizedShape: number | readonly numb
       throw new ShapeError(`${op}: expected ${name} of shape ${fmtShape(ns)}, found ${fmtShape(t.shape)}`);
     }
   }
+  const fused = fusedLayerNorm(input, k, weight ?? null, bias ?? null, eps); // float32, large: wasm
+  if (fused) return fused;
   let y = normalize(input, Array.from({ length: k }, (_, i) => input.ndim - k + i), eps);
   if (weight) y = mul(y, weight);
   if (bias) y = add(y, bias);

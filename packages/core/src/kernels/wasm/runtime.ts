@@ -20,6 +20,8 @@ export interface KernelExports {
   softmaxRows(x: number, y: number, rows: number, cols: number, log: number): void;
   geluTanh(x: number, y: number, n: number): void;
   geluTanhGrad(x: number, g: number, dx: number, n: number): void;
+  layerNormRows(x: number, w: number, b: number, y: number, mean: number, rstd: number, rows: number, D: number, eps: number): void;
+  layerNormBackward(x: number, w: number, g: number, mean: number, rstd: number, dx: number, dw: number, db: number, rows: number, D: number): void;
 }
 
 const PAGE = 65536;

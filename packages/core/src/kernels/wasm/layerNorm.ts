@@ -1,0 +1,109 @@
+import { isAnomalyEnabled, isGradEnabled } from '../../autograd/mode.js';
+import { activeRecorder } from '../../capture/hooks.js';
+import { withCustomGrad } from '../../dispatch.js';
+import { Tensor } from '../../tensor.js';
+import { useWasm } from './preference.js';
+import { freshArena, wasmKernels } from './runtime.js';
+
+/** Below this many elements the composite is as fast. */
+export const LAYERNORM_WASM_MIN_ELEMENTS = 1024;
+
+interface Saved {
+  mean: Float32Array;
+  rstd: Float32Array;
+}
+
+/** Forward in wasm: y plus per-row mean and rstd; null when wasm cannot run. */
+export function layerNormWasm(x: Float32Array, w: Float32Array | null, b: Float32Array | null, D: number, eps: number): { y: Float32Array } & Saved | null {
+  const k = wasmKernels();
+  const arena = freshArena();
+  if (!k || !arena) return null;
+  const n = x.length;
+  const rows = n / D;
+  const px = arena.alloc(n * 4);
+  const pw = w ? arena.alloc(D * 4) : 0;
+  const pb = b ? arena.alloc(D * 4) : 0;
+  const pm = arena.alloc(rows * 4);
+  const pr = arena.alloc(rows * 4);
+  if (!arena.commit()) return null;
+  arena.f32(px, n).set(x);
+  if (w) arena.f32(pw, D).set(w);
+  if (b) arena.f32(pb, D).set(b);
+  k.layerNormRows(px, pw, pb, px, pm, pr, rows, D, eps);
+  return { y: arena.f32(px, n).slice(), mean: arena.f32(pm, rows).slice(), rstd: arena.f32(pr, rows).slice() };
+}
+
+/** Backward in wasm: dx, and dw/db when asked; null when wasm cannot run. */
+export function layerNormBackwardWasm(
+  x: Float32Array, w: Float32Array | null, g: Float32Array, saved: Saved, D: number, wantW: boolean, wantB: boolean,
+): { dx: Float32Array; dw: Float32Array | null; db: Float32Array | null } | null {
+  const k = wasmKernels();
+  const arena = freshArena();
+  if (!k || !arena) return null;
+  const n = x.length;
+  const rows = n / D;
+  const px = arena.alloc(n * 4);
+  const pg = arena.alloc(n * 4);
+  const pw = w ? arena.alloc(D * 4) : 0;
+  const pm = arena.alloc(rows * 4);
+  const pr = arena.alloc(rows * 4);
+  const pdw = wantW ? arena.alloc(D * 4) : 0;
+  const pdb = wantB ? arena.alloc(D * 4) : 0;
+  if (!arena.commit()) return null;
+  arena.f32(px, n).set(x);
+  arena.f32(pg, n).set(g);
+  if (w) arena.f32(pw, D).set(w);
+  arena.f32(pm, rows).set(saved.mean);
+  arena.f32(pr, rows).set(saved.rstd);
+  k.layerNormBackward(px, pw, pg, pm, pr, pg, pdw, pdb, rows, D);
+  return {
+    dx: arena.f32(pg, n).slice(),
+    dw: wantW ? arena.f32(pdw, D).slice() : null,
+    db: wantB ? arena.f32(pdb, D).slice() : null,
+  };
+}
+
+/**
+ * Fused layerNorm over the trailing `k` dims of a float32 input, for the composite in ops/nn.ts
+ * (arguments already validated there): forward and backward each one wasm pass; the backward is
+ * written with tensor ops instead when a graph of it is being built (createGraph). Null (the
+ * composite runs) for other dtypes, small inputs, under trace or anomaly detection.
+ */
+export function fusedLayerNorm(x: Tensor, k: number, weight: Tensor | null, bias: Tensor | null, eps: number): Tensor | null {
+  if (x.dtype !== 'float32' || (weight && weight.dtype !== 'float32') || (bias && bias.dtype !== 'float32')) return null;
+  if (activeRecorder() !== null || isAnomalyEnabled()) return null;
+  let D = 1;
+  for (let i = x.ndim - k; i < x.ndim; i++) D *= x.shape[i]!;
+  const n = x.storage.length;
+  if (D === 0 || n === 0 || !useWasm(n, LAYERNORM_WASM_MIN_ELEMENTS)) return null;
+  const w = (weight?.storage as Float32Array | undefined) ?? null;
+  const b = (bias?.storage as Float32Array | undefined) ?? null;
+  const r = layerNormWasm(x.storage as Float32Array, w, b, D, eps);
+  if (!r) return null;
+  const out = new Tensor(r.y, x.shape, 'float32');
+  const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
+  const dims = Array.from({ length: k }, (_, i) => x.ndim - k + i);
+  const lead = Array.from({ length: x.ndim - k }, (_, i) => i);
+  return withCustomGrad('layerNorm', inputs, out, (g) => {
+    if (!isGradEnabled() && activeRecorder() === null && g.dtype === 'float32') {
+      const gr = layerNormBackwardWasm(x.storage as Float32Array, w, g.storage as Float32Array, r, D, !!weight, !!bias);
+      if (gr) {
+        const res: Tensor[] = [new Tensor(gr.dx, x.shape, 'float32')];
+        if (weight) res.push(new Tensor(gr.dw!, weight.shape, 'float32'));
+        if (bias) res.push(new Tensor(gr.db!, bias.shape, 'float32'));
+        return res;
+      }
+    }
+    // Tensor-op backward (differentiable): x̂ = (x − μ)·rstd, ĝ = g·w,
+    // dx = rstd·(ĝ − mean ĝ − x̂·mean(ĝ·x̂)), dw = Σ g·x̂, db = Σ g over the leading dims.
+    const xc = x.sub(x.mean(dims, true));
+    const rstd = xc.mul(xc).mean(dims, true).add(eps).rsqrt();
+    const xh = xc.mul(rstd);
+    const gh = weight ? g.mul(weight) : g;
+    const dx = rstd.mul(gh.sub(gh.mean(dims, true)).sub(xh.mul(gh.mul(xh).mean(dims, true))));
+    const res: Tensor[] = [dx];
+    if (weight) res.push(lead.length ? g.mul(xh).sum(lead) : g.mul(xh));
+    if (bias) res.push(lead.length ? g.sum(lead) : g);
+    return res;
+  });
+}
