@@ -6,10 +6,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { Generator } from '@likelihood/core';
 import { GPT, Trainer, generate } from '@likelihood/gpt';
+import { machineInfo } from './machine.js';
 import { timeMedian } from './timing.js';
 
 export const GPT_BENCH_CONFIG = { nLayer: 4, nHead: 4, nEmbd: 128, blockSize: 64, vocabSize: 65, dropout: 0, bias: true, batchSize: 12 };
@@ -77,14 +77,7 @@ function pytorch(quick: boolean, threads: number): TorchResult | string {
 
 export function runGptSuite(opts: { quick: boolean; json: string }): void {
   const { json } = opts;
-  const machine = {
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    node: process.version,
-    date: new Date().toISOString(),
-    loadAverage: loadavg().map((x) => Number(x.toFixed(2))),
-  };
+  const machine = machineInfo();
   process.stderr.write(`suite gpt: ${JSON.stringify(GPT_BENCH_CONFIG)}\n`);
   const o = ours(opts.quick);
   // PyTorch with 1 and 2 threads: on a busy machine OpenMP's spin-waiting makes 2 threads slower, not faster.

@@ -4,11 +4,11 @@
  *   npx -y pnpm@10.34.8 --filter @likelihood/bench bench -- --suite core [--quick] [--json out.json]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import { ours } from './ours.js';
 import { type Peer, loadTfjs } from './peers.js';
+import { machineInfo } from './machine.js';
 import { timeMedian } from './timing.js';
 
 interface Row {
@@ -41,13 +41,7 @@ async function main() {
     return runOnnxSuite({ quick: opts.quick, json: opts.json.endsWith('core.json') ? resolve(import.meta.dirname, '../results/onnx.json') : opts.json });
   }
   if (opts.suite !== 'core') throw new Error(`unknown suite '${opts.suite}': available suites are: core, calibration, gpt`);
-  const machine = {
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    node: process.version,
-    date: new Date().toISOString(),
-  };
+  const machine = machineInfo();
   const wanted = new Set(opts.peers.split(',').filter(Boolean));
   const budget = opts.quick ? 150 : 500;
   const rows: Row[] = [];
