@@ -144,14 +144,7 @@ export abstract class Module {
    */
   stateDict(): StateDict {
     const out: StateDict = {};
-    for (const [p, m] of this.namedModules()) {
-      const pre = p ? `${p}.` : '';
-      for (const [k, v] of m.ownEntries()) if (v instanceof Parameter) out[pre + k] = v.detach();
-      for (const [k, { persistent }] of m._bufferNames) {
-        const v = (m as unknown as Record<string, unknown>)[k];
-        if (persistent && v instanceof Tensor) out[pre + k] = v.detach();
-      }
-    }
+    for (const [k, t] of this.stateTargets()) out[k] = t.detach();
     return out;
   }
 
