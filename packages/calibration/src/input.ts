@@ -1,3 +1,4 @@
+import { fmtShape as fmt } from '@likelihood/core';
 import { ArgumentError, DTypeError, ShapeError, Tensor, tensor } from '@likelihood/core';
 
 /** A matrix of scores: a 2-D tensor or nested rows of numbers. */
@@ -12,7 +13,6 @@ export interface Matrix {
   readonly c: number;
 }
 
-const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
 
 /** Reads an [N, C] matrix into float64, naming `op` and `arg` in errors. */
 export function readMatrix(op: string, arg: string, x: MatrixLike): Matrix {

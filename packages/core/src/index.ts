@@ -9,7 +9,7 @@ export type { DType, FloatDType, TypedArray } from './dtype.js';
 export { promoteTypes, isFloating } from './dtype.js';
 export type { Shape } from './shape.js';
 export { broadcastShapes } from './shape.js';
-export { LikelihoodError, ShapeError, DTypeError, ArgumentError, AutogradError, AnomalyError } from './errors.js';
+export { LikelihoodError, ShapeError, DTypeError, ArgumentError, AutogradError, AnomalyError, fmtShape } from './errors.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled, detectAnomaly, isAnomalyEnabled } from './autograd/mode.js';
 export { autogradGrad } from './autograd/engine.js';
 export type { BackwardOptions, GradOptions } from './autograd/engine.js';

@@ -1,10 +1,11 @@
+import { fmtShape } from '@likelihood/core';
 import { ArgumentError, type FloatDType, ShapeError, Tensor, isFloating } from '@likelihood/core';
 import type { NoiseSchedule } from './schedule.js';
 
 /** A timestep: one integer for the whole batch, or an int32/float tensor [B] of integers. */
 export type Timesteps = number | Tensor;
 
-export const fmtShape = (s: readonly number[]) => `[${s.join(', ')}]`;
+export { fmtShape };
 
 /** The timesteps as plain integers, checked against the schedule and x's batch size. */
 export function timestepList(op: string, schedule: NoiseSchedule, t: Timesteps, x: Tensor): number[] | number {

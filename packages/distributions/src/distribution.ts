@@ -1,8 +1,8 @@
+import { fmtShape as fmt } from '@likelihood/core';
 import { ArgumentError, LikelihoodError, ShapeError, type Tensor, broadcastShapes, noGrad } from '@likelihood/core';
 import type { Generator } from '@likelihood/core';
 import { type Constraint, unitInterval as unitIntervalC } from './constraints.js';
 
-const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
 
 let defaultValidate = true;
 

@@ -1,3 +1,4 @@
+import { fmtShape as fmt } from '@likelihood/core';
 import { ArgumentError, type Generator, type Tensor, gather, logSoftmax, logsumexp, noGrad } from '@likelihood/core';
 import type { Categorical } from './categorical.js';
 import { Distribution, type DistributionOptions } from './distribution.js';
@@ -12,7 +13,6 @@ export class MixtureSameFamily extends Distribution {
   constructor(mixture: Categorical, component: Distribution, opts: DistributionOptions = {}) {
     const cb = component.batchShape;
     const k = cb[cb.length - 1];
-    const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
     if (k !== mixture.numEvents || cb.length - 1 !== mixture.batchShape.length || mixture.batchShape.some((d, i) => d !== cb[i])) {
       throw new ArgumentError(
         `MixtureSameFamily: component batch shape ${fmt(cb)} must be the mixture's batch shape ${fmt(mixture.batchShape)} plus [${mixture.numEvents}]`,

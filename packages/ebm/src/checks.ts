@@ -1,8 +1,9 @@
+import { fmtShape } from '@likelihood/core';
 // Argument checks shared by the models and samplers: each names the op, the argument, what
 // was expected and what was found.
 import { ArgumentError, DTypeError, type FloatDType, ShapeError, Tensor, isFloating } from '@likelihood/core';
 
-export const fmtShape = (s: readonly number[]): string => `[${s.join(', ')}]`;
+export { fmtShape };
 
 export function checkPositiveInt(op: string, name: string, v: unknown, min = 1): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {

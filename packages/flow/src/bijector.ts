@@ -1,3 +1,4 @@
+import { fmtShape as fmt } from '@likelihood/core';
 import { ShapeError, type Tensor, zeros } from '@likelihood/core';
 import { type Constraint, type ForwardResult, type InverseResult, type Transform, constraints } from '@likelihood/distributions';
 import { Module, ModuleList } from '@likelihood/nn';
@@ -5,7 +6,6 @@ import { Module, ModuleList } from '@likelihood/nn';
 /** Optional conditioning input of a conditional flow: [N, contextFeatures], one row per example. */
 export type Context = Tensor | null | undefined;
 
-const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
 
 /**
  * A learnable bijection with a tractable Jacobian, sharing the contract of

@@ -1,3 +1,4 @@
+import { fmtShape as fmt } from '@likelihood/core';
 import { ArgumentError, type Generator, ShapeError, type Tensor, noGrad, zeros, ones } from '@likelihood/core';
 import { type Constraint, Distribution, type DistributionOptions, Independent, Normal, constraints } from '@likelihood/distributions';
 import type { LoadStateDictOptions, LoadStateDictResult, Parameter, StateDict } from '@likelihood/nn';
@@ -12,7 +13,6 @@ export interface SampleOptions {
   context?: Context;
 }
 
-const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
 
 /** N(0, I) over an event of the given shape (batch shape []). */
 export function standardNormal(eventShape: readonly number[], dtype: 'float32' | 'float64' = 'float32'): Distribution {

@@ -1,9 +1,9 @@
+import { fmtShape as fmt } from '@likelihood/core';
 import {
   ArgumentError, DTypeError, ShapeError, type Tensor, gather, indexSelect, isFloating, logSoftmax, where,
 } from '@likelihood/core';
 import { type Reduction, checkReduction } from './reduction.js';
 
-const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
 
 export interface NllOptions {
   /** Per-class rescaling weight, shape [C]. */

@@ -1,6 +1,6 @@
+import { fmtShape as fmt } from '@likelihood/core';
 import { DTypeError, ShapeError, type Tensor, isFloating } from '@likelihood/core';
 
-const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
 
 /** Input and target must have the same shape (PyTorch only warns; a silent broadcast is a bug). */
 export function sameShape(op: string, input: Tensor, target: Tensor, names = ['input', 'target']): void {

@@ -1,3 +1,4 @@
+import { fmtShape as fmt } from '@likelihood/core';
 import { ArgumentError, ShapeError, type Tensor, clamp, log, noGrad, square } from '@likelihood/core';
 import { floatInput, sameShape } from './checks.js';
 import { type Reduction, reduce } from './reduction.js';
@@ -32,7 +33,6 @@ export function gaussianNll(input: Tensor, target: Tensor, variance: Tensor, opt
   sameShape('gaussianNll', input, target);
   floatInput('gaussianNll', input, 'input');
   let v = variance;
-  const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
   if (v.ndim === input.ndim - 1 && v.shape.every((d, i) => d === input.shape[i])) {
     v = v.reshape([...v.shape, 1]); // (..., 1): one variance per row, as torch
   } else if (!(v.ndim === input.ndim && v.shape.every((d, i) => d === input.shape[i] || (i === v.ndim - 1 && d === 1)))) {

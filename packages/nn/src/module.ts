@@ -1,3 +1,4 @@
+import { fmtShape as fmt } from '@likelihood/core';
 import { Tensor, noGrad } from '@likelihood/core';
 import { StateDictError } from './errors.js';
 import { Parameter } from './parameter.js';
@@ -14,7 +15,6 @@ export interface LoadStateDictResult {
   unexpectedKeys: string[];
 }
 
-const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
 
 /**
  * Base class of every layer and model (torch.nn.Module).

@@ -1,3 +1,4 @@
+import { fmtShape as fmt } from '@likelihood/core';
 import {
   ArgumentError,
   DTypeError,
@@ -47,7 +48,6 @@ export interface CompiledFunction {
 const ORT_TYPE: Record<DType, string> = { float32: 'float32', float64: 'float64', int32: 'int32', bool: 'bool' };
 
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
-const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
 
 /** Sessions by traced function and signature, so compiling the same function twice reuses one session. */
 const sessionCache = new WeakMap<object, Map<string, Promise<OrtSession>>>();

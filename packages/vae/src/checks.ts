@@ -1,6 +1,7 @@
+import { fmtShape } from '@likelihood/core';
 import { ArgumentError, ShapeError, type Tensor, noGrad } from '@likelihood/core';
 
-export const fmtShape = (s: readonly number[]) => `[${s.join(', ')}]`;
+export { fmtShape };
 
 export function checkPositiveInt(op: string, name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ArgumentError(`${op}: ${name} must be a positive integer, found ${String(v)}`);

@@ -1,3 +1,4 @@
+import { fmtShape as fmt } from '@likelihood/core';
 import {
   ArgumentError,
   DTypeError,
@@ -30,7 +31,6 @@ export interface AttentionOptions {
   scale?: number;
 }
 
-const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
 
 /**
  * softmax(q kᵀ · scale + mask) v, as torch.nn.functional.scaled_dot_product_attention.

@@ -1,3 +1,4 @@
+import { fmtShape as fmt } from '@likelihood/core';
 import { ArgumentError, type DType, Generator, type GeneratorState, Tensor } from '@likelihood/core';
 import { CheckpointError } from '../errors.js';
 import type { Module, StateDict } from '../module.js';
@@ -291,7 +292,6 @@ export function applyCheckpoint(bytes: Uint8Array, opts: LoadCheckpointOptions, 
   const strict = opts.strict ?? true;
   const own = opts.model.stateDict();
   const problems: string[] = [];
-  const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
   for (const [k, target] of Object.entries(own)) {
     const v = sd[k];
     if (v === undefined) continue;

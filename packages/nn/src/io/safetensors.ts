@@ -1,3 +1,4 @@
+import { fmtShape as fmt } from '@likelihood/core';
 import { ArgumentError, type DType, Tensor, type TypedArray } from '@likelihood/core';
 import { CheckpointError } from '../errors.js';
 
@@ -94,7 +95,6 @@ export interface DecodedSafetensors {
   metadata: Record<string, string>;
 }
 
-const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
 
 function compareUtf8(a: string, b: string): number {
   // Rust compares String by bytes; UTF-16 code-unit order differs for astral characters.

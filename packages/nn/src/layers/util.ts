@@ -1,8 +1,9 @@
+import { fmtShape } from '@likelihood/core';
 // Shared argument and shape checks for layers: every message names the layer, what was
 // expected and what was found.
 import { ArgumentError, DTypeError, type FloatDType, ShapeError, type Tensor } from '@likelihood/core';
 
-export const fmtShape = (s: readonly number[]): string => `[${s.join(', ')}]`;
+export { fmtShape };
 
 /** Checks `v` is an integer >= `min`. */
 export function checkInt(layer: string, name: string, v: number, min = 1): void {

@@ -1,3 +1,4 @@
+import { fmtShape as fmt } from '@likelihood/core';
 import { ArgumentError, Tensor, noGrad } from '@likelihood/core';
 import { StateDictError } from '../errors.js';
 import { Module } from '../module.js';
@@ -9,7 +10,6 @@ export interface EMAStateDict {
   shadow: EncodedTensor[];
 }
 
-const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
 
 function paramsOf(src: Module | Iterable<Tensor>, op: string): Tensor[] {
   const list = src instanceof Module ? src.parameters() : [...src];

@@ -1,3 +1,4 @@
+import { fmtShape as fmt } from '@likelihood/core';
 import { ArgumentError, type DType, Tensor, enableGrad, noGrad, tensor } from '@likelihood/core';
 import { StateDictError } from '../errors.js';
 
@@ -35,7 +36,6 @@ export interface OptimizerStateDict {
   paramGroups: (Record<string, HyperValue> & { params: number[] })[];
 }
 
-const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
 const DTYPES: readonly string[] = ['float32', 'float64', 'int32', 'bool'];
 
 const encodeNumber = (x: number): number | string => (Number.isNaN(x) ? 'nan' : x === Infinity ? 'inf' : x === -Infinity ? '-inf' : x);
