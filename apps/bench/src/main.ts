@@ -9,6 +9,7 @@ import { Command } from 'commander';
 import { ours } from './ours.js';
 import { type Peer, loadTfjs } from './peers.js';
 import { machineInfo } from './machine.js';
+import { SUITES } from './suites.js';
 import { timeMedian } from './timing.js';
 
 interface Row {
@@ -19,7 +20,7 @@ interface Row {
 
 const program = new Command()
   .name('bench')
-  .option('--suite <name>', 'which suite to run (core, calibration, gpt)', 'core')
+  .option('--suite <name>', `which suite to run (${SUITES.map((x) => x.name).join(', ')})`, 'core')
   .option('--quick', 'fewer sizes and shorter timing budgets')
   .option('--json <path>', 'where to write the JSON results', resolve(import.meta.dirname, '../results/core.json'))
   .option('--peers <list>', 'comma-separated peers to include: tfjs-cpu,tfjs-wasm', 'tfjs-cpu,tfjs-wasm');
@@ -27,20 +28,12 @@ program.parse(process.argv.filter((a, i) => i < 2 || a !== '--'));
 const opts = program.opts<{ suite: string; quick?: boolean; json: string; peers: string }>();
 
 async function main() {
-  if (opts.suite === 'gpt') {
-    const { runGptSuite } = await import('./gpt.js');
-    return runGptSuite({ quick: !!opts.quick, json: opts.json.endsWith('core.json') ? resolve(import.meta.dirname, '../results/gpt.json') : opts.json });
+  const suite = SUITES.find((x) => x.name === opts.suite);
+  if (!suite) throw new Error(`--suite: unknown suite '${opts.suite}'; expected one of ${SUITES.map((x) => x.name).join(', ')}`);
+  if (suite.name !== 'core') {
+    const json = opts.json.endsWith('core.json') ? resolve(import.meta.dirname, `../results/${suite.name}.json`) : opts.json;
+    return suite.run({ quick: !!opts.quick, json });
   }
-  if (opts.suite === 'calibration') {
-    const { runCalibrationSuite } = await import('./calibration.js');
-    const json = opts.json.endsWith('core.json') ? resolve(import.meta.dirname, '../results/calibration.json') : opts.json;
-    return runCalibrationSuite({ quick: opts.quick, json, docsImg: resolve(import.meta.dirname, '../../../docs/img') });
-  }
-  if (opts.suite === 'onnx') {
-    const { runOnnxSuite } = await import('./onnx.js');
-    return runOnnxSuite({ quick: opts.quick, json: opts.json.endsWith('core.json') ? resolve(import.meta.dirname, '../results/onnx.json') : opts.json });
-  }
-  if (opts.suite !== 'core') throw new Error(`unknown suite '${opts.suite}': available suites are: core, calibration, gpt`);
   const machine = machineInfo();
   const wanted = new Set(opts.peers.split(',').filter(Boolean));
   const budget = opts.quick ? 150 : 500;

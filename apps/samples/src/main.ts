@@ -7,18 +7,27 @@
  */
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { gptCommand } from './gpt/command.js';
-import { gptDemo } from './gpt/demo.js';
+import { FAMILIES } from './families.js';
+import { printSummary } from './report/summary.js';
+import type { FamilyReport } from './report/types.js';
 
 const program = new Command()
   .name('likelihood-samples')
-  .description('train and sample likelihood models; with no command, runs every family\'s demo')
+  .description("train and sample likelihood models; with no command, runs every family's demo")
   .option('--seconds <s>', 'training budget per family in the default run', (v) => Number(v), 90)
-  .addCommand(gptCommand())
-  .action((o: { seconds: number }) => {
-    // The default run; later families add their demos here.
-    gptDemo({ seconds: o.seconds, samples: 20, out: resolve(import.meta.dirname, '../out/gpt-names.safetensors') });
-  });
+  .option('--only <families>', 'comma-separated families for the default run', FAMILIES.map((f) => f.name).join(','))
+  .option('--out-dir <dir>', 'checkpoints, images and the report', resolve(import.meta.dirname, '../out'));
+for (const f of FAMILIES) program.addCommand(f.command());
+program.action(async (o: { seconds: number; only: string; outDir: string }) => {
+  const wanted = new Set(o.only.split(','));
+  const unknown = [...wanted].filter((w) => !FAMILIES.some((f) => f.name === w));
+  if (unknown.length > 0) throw new Error(`--only: unknown families ${unknown.join(', ')}; expected some of ${FAMILIES.map((f) => f.name).join(', ')}`);
+  const reports: FamilyReport[] = [];
+  for (const f of FAMILIES) {
+    if (wanted.has(f.name)) reports.push(await f.demo({ seconds: o.seconds, outDir: o.outDir }));
+  }
+  printSummary(reports);
+});
 
 program.parseAsync(process.argv.filter((a, i) => i < 2 || a !== '--')).catch((e: unknown) => {
   console.error(e instanceof Error ? e.message : e);

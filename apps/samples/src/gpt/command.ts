@@ -45,6 +45,7 @@ export function gptCommand(): Command {
     .option('--out <path>', 'checkpoint file', d.out)
     .option('--checkpoint-interval <n>', 'save every n steps (and at the end)', int('--checkpoint-interval'), d.checkpointInterval)
     .option('--resume', 'continue from --out if it exists')
+    .option('--curve <path>', 'write the loss curve (step,loss,val) as CSV')
     .action((text: string | undefined, o: Omit<GptTrainOptions, 'text'>) => {
       trainGpt({ ...o, text });
     });
@@ -69,7 +70,7 @@ export function gptCommand(): Command {
     .description('the default run: train on English first names for about --seconds, then print invented names')
     .option('--seconds <s>', 'training time budget', num('--seconds'), 90)
     .option('--samples <n>', 'names to print', int('--samples'), 20)
-    .option('--out <path>', 'checkpoint file', resolve(import.meta.dirname, '../../out/gpt-names.safetensors'))
-    .action((o: { seconds: number; samples: number; out: string }) => gptDemo(o));
+    .option('--out-dir <dir>', 'directory for the checkpoint', resolve(import.meta.dirname, '../../out'))
+    .action((o: { seconds: number; samples: number; outDir: string }) => void gptDemo(o));
   return gpt;
 }

@@ -1,5 +1,7 @@
 import { Generator } from '@likelihood/core';
 import { CharTokenizer, GPT, Trainer, generate } from '@likelihood/gpt';
+import { join } from 'node:path';
+import type { DemoOptions, FamilyReport } from '../report/types.js';
 import { loadCorpus } from './corpus.js';
 import { TRAIN_DEFAULTS, trainGpt } from './train.js';
 
@@ -21,8 +23,8 @@ function msPerStep(cfg: typeof TRAIN_DEFAULTS, vocabSize: number): number {
  * count is set from a timed probe, so the cosine schedule completes), then prints names it
  * invents, marking the ones that are not in the training list.
  */
-export function gptDemo(opts: { seconds: number; out: string; samples: number }): void {
-  const cfg = { ...TRAIN_DEFAULTS, out: opts.out };
+export function gptDemo(opts: DemoOptions & { samples: number }): FamilyReport {
+  const cfg = { ...TRAIN_DEFAULTS, out: join(opts.outDir, 'gpt-names.safetensors') };
   const ms = msPerStep(cfg, CharTokenizer.fromText(loadCorpus(undefined, cfg.seed).text).vocabSize);
   // Evaluation adds about 2·evalIters forward passes (≈ 2/3 step each) per evalInterval steps.
   const evalShare = 1 + (2 * cfg.evalIters * 0.66) / cfg.evalInterval;
@@ -45,4 +47,25 @@ export function gptDemo(opts: { seconds: number; out: string; samples: number })
     `gpt: ${report.iters} steps in ${report.seconds.toFixed(1)} s; val ${report.val?.toFixed(4)} nats/token, ${report.bitsPerChar?.toFixed(3)} bits/char ` +
       `(uniform over ${tokenizer.vocabSize} symbols: ${Math.log2(tokenizer.vocabSize).toFixed(3)}); ${novel.length}/${names.length} samples are new names`,
   );
+  const likelihood: FamilyReport['likelihood'] =
+    report.val === undefined
+      ? []
+      : [
+          {
+            label: 'held-out names, per token (10 % split)',
+            nats: report.val,
+            bitsPerDim: report.bitsPerChar,
+            kind: 'exact',
+            reference: `uniform over ${tokenizer.vocabSize} symbols: ${Math.log(tokenizer.vocabSize).toFixed(3)} nats`,
+          },
+        ];
+  return {
+    family: 'gpt',
+    title: `character-level GPT (${cfg.nLayer} layers, ${cfg.nEmbd} embd) on English first names`,
+    likelihood,
+    lossCurve: report.curve,
+    images: [],
+    text: names.map((n) => (corpus.words?.has(n) ? n : `${n}*`)),
+    seconds: report.seconds,
+  };
 }

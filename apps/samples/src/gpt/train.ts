@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Generator } from '@likelihood/core';
 import { BPETokenizer, CharTokenizer, GPT, type Tokenizer, Trainer, bitsPerChar, perplexity, splitTokens } from '@likelihood/gpt';
 import { resumeTraining, saveTrainingCheckpoint } from '@likelihood/gpt/node';
 import cliProgress from 'cli-progress';
+import type { LossPoint } from '../report/types.js';
 import { type Corpus, loadCorpus } from './corpus.js';
 
 export interface GptTrainOptions {
@@ -30,6 +31,8 @@ export interface GptTrainOptions {
   checkpointInterval: number;
   resume?: boolean;
   progress?: boolean;
+  /** write the loss curve (step, train loss, val loss) here as CSV */
+  curve?: string;
 }
 
 export const TRAIN_DEFAULTS: GptTrainOptions = {
@@ -61,6 +64,8 @@ export interface TrainReport {
   seconds: number;
   iters: number;
   bitsPerChar: number | undefined;
+  /** training loss at every step, with the val loss at evaluation steps */
+  curve: LossPoint[];
 }
 
 /** Trains a GPT on a text file (default: English first names), with a progress bar and checkpoints. */
@@ -90,6 +95,7 @@ export function trainGpt(o: GptTrainOptions): TrainReport {
     cliProgress.Presets.shades_classic,
   );
   let val: number | undefined;
+  const curve: LossPoint[] = [];
   const trainer = new Trainer(model, {
     data,
     batchSize: o.batchSize,
@@ -107,6 +113,7 @@ export function trainGpt(o: GptTrainOptions): TrainReport {
     checkpoint: { interval: o.checkpointInterval, save: (t) => saveTrainingCheckpoint(o.out, t, { tokenizer, extra: { source: corpus.source } }) },
     onProgress: (e) => {
       if (e.eval?.val !== undefined) val = e.eval.val;
+      curve.push(e.eval?.val !== undefined ? { step: e.iter, loss: e.loss, val: e.eval.val } : { step: e.iter, loss: e.loss });
       bar.update(e.iter, { loss: e.loss.toFixed(4), val: val?.toFixed(4) ?? '-', lr: e.lr.toExponential(2), tps: Math.round(e.tokensPerSec) });
     },
   });
@@ -122,5 +129,10 @@ export function trainGpt(o: GptTrainOptions): TrainReport {
   if (val !== undefined) {
     log(`val loss ${val.toFixed(4)} nats/token, perplexity ${perplexity(val).toFixed(2)}, ${bpc!.toFixed(4)} bits/char; ${res.seconds.toFixed(1)} s; checkpoint ${o.out}`);
   }
-  return { model, tokenizer, corpus, val, seconds: res.seconds, iters: trainer.iter, bitsPerChar: bpc };
+  if (o.curve) {
+    mkdirSync(dirname(o.curve), { recursive: true });
+    writeFileSync(o.curve, `step,loss,val\n${curve.map((p) => `${p.step},${p.loss},${p.val ?? ''}`).join('\n')}\n`);
+    log(`loss curve: ${o.curve}`);
+  }
+  return { model, tokenizer, corpus, val, seconds: res.seconds, iters: trainer.iter, bitsPerChar: bpc, curve };
 }
