@@ -5,9 +5,10 @@
  *   tsx --conditions=source apps/samples/src/main.ts gpt train names.txt --max-iters 2000
  *   tsx --conditions=source apps/samples/src/main.ts gpt sample --checkpoint out/gpt.safetensors --stop '\n'
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { FAMILIES } from './families.js';
+import { writeReport } from './report/html.js';
 import { printSummary } from './report/summary.js';
 import type { FamilyReport } from './report/types.js';
 
@@ -27,6 +28,11 @@ program.action(async (o: { seconds: number; only: string; outDir: string }) => {
     if (wanted.has(f.name)) reports.push(await f.demo({ seconds: o.seconds, outDir: o.outDir }));
   }
   printSummary(reports);
+  const page = writeReport(join(o.outDir, 'report.html'), reports, {
+    generated: new Date().toISOString(),
+    command: `likelihood-samples ${process.argv.slice(2).join(' ')}`.trim(),
+  });
+  console.log(`\nreport: ${page}`);
 });
 
 program.parseAsync(process.argv.filter((a, i) => i < 2 || a !== '--')).catch((e: unknown) => {

@@ -1,4 +1,4 @@
-import { ArgumentError, type Generator, defaultGenerator, noGrad } from '@likelihood/core';
+import { ArgumentError, type Generator, type Tensor, defaultGenerator, noGrad, tensor } from '@likelihood/core';
 import { getBatch } from './data.js';
 import type { GPT } from './model.js';
 
@@ -53,6 +53,28 @@ export function estimateLoss<S extends string>(model: GPT, splits: Record<S, Int
       out[name] = total / evalIters;
     }
     return out;
+  } finally {
+    model.train(was);
+  }
+}
+
+/**
+ * The model's next-token logits at every position of consecutive, non-overlapping windows of
+ * `ids` (at most `maxWindows` of them, each `blockSize` long), in eval mode without gradients:
+ * `logits` [M, V] float64 and `targets` [M] int32 with M = windows · blockSize. For calibration
+ * diagrams and per-token likelihoods on a held-out text.
+ */
+export function nextTokenPredictions(model: GPT, ids: Int32Array, opts: { maxWindows?: number; blockSize?: number } = {}): { logits: Tensor; targets: Tensor } {
+  const T = opts.blockSize ?? model.config.blockSize;
+  const windows = Math.min(opts.maxWindows ?? Number.POSITIVE_INFINITY, Math.floor((ids.length - 1) / T));
+  if (!(windows >= 1)) throw new ArgumentError(`nextTokenPredictions: ids must hold at least blockSize + 1 = ${T + 1} tokens, found ${ids.length}`);
+  const was = model.training;
+  model.eval();
+  try {
+    const x = tensor(ids.subarray(0, windows * T), { dtype: 'int32' }).reshape([windows, T]); // [W, T]
+    const targets = tensor(ids.subarray(1, windows * T + 1), { dtype: 'int32' }); // [W·T]
+    const logits = noGrad(() => model.forward(x).logits); // [W, T, V]
+    return { logits: logits.reshape([windows * T, -1]).to('float64'), targets };
   } finally {
     model.train(was);
   }

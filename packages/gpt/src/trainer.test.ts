@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Generator } from '@likelihood/core';
+import { Generator, tensor } from '@likelihood/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getBatch, splitTokens } from './data.js';
 import { generate } from './generate.js';
-import { bitsPerChar, bitsPerToken, estimateLoss, perplexity } from './metrics.js';
+import { bitsPerChar, bitsPerToken, estimateLoss, nextTokenPredictions, perplexity } from './metrics.js';
 import { GPT } from './model.js';
 import { loadGPT, readCheckpointConfig, resumeTraining, saveTrainingCheckpoint } from './node.js';
 import { configureOptimizer } from './optimizer.js';
@@ -64,6 +64,23 @@ describe('data and metrics', () => {
     expect(est.val).toBeCloseTo(manual(val), 6);
     // An untrained model is near uniform: loss ≈ log V.
     expect(Math.abs(est.train - Math.log(tok.vocabSize))).toBeLessThan(0.2);
+  });
+
+  it('nextTokenPredictions gives the logits of non-overlapping windows; their cross-entropy is the model loss', () => {
+    const model = new GPT({ ...small, dropout: 0.5 }, { generator: new Generator(2) });
+    const { logits, targets } = nextTokenPredictions(model, ids, { maxWindows: 3, blockSize: 8 });
+    expect(logits.shape).toEqual([24, tok.vocabSize]);
+    expect(Array.from(targets.data())).toEqual(Array.from(ids.subarray(1, 25)));
+    expect(model.training).toBe(true);
+    model.eval();
+    const x = tensor(ids.subarray(0, 24), { dtype: 'int32' }).reshape([3, 8]);
+    const y = tensor(ids.subarray(1, 25), { dtype: 'int32' }).reshape([3, 8]);
+    const loss = model.forward(x, { targets: y }).loss!.item();
+    const lp = logits.logSoftmax(-1).data();
+    let nll = 0;
+    for (let i = 0; i < 24; i++) nll -= lp[i * tok.vocabSize + ids[i + 1]!]!;
+    expect(nll / 24).toBeCloseTo(loss, 5);
+    expect(() => nextTokenPredictions(model, ids.subarray(0, 5), { blockSize: 8 })).toThrow(/at least blockSize \+ 1 = 9 tokens, found 5/);
   });
 });
 

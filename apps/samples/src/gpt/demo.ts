@@ -1,5 +1,6 @@
 import { Generator } from '@likelihood/core';
-import { CharTokenizer, GPT, Trainer, generate } from '@likelihood/gpt';
+import { CharTokenizer, GPT, Trainer, generate, splitTokens } from '@likelihood/gpt';
+import { nextTokenCalibration } from './calibration.js';
 import { join } from 'node:path';
 import type { DemoOptions, FamilyReport } from '../report/types.js';
 import { loadCorpus } from './corpus.js';
@@ -67,5 +68,6 @@ export function gptDemo(opts: DemoOptions & { samples: number }): FamilyReport {
     images: [],
     text: names.map((n) => (corpus.words?.has(n) ? n : `${n}*`)),
     seconds: report.seconds,
+    calibration: nextTokenCalibration(model, splitTokens(tokenizer.encode(corpus.text), 0.1).val, 'next-character probabilities on the held-out names'),
   };
 }

@@ -40,6 +40,15 @@ export interface ReportImage {
   path: string;
 }
 
+export interface CalibrationFigure {
+  /** what was calibrated, e.g. 'next-character probabilities on held-out names' */
+  caption: string;
+  /** the diagram as an SVG document (from @likelihood/calibration's renderReliabilitySvg) */
+  svg: string;
+  /** expected calibration error of the diagram */
+  ece: number;
+}
+
 export interface FamilyReport {
   /** the CLI name, e.g. 'gpt' */
   family: string;
@@ -50,8 +59,8 @@ export interface FamilyReport {
   images: ReportImage[];
   /** text samples (GPT) */
   text?: string[];
-  /** a calibration diagram (SVG or PNG path) where the family has one */
-  calibration?: ReportImage;
+  /** a reliability diagram of the model's predictive probabilities on held-out data, where the family has one */
+  calibration?: CalibrationFigure;
   seconds: number;
 }
 
