@@ -17,3 +17,5 @@ export { configureOptimizer } from './optimizer.js';
 export type { GPTOptimizerOptions } from './optimizer.js';
 export { Trainer } from './trainer.js';
 export type { TrainOptions, ProgressEvent, TrainResult } from './trainer.js';
+export { gptFromCheckpoint, readGPTCheckpointConfig } from './checkpoint.js';
+export type { GPTCheckpointConfig } from './checkpoint.js';

@@ -2,19 +2,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArgumentError, type Generator } from '@likelihood/core';
-import { CheckpointError } from '@likelihood/nn';
 import { loadCheckpoint, loadSafetensors, saveCheckpoint } from '@likelihood/nn/node';
-import { type GPTConfig, gptConfig } from './config.js';
+import { type GPTCheckpointConfig, gptFromCheckpoint, readGPTCheckpointConfig } from './checkpoint.js';
+import type { GPTConfig } from './config.js';
 import { fromHuggingFace } from './huggingface.js';
-import { GPT } from './model.js';
-import { type Tokenizer, type TokenizerJSON, tokenizerFromJSON } from './tokenizers/index.js';
+import type { GPT } from './model.js';
+import { type Tokenizer, tokenizerFromJSON } from './tokenizers/index.js';
 import type { Trainer } from './trainer.js';
 
-/** What a GPT checkpoint's `config` holds. */
-export interface GPTCheckpointConfig {
-  gpt: GPTConfig;
-  tokenizer: TokenizerJSON | null;
-}
+export type { GPTCheckpointConfig } from './checkpoint.js';
 
 /**
  * Saves model, optimizer + LR schedule, step, the trainer's generator, the GPT config and the
@@ -27,15 +23,7 @@ export function saveTrainingCheckpoint(path: string, trainer: Trainer, opts: { t
 
 /** The GPT config and tokenizer of a checkpoint, read without building a model. */
 export function readCheckpointConfig(path: string): GPTCheckpointConfig {
-  const { metadata } = loadSafetensors(path);
-  let config: GPTCheckpointConfig | undefined;
-  try {
-    config = JSON.parse(metadata.config ?? 'null') as GPTCheckpointConfig;
-  } catch {
-    config = undefined;
-  }
-  if (!config?.gpt) throw new CheckpointError(`readCheckpointConfig '${path}': not a GPT checkpoint (no GPT config in its metadata)`);
-  return config;
+  return readGPTCheckpointConfig(readFileSync(path), `readCheckpointConfig '${path}'`);
 }
 
 /** Checks that `model` has the checkpoint's sizes, naming the vocabulary sizes when they differ. */
@@ -66,13 +54,7 @@ export function resumeTraining(path: string, trainer: Trainer): { step: number; 
  * With `expectVocabSize` (e.g. your tokenizer's), a mismatch names both sizes.
  */
 export function loadGPT(path: string, opts: { expectVocabSize?: number; generator?: Generator } = {}): { model: GPT; tokenizer: Tokenizer | null; step: number } {
-  const saved = readCheckpointConfig(path);
-  if (opts.expectVocabSize !== undefined && opts.expectVocabSize !== saved.gpt.vocabSize) {
-    throw new ArgumentError(`checkpoint '${path}' has vocabSize ${saved.gpt.vocabSize} but the tokenizer has vocabSize ${opts.expectVocabSize}`);
-  }
-  const model = new GPT(gptConfig(saved.gpt), { generator: opts.generator });
-  const info = loadCheckpoint(path, { model });
-  return { model: model.eval(), tokenizer: saved.tokenizer ? tokenizerFromJSON(saved.tokenizer) : null, step: info.step };
+  return gptFromCheckpoint(readFileSync(path), { ...opts, what: `checkpoint '${path}'` });
 }
 
 /**
