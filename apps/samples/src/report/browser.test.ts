@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { reliabilityDiagram, renderReliabilitySvg } from '@likelihood/calibration';
 import { afterAll, describe, expect, it } from 'vitest';
 import { heatmapPng, imageGridPng, scatterPng, writePng } from '../images/png.js';
-import { CHROMIUM_PATH, hasChromium, launchChromium } from './chromium.js';
+import { CHROMIUM_PATH, hasChromium, launchChromium } from '@likelihood/test-utils/chromium';
 import { writeReport } from './html.js';
 import type { FamilyReport } from './types.js';
 

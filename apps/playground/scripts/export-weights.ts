@@ -1,0 +1,40 @@
+/**
+ * Trains the playground's models in Node and writes their checkpoints to public/weights/, with a
+ * manifest the page reads. `--steps` sets the GPT's training length (the browser test uses a
+ * short run; the default gives readable names in about a minute on 2 cores).
+ *
+ *   npx tsx --conditions=source scripts/export-weights.ts [--steps 600] [--out public/weights]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Generator, randperm } from '@likelihood/core';
+import { englishFirstNames } from '@likelihood/datasets';
+import { CharTokenizer, GPT, Trainer, splitTokens } from '@likelihood/gpt';
+import { saveTrainingCheckpoint } from '@likelihood/gpt/node';
+
+const { values } = parseArgs({
+  options: { steps: { type: 'string', default: '600' }, out: { type: 'string', default: resolve(import.meta.dirname, '../public/weights') } },
+});
+const steps = Number(values.steps);
+if (!Number.isInteger(steps) || steps < 1) throw new Error(`--steps must be a positive integer, found '${values.steps}'`);
+const out = resolve(values.out!);
+mkdirSync(out, { recursive: true });
+
+function exportGptNames(): string {
+  const names = englishFirstNames();
+  const order = randperm(names.length, { generator: new Generator(0) }).storage;
+  const text = `${Array.from(order, (i) => names[i]!).join('\n')}\n`;
+  const tokenizer = CharTokenizer.fromText(text);
+  const g = new Generator(0);
+  const model = new GPT({ nLayer: 2, nHead: 4, nEmbd: 64, blockSize: 32, vocabSize: tokenizer.vocabSize, dropout: 0, bias: true }, { generator: g });
+  const trainer = new Trainer(model, { data: splitTokens(tokenizer.encode(text), 0.1), batchSize: 32, maxIters: steps, lr: 3e-3, evalInterval: steps, evalIters: 5, generator: g });
+  const res = trainer.run();
+  const file = 'gpt-names.safetensors';
+  saveTrainingCheckpoint(join(out, file), trainer, { tokenizer });
+  process.stderr.write(`gpt-names: ${steps} steps in ${res.seconds.toFixed(1)} s, last loss ${res.lastLoss.toFixed(3)} → ${join(out, file)}\n`);
+  return file;
+}
+
+const files = [exportGptNames()];
+writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(files)}\n`);

@@ -1,0 +1,83 @@
+import { gptNames } from './demos/gpt.js';
+import type { Demo, DemoOutput } from './demos/types.js';
+
+const DEMOS: Demo[] = [gptNames];
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const select = $<HTMLSelectElement>('model');
+const status = $<HTMLDivElement>('status');
+const output = $<HTMLPreElement>('output');
+const canvas = $<HTMLCanvasElement>('canvas');
+const weights = new Map<string, Uint8Array>();
+
+/** Only the models whose weights were exported (weights/manifest.json) are offered. */
+async function available(): Promise<Demo[]> {
+  const res = await fetch('weights/manifest.json');
+  if (!res.ok) throw new Error(`weights/manifest.json: HTTP ${res.status}; run \`pnpm weights\` in apps/playground first`);
+  const files = new Set((await res.json()) as string[]);
+  return DEMOS.filter((d) => files.has(d.weights));
+}
+
+async function load(d: Demo): Promise<Uint8Array> {
+  let w = weights.get(d.weights);
+  if (!w) {
+    const res = await fetch(`weights/${d.weights}`);
+    if (!res.ok) throw new Error(`weights/${d.weights}: HTTP ${res.status}`);
+    w = new Uint8Array(await res.arrayBuffer());
+    weights.set(d.weights, w);
+  }
+  return w;
+}
+
+const out: DemoOutput = {
+  text(s) {
+    output.textContent += s;
+  },
+  images(pixels, count, h, w) {
+    const cols = Math.ceil(Math.sqrt(count));
+    const rows = Math.ceil(count / cols);
+    canvas.width = cols * w;
+    canvas.height = rows * h;
+    const ctx = canvas.getContext('2d')!;
+    const img = ctx.createImageData(canvas.width, canvas.height);
+    for (let k = 0; k < count; k++) {
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          const v = Math.round(255 * Math.min(1, Math.max(0, pixels[k * h * w + y * w + x]!)));
+          const o = (((Math.floor(k / cols) * h + y) * canvas.width) + (k % cols) * w + x) * 4;
+          img.data.set([v, v, v, 255], o);
+        }
+      }
+    }
+    ctx.putImageData(img, 0, 0);
+  },
+};
+
+async function sample(): Promise<void> {
+  const d = DEMOS.find((x) => x.id === select.value)!;
+  output.textContent = '';
+  output.removeAttribute('data-done');
+  status.textContent = `sampling ${d.label}…`;
+  const t0 = performance.now();
+  try {
+    await d.sample(await load(d), { temperature: Number($<HTMLInputElement>('temperature').value), seed: Number($<HTMLInputElement>('seed').value) }, out);
+    status.textContent = `${d.label}: done in ${((performance.now() - t0) / 1000).toFixed(2)} s`;
+  } catch (e) {
+    status.textContent = `error: ${e instanceof Error ? e.message : String(e)}`;
+  } finally {
+    output.setAttribute('data-done', 'true');
+  }
+}
+
+async function main(): Promise<void> {
+  try {
+    const demos = await available();
+    for (const d of demos) select.add(new Option(d.label, d.id));
+    status.textContent = demos.length > 0 ? 'ready' : 'no exported weights found';
+  } catch (e) {
+    status.textContent = `error: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  $<HTMLButtonElement>('sample').addEventListener('click', () => void sample());
+}
+
+void main();
