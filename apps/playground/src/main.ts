@@ -1,3 +1,4 @@
+import { initWasmKernels, wasmLoadError } from '@likelihood/core';
 import { gptNames } from './demos/gpt.js';
 import type { Demo, DemoOutput } from './demos/types.js';
 
@@ -71,9 +72,10 @@ async function sample(): Promise<void> {
 
 async function main(): Promise<void> {
   try {
-    const demos = await available();
+    const [demos, wasm] = await Promise.all([available(), initWasmKernels()]);
     for (const d of demos) select.add(new Option(d.label, d.id));
-    status.textContent = demos.length > 0 ? 'ready' : 'no exported weights found';
+    const kernels = wasm ? 'WebAssembly SIMD kernels' : `TypeScript kernels (WebAssembly unavailable: ${String(wasmLoadError())})`;
+    status.textContent = demos.length > 0 ? `ready: ${kernels}` : 'no exported weights found';
   } catch (e) {
     status.textContent = `error: ${e instanceof Error ? e.message : String(e)}`;
   }

@@ -29,7 +29,8 @@ describe.skipIf(!hasChromium())(`playground in headless Chromium (skipped when $
         if (m.type() === 'error') errors.push(m.text());
       });
       await page.goto(url);
-      await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
+      await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('ready'));
+      expect(await page.textContent('#status')).toBe('ready: WebAssembly SIMD kernels');
       expect(await page.$$eval('#model option', (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['gpt-names']);
       await page.click('#sample');
       await page.waitForSelector('#output[data-done="true"]', { timeout: 60_000 });

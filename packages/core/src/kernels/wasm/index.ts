@@ -5,4 +5,5 @@ import './matmul.js';
 import './elementwise.js';
 
 export { setKernelPreference, getKernelPreference } from './preference.js';
+export { initWasmKernels, wasmKernels, wasmLoadError } from './runtime.js';
 export type { KernelPreference } from './preference.js';

@@ -9,3 +9,14 @@ describe('embedded wasm module', () => {
     expect(Buffer.from(bytes).toString('base64')).toBe(KERNELS_WASM_BASE64);
   });
 });
+
+describe('initWasmKernels', () => {
+  it('compiles the module asynchronously and reports that the kernels are available', async () => {
+    const { initWasmKernels, wasmKernels, wasmLoadError } = await import('./runtime.js');
+    expect(await initWasmKernels()).toBe(true);
+    expect(wasmLoadError()).toBeUndefined();
+    const k = wasmKernels()!;
+    expect(typeof k.sgemm).toBe('function');
+    expect(await initWasmKernels()).toBe(true); // idempotent
+  });
+});

@@ -8,6 +8,7 @@ interface WasmMemory {
 declare const WebAssembly: {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  compile(bytes: Uint8Array): Promise<object>;
 };
 
 /** The exports of asm/kernels.ts; pointers are byte offsets into `memory`. */
@@ -46,6 +47,25 @@ export function wasmKernels(): KernelExports | null {
     instance = null;
   }
   return instance;
+}
+
+/**
+ * Compiles the kernels module asynchronously. Browsers refuse synchronous compilation of large
+ * modules on the main thread (Chrome: over 4 KB), so there `wasmKernels()` alone falls back to the
+ * TypeScript kernels; awaiting this once at start-up makes the WebAssembly kernels available.
+ * Resolves to whether they are. In Node it is optional (synchronous compilation works).
+ */
+export async function initWasmKernels(): Promise<boolean> {
+  if (instance) return true;
+  try {
+    const module = await WebAssembly.compile(decodeBase64(KERNELS_WASM_BASE64));
+    instance = new WebAssembly.Instance(module, { env: { abort: abortFromWasm } }).exports as unknown as KernelExports;
+    loadError = undefined;
+  } catch (e) {
+    loadError = e;
+    instance = null;
+  }
+  return instance !== null;
 }
 
 /** Why the module failed to load, if it did (for diagnostics). */
