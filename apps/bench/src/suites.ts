@@ -35,4 +35,9 @@ export const SUITES: Suite[] = [
     description: 'ONNX Runtime: compiled GPT training step, matmul and sampling vs eager and PyTorch',
     run: async (o) => (await import('./onnx.js')).runOnnxSuite(o),
   },
+  {
+    name: 'vae',
+    description: 'one epoch of a 784-400-20 MLP VAE (Bernoulli, batch 128, dynamic MNIST) vs PyTorch',
+    run: async (o) => (await import('./vae.js')).runVaeSuite(o),
+  },
 ];

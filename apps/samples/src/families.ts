@@ -6,6 +6,8 @@ import type { Command } from 'commander';
 import { gptCommand } from './gpt/command.js';
 import { gptDemo } from './gpt/demo.js';
 import type { DemoOptions, FamilyReport } from './report/types.js';
+import { vaeCommand } from './vae/command.js';
+import { vaeDemo } from './vae/demo.js';
 
 export interface Family {
   name: string;
@@ -13,4 +15,7 @@ export interface Family {
   demo: (o: DemoOptions) => Promise<FamilyReport> | FamilyReport;
 }
 
-export const FAMILIES: Family[] = [{ name: 'gpt', command: gptCommand, demo: (o) => gptDemo({ ...o, samples: 20 }) }];
+export const FAMILIES: Family[] = [
+  { name: 'gpt', command: gptCommand, demo: (o) => gptDemo({ ...o, samples: 20 }) },
+  { name: 'vae', command: vaeCommand, demo: vaeDemo },
+];

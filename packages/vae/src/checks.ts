@@ -1,5 +1,5 @@
 import { fmtShape } from '@likelihood/core';
-import { ArgumentError, ShapeError, type Tensor, noGrad } from '@likelihood/core';
+import { ArgumentError, ShapeError, type Tensor } from '@likelihood/core';
 
 export { fmtShape };
 
@@ -17,11 +17,15 @@ export function checkDataShape(op: string, x: Tensor, dataShape: readonly number
 
 /** Every value of x must lie in [lo, hi] (NaN fails); the error names the first bad value and its flat index. */
 export function checkRange(op: string, x: Tensor, lo: number, hi: number, why: string): void {
-  noGrad(() => {
-    const s = x.storage as ArrayLike<number>;
-    for (let i = 0; i < s.length; i++) {
-      const v = s[i]!;
-      if (!(v >= lo && v <= hi)) throw new ArgumentError(`${op}: ${why}: values must lie in [${lo}, ${hi}], found ${v} at flat index ${i} of data shape ${fmtShape(x.shape)}`);
-    }
-  });
+  const i = firstOutside(x.storage as Float32Array | Float64Array, lo, hi);
+  if (i >= 0) throw new ArgumentError(`${op}: ${why}: values must lie in [${lo}, ${hi}], found ${x.storage[i]} at flat index ${i} of data shape ${fmtShape(x.shape)}`);
+}
+
+/** Index of the first value outside [lo, hi] (or NaN), −1 if none: one tight loop, run on every training batch. */
+function firstOutside(s: Float32Array | Float64Array, lo: number, hi: number): number {
+  for (let i = 0; i < s.length; i++) {
+    const v = s[i]!;
+    if (!(v >= lo && v <= hi)) return i;
+  }
+  return -1;
 }

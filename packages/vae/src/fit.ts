@@ -1,5 +1,5 @@
 import { ArgumentError, Generator, type Tensor, bernoulli, noGrad, randperm } from '@likelihood/core';
-import { Adam, clipGradNorm_ } from '@likelihood/nn';
+import { Adam, type Optimizer, clipGradNorm_ } from '@likelihood/nn';
 import { checkPositiveInt } from './checks.js';
 import type { VAE } from './vae.js';
 import { klWarmup } from './warmup.js';
@@ -7,8 +7,15 @@ import { klWarmup } from './warmup.js';
 export interface FitOptions {
   epochs?: number;
   batchSize?: number;
-  /** Adam learning rate (default 1e-3). */
+  /** Adam learning rate (default 1e-3); ignored when `optimizer` is given. */
   lr?: number;
+  /**
+   * The optimizer to step (default: a new Adam over vae.parameters() with `lr`). Pass one to keep
+   * its state across calls, e.g. to checkpoint and resume a run one epoch at a time.
+   */
+  optimizer?: Pick<Optimizer, 'zeroGrad' | 'step'>;
+  /** Step count the run starts from (KL warm-up and FitStep.step continue from it; default 0). */
+  startStep?: number;
   /** 'elbo' (default) or 'iwae' (Burda et al.'s bound with `samples` importance samples). */
   objective?: 'elbo' | 'iwae';
   /** Latent samples per example: for the ELBO the reconstruction average, for IWAE the k of the bound (default 1, or 5 for IWAE). */
@@ -28,6 +35,8 @@ export interface FitOptions {
   generator?: Generator;
   /** Called after every step, e.g. for a progress bar. */
   onStep?: (s: FitStep) => void;
+  /** Ends training after the step for which it returns true (e.g. a time budget). */
+  stop?: (s: FitStep) => boolean;
 }
 
 export interface FitStep {
@@ -56,17 +65,20 @@ export function fitVae(vae: VAE, images: Tensor, opts: FitOptions = {}): FitStep
   const binarize = opts.binarize ?? 'none';
   if (!['dynamic', 'static', 'none'].includes(binarize)) throw new ArgumentError(`fitVae: binarize must be 'dynamic', 'static' or 'none', found '${String(binarize)}'`);
   const generator = opts.generator ?? new Generator(0);
-  const opt = new Adam(vae.parameters(), { lr: opts.lr ?? 1e-3 });
+  const opt = opts.optimizer ?? new Adam(vae.parameters(), { lr: opts.lr ?? 1e-3 });
   const data = binarize === 'static' ? noGrad(() => images.gt(0.5).to(images.dtype)) : images;
   const n = data.shape[0]!;
   const perEpoch = Math.ceil(n / batchSize);
-  const totalSteps = epochs * perEpoch;
+  const start = opts.startStep ?? 0;
+  if (!Number.isInteger(start) || start < 0) throw new ArgumentError(`fitVae: startStep must be a non-negative integer, found ${String(start)}`);
+  const totalSteps = start + epochs * perEpoch;
   const history: FitStep[] = [];
   vae.train();
-  let step = 0;
-  for (let epoch = 0; epoch < epochs; epoch++) {
+  let step = start;
+  let stopped = false;
+  for (let epoch = 0; epoch < epochs && !stopped; epoch++) {
     const order = randperm(n, { generator });
-    for (let b = 0; b < perEpoch; b++) {
+    for (let b = 0; b < perEpoch && !stopped; b++) {
       const idx = order.narrow(0, b * batchSize, Math.min(batchSize, n - b * batchSize));
       let x = data.indexSelect(0, idx); // (B, ...dataShape)
       if (binarize === 'dynamic') x = bernoulli(x, { generator });
@@ -90,6 +102,7 @@ export function fitVae(vae: VAE, images: Tensor, opts: FitOptions = {}): FitStep
       const s: FitStep = { step, epoch, totalSteps, loss: loss.item(), bound, klWeight };
       history.push(s);
       opts.onStep?.(s);
+      stopped = opts.stop?.(s) ?? false;
     }
   }
   vae.eval();

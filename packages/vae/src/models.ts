@@ -1,4 +1,5 @@
 import type { FloatDType, Generator } from '@likelihood/core';
+import type { ActivationName } from '@likelihood/nn';
 import { MLPDecoder } from './decoders.js';
 import { MLPEncoder } from './encoders.js';
 import { bernoulliLikelihood } from './likelihoods/bernoulli.js';
@@ -9,6 +10,8 @@ export interface MnistVaeOptions {
   latentDim?: number;
   /** Hidden sizes of encoder and decoder (default [200, 200], Burda et al.'s one-stochastic-layer model). */
   hidden?: readonly number[];
+  /** Hidden activation (default 'tanh', Burda et al.). */
+  activation?: ActivationName;
   dtype?: FloatDType;
   generator?: Generator;
 }
@@ -21,6 +24,6 @@ export function mnistVae(opts: MnistVaeOptions = {}): VAE {
   const latent = opts.latentDim ?? 50;
   const hidden = opts.hidden ?? [200, 200];
   const shape = [1, 28, 28];
-  const common = { hidden, activation: 'tanh' as const, dtype: opts.dtype, generator: opts.generator };
+  const common = { hidden, activation: opts.activation ?? 'tanh', dtype: opts.dtype, generator: opts.generator };
   return new VAE(new MLPEncoder(shape, latent, common), new MLPDecoder(latent, shape, bernoulliLikelihood(), common));
 }

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArgumentError, Generator, ShapeError, type Tensor, linspace, logsumexp, rand, tensor, zerosLike } from '@likelihood/core';
 import { KLNotImplementedError } from '@likelihood/distributions';
-import { type Module, Parameter } from '@likelihood/nn';
+import { Adam, type Module, Parameter } from '@likelihood/nn';
 import { loadCheckpoint, saveCheckpoint } from '@likelihood/nn/node';
 import { expectClose, gradcheck } from '@likelihood/test-utils';
 import { describe, expect, it } from 'vitest';
 import { bitsPerDim } from './bits.js';
+import { fitVae } from './fit.js';
 import { ConvDecoder, MLPDecoder } from './decoders.js';
 import { ConvEncoder, MLPEncoder } from './encoders.js';
 import { bernoulliLikelihood } from './likelihoods/bernoulli.js';
@@ -151,6 +152,25 @@ describe('objective, β and warm-up', () => {
     expect(klWarmup(25, { warmupSteps: 100, beta: 4 })).toBe(1);
     expect(klWarmup(3, { warmupSteps: 0, beta: 2 })).toBe(2);
     expect(() => klWarmup(1, { warmupSteps: -1 })).toThrow(/warmupSteps/);
+  });
+});
+
+describe('fitVae resumed in pieces', () => {
+  it('two halves with a shared optimizer, startStep and generator equal one run; stop ends after its step', () => {
+    const x = data(40, 2, true);
+    const opts = { batchSize: 10, warmupSteps: 6, binarize: 'dynamic' as const };
+    const whole = mlpVae(bernoulliLikelihood(), 20);
+    const h = fitVae(whole, x, { ...opts, epochs: 2, generator: new Generator(9) });
+    const pieces = mlpVae(bernoulliLikelihood(), 20);
+    const opt = new Adam(pieces.parameters(), { lr: 1e-3 });
+    const g = new Generator(9);
+    const a = fitVae(pieces, x, { ...opts, epochs: 1, optimizer: opt, generator: g });
+    const b = fitVae(pieces, x, { ...opts, epochs: 1, optimizer: opt, generator: g, startStep: 4 });
+    expect([...a, ...b].map((s) => [s.step, s.klWeight, s.loss])).toEqual(h.map((s) => [s.step, s.klWeight, s.loss]));
+    expect(b.at(-1)!.totalSteps).toBe(8);
+    const stopped = fitVae(mlpVae(bernoulliLikelihood(), 20), x, { ...opts, epochs: 5, stop: (s) => s.step === 3 });
+    expect(stopped.map((s) => s.step)).toEqual([1, 2, 3]);
+    expect(() => fitVae(pieces, x, { startStep: -1 })).toThrow(/startStep/);
   });
 });
 

@@ -104,8 +104,12 @@ export class VAE extends Module {
   /** log p_θ(x | z) for latents z (S, N, latentDim) → (S, N); x (N, ...dataShape) is scored against each of the S draws. */
   private reconstructionLogProb(x: Tensor, z: Tensor): Tensor {
     const [s, n] = z.shape as [number, number, number];
+    const lik = this.decoder.likelihood;
+    if (lik.logProbSum && !x.requiresGrad) {
+      return lik.logProbSum(this.decoder.forward(z.reshape([s * n, this.latentDim])), x).reshape([s, n]);
+    }
     const px = decode(this.decoder, z.reshape([s * n, this.latentDim])); // batch [S·N]
-    const t = this.decoder.likelihood.target(x); // (N, ...dataShape)
+    const t = lik.target(x); // (N, ...dataShape)
     const tiled = t.unsqueeze(0).expand([s, ...t.shape]).reshape([s * n, ...this.dataShape]); // (S·N, ...dataShape)
     return px.logProb(tiled).reshape([s, n]);
   }

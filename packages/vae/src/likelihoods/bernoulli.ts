@@ -1,6 +1,7 @@
 import type { Generator, Tensor } from '@likelihood/core';
 import { Bernoulli, type Distribution, Independent } from '@likelihood/distributions';
 import { checkRange } from '../checks.js';
+import { bernoulliLogProbSum } from './bernoulliLogProb.js';
 import { type Likelihood, paramSlice } from './likelihood.js';
 
 /**
@@ -19,6 +20,7 @@ export function bernoulliLikelihood(): Likelihood {
       const logits = paramSlice(params, 0); // (N, ...dataShape)
       return new Independent(new Bernoulli({ logits }, { validateArgs: false }), logits.ndim - 1, { validateArgs: false });
     },
+    logProbSum: (params, x) => bernoulliLogProbSum(params, x),
     meanImage: (d) => d.mean,
     sampleImage: (d, generator?: Generator) => d.sample([], generator).to(d.mean.dtype),
   };

@@ -18,6 +18,12 @@ export interface Likelihood {
   target(x: Tensor): Tensor;
   /** params (N, P, ...dataShape) → a distribution with batch [N] and event dataShape. */
   distribution(params: Tensor): Distribution;
+  /**
+   * Optional fast path for training: log p(x | params) summed over the data values, for params
+   * (S·N, P, ...dataShape) and x (N, ...dataShape) scored against each of the S rows blocks:
+   * (S·N). Must equal distribution(params).logProb(target(x) tiled S times).
+   */
+  logProbSum?(params: Tensor, x: Tensor): Tensor;
   /** The distribution's mean as an image in [0, 1], (N, ...dataShape). */
   meanImage(d: Distribution): Tensor;
   /** A sample as an image in [0, 1], (N, ...dataShape). */

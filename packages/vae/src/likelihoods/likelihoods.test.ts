@@ -1,7 +1,8 @@
-import { ArgumentError, Generator, arange, logsumexp, randn, tensor, zeros } from '@likelihood/core';
+import { ArgumentError, Generator, arange, bernoulli, cat, logsumexp, rand, randn, tensor, zeros } from '@likelihood/core';
 import { expectClose, gradcheck, loadFixture } from '@likelihood/test-utils';
 import { describe, expect, it } from 'vitest';
 import { bernoulliLikelihood } from './bernoulli.js';
+import { bernoulliLogProbSum } from './bernoulliLogProb.js';
 import { categoricalLikelihood } from './categorical256.js';
 import { DiscretizedLogistic, discretizedLogisticLikelihood } from './discretizedLogistic.js';
 import { gaussianLikelihood } from './gaussian.js';
@@ -106,6 +107,27 @@ describe('pixel likelihoods', () => {
     expectClose(lp, [-12 * Math.LN2, -12 * Math.LN2], { rtol: 1e-14 });
     expect(() => lik.validate('test', tensor([0, 1.5]))).toThrow(/\[0, 1\].*1\.5/);
     expect(() => lik.validate('test', tensor([-0.1]))).toThrow(ArgumentError);
+  });
+
+  it('Bernoulli fast path equals the distribution path in value and gradient, for S draws per example and extreme logits', () => {
+    const lik = bernoulliLikelihood();
+    const g = new Generator(21);
+    const x = cat([bernoulli(rand([2, 1, 3, 4], { ...f64, generator: g }), { generator: g }), rand([1, 1, 3, 4], { ...f64, generator: g })], 0); // binary and grey (3, 1, 3, 4)
+    for (const s of [1, 3]) {
+      const raw = randn([s * 3, 1, 1, 3, 4], { ...f64, generator: g }).mul(4);
+      const extreme = tensor([40, -40, 800, -800, 1e-9, -1e-9], f64);
+      const params = cat([raw.reshape([-1]).narrow(0, 0, s * 36 - 6), extreme]).reshape([s * 3, 1, 1, 3, 4]); // (S·N, P, C, H, W)
+      const tiled = x.unsqueeze(0).expand([s, 3, 1, 3, 4]).reshape([s * 3, 1, 3, 4]);
+      const p1 = params.detach().requiresGrad_();
+      const p2 = params.detach().requiresGrad_();
+      const w = randn([s * 3], { ...f64, generator: g }); // a random cotangent
+      const fast = bernoulliLogProbSum(p1, x);
+      const slow = lik.distribution(p2).logProb(tiled);
+      expectClose(fast, slow, { rtol: 1e-14, atol: 1e-13 });
+      fast.mul(w).sum().backward();
+      slow.mul(w).sum().backward();
+      expectClose(p1.grad!, p2.grad!, { rtol: 1e-13, atol: 1e-15 });
+    }
   });
 
   it('Gaussian: fixed variance uses one output, learned uses two with σ = softplus(raw) + minScale', () => {
