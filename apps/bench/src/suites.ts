@@ -35,4 +35,9 @@ export const SUITES: Suite[] = [
     description: 'ONNX Runtime: compiled GPT training step, matmul and sampling vs eager and PyTorch',
     run: async (o) => (await import('./onnx.js')).runOnnxSuite(o),
   },
+  {
+    name: 'flow',
+    description: 'RealNVP training step vs PyTorch, and held-out NLL of 2-D flows against the true entropy',
+    run: async (o) => (await import('./flow.js')).runFlowSuite(o),
+  },
 ];
