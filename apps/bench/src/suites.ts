@@ -40,4 +40,9 @@ export const SUITES: Suite[] = [
     description: 'one epoch of a 784-400-20 MLP VAE (Bernoulli, batch 128, dynamic MNIST) vs PyTorch',
     run: async (o) => (await import('./vae.js')).runVaeSuite(o),
   },
+  {
+    name: 'flow',
+    description: 'RealNVP training step vs PyTorch, and held-out NLL of 2-D flows against the true entropy',
+    run: async (o) => (await import('./flow.js')).runFlowSuite(o),
+  },
 ];

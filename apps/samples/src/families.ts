@@ -3,6 +3,8 @@
  * A new family adds one entry here and a directory `src/<family>/` with `command.ts` and `demo.ts`.
  */
 import type { Command } from 'commander';
+import { flowCommand } from './flow/command.js';
+import { flowDemo } from './flow/demo.js';
 import { gptCommand } from './gpt/command.js';
 import { gptDemo } from './gpt/demo.js';
 import type { DemoOptions, FamilyReport } from './report/types.js';
@@ -18,4 +20,5 @@ export interface Family {
 export const FAMILIES: Family[] = [
   { name: 'gpt', command: gptCommand, demo: (o) => gptDemo({ ...o, samples: 20 }) },
   { name: 'vae', command: vaeCommand, demo: vaeDemo },
+  { name: 'flow', command: flowCommand, demo: (o) => flowDemo(o) },
 ];

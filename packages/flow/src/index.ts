@@ -45,6 +45,8 @@ export type { StepOptions } from './multiscale/glowSteps.js';
 export { LOG_256, bitsPerDim, discreteNllNats, natsPerDim, uniformDequantize } from './evaluation.js';
 export type { DequantizedOptions, DequantizeOptions } from './evaluation.js';
 export { toyFlow, trainToyFlow, densityGrid } from './toy.js';
+export { moonsLogProb, toyEntropy, toyLogProb } from './toyDensity.js';
+export type { EntropyEstimate } from './toyDensity.js';
 export type { ToyFlowKind, ToyFlowOptions, TrainToyOptions, TrainToyResult, DensityGridOptions } from './toy.js';
 export { imageMafFlow, evaluateBitsPerDim } from './images.js';
 export type { ImageMafOptions } from './images.js';

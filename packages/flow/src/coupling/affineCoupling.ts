@@ -28,6 +28,7 @@ export class AffineCoupling extends MaskedCoupling {
   }
   protected elementInverse(y: Tensor, params: Tensor) {
     const { s, t } = this.scaleShift(params);
-    return { x: y.sub(t).mul(s.neg().exp()), logDet: s.neg() };
+    const negS = s.neg();
+    return { x: y.sub(t).mul(negS.exp()), logDet: negS };
   }
 }

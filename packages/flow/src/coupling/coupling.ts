@@ -1,4 +1,4 @@
-import { ArgumentError, type Generator, type Tensor } from '@likelihood/core';
+import { ArgumentError, type Generator, type Tensor, tensor } from '@likelihood/core';
 import { Bijector, type Context, checkContext, checkInput, sumPerExample } from '../bijector.js';
 import { type Conditioner, ConvConditioner, MLPConditioner } from './conditioner.js';
 import { checkMask } from './masks.js';
@@ -65,25 +65,65 @@ export abstract class MaskedCoupling extends Bijector {
     return raw.reshape([n, this.paramsPerElement, ...this.eventShape]); // [N, k, ...event]
   }
 
+  /**
+   * For a vector mask, the free coordinates' indices [D_f] and the matrix E [D_f, D] that puts
+   * them back (E[j, free_j] = 1), so g runs on the D_f free coordinates only instead of all D and
+   * then being masked: half the work of an alternating mask, which matters for splines. Cached
+   * on the mask's contents (a loaded state dict may change it).
+   */
+  private freeSelection(): { index: Tensor; embed: Tensor } | null {
+    if (this.eventShape.length !== 1) return null;
+    const m = this.mask.storage;
+    let key = '';
+    for (let i = 0; i < m.length; i++) key += m[i] ? '1' : '0';
+    if (this._free?.key !== key) {
+      const free = [...key].flatMap((c, i) => (c === '0' ? [i] : []));
+      const d = m.length;
+      const e = new Float64Array(free.length * d);
+      free.forEach((f, j) => {
+        e[j * d + f] = 1;
+      });
+      this._free = { key, index: tensor(free, { dtype: 'int32' }), embed: tensor(e, { dtype: this.mask.dtype }).reshape([free.length, d]) };
+    }
+    return this._free;
+  }
+  private _free?: { key: string; index: Tensor; embed: Tensor };
+
   private check(op: string, x: Tensor, context: Context): void {
     checkInput(`${this.constructor.name}.${op}`, x, this.eventShape);
     checkContext(`${this.constructor.name}.${op}`, context, x.shape[0]!, this.contextFeatures);
   }
 
+  /** Applies g (or its inverse) to the free part of v: y = v⊙m + g(v)⊙(1 − m), log|det| = Σ_free log|g′|. */
+  private couple(v: Tensor, context: Context, g: (v: Tensor, params: Tensor) => { out: Tensor; logDet: Tensor }) {
+    const kept = v.mul(this.mask);
+    const params = this.params(kept, context);
+    const sel = this.freeSelection();
+    if (sel) {
+      const { out, logDet } = g(v.indexSelect(1, sel.index), params.indexSelect(2, sel.index)); // [N, D_f], [N, k, D_f]
+      return { out: kept.add(out.matmul(sel.embed)), logAbsDet: logDet.sum(1) };
+    }
+    const { out, logDet } = g(v, params);
+    const free = this.freeMask;
+    return { out: kept.add(out.mul(free)), logAbsDet: sumPerExample(logDet.mul(free)) };
+  }
+
   forward(x: Tensor, context?: Context) {
     this.check('forward', x, context);
-    const kept = x.mul(this.mask);
-    const { y, logDet } = this.elementForward(x, this.params(kept, context));
-    const free = this.freeMask;
-    return { y: kept.add(y.mul(free)), logAbsDet: sumPerExample(logDet.mul(free)) };
+    const r = this.couple(x, context, (v, p) => {
+      const e = this.elementForward(v, p);
+      return { out: e.y, logDet: e.logDet };
+    });
+    return { y: r.out, logAbsDet: r.logAbsDet };
   }
 
   inverse(y: Tensor, context?: Context) {
     this.check('inverse', y, context);
-    const kept = y.mul(this.mask);
-    const { x, logDet } = this.elementInverse(y, this.params(kept, context));
-    const free = this.freeMask;
-    return { x: kept.add(x.mul(free)), logAbsDet: sumPerExample(logDet.mul(free)) };
+    const r = this.couple(y, context, (v, p) => {
+      const e = this.elementInverse(v, p);
+      return { out: e.x, logDet: e.logDet };
+    });
+    return { x: r.out, logAbsDet: r.logAbsDet };
   }
 }
 
