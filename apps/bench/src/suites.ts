@@ -35,4 +35,9 @@ export const SUITES: Suite[] = [
     description: 'ONNX Runtime: compiled GPT training step, matmul and sampling vs eager and PyTorch',
     run: async (o) => (await import('./onnx.js')).runOnnxSuite(o),
   },
+  {
+    name: 'diffusion',
+    description: 'diffusion training steps (MLP and U-Net denoisers) vs PyTorch; 2-D sample quality by energy distance',
+    run: async (o) => (await import('./diffusion.js')).runDiffusionSuite(o),
+  },
 ];
