@@ -45,4 +45,9 @@ export const SUITES: Suite[] = [
     description: 'RealNVP training step vs PyTorch, and held-out NLL of 2-D flows against the true entropy',
     run: async (o) => (await import('./flow.js')).runFlowSuite(o),
   },
+  {
+    name: 'diffusion',
+    description: 'diffusion training steps (MLP and U-Net denoisers) vs PyTorch; 2-D sample quality by energy distance',
+    run: async (o) => (await import('./diffusion.js')).runDiffusionSuite(o),
+  },
 ];

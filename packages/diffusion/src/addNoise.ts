@@ -10,8 +10,8 @@ export function addNoise(schedule: NoiseSchedule, x0: Tensor, noise: Tensor, t: 
   checkFloat('addNoise', 'x0', x0);
   checkSameShape('addNoise', x0, 'x0', noise, 'noise');
   const ts = timestepList('addNoise', schedule, t, x0);
-  const a = gatherCoef(schedule.alphasCumprod.map(Math.sqrt), ts, x0);
-  const s = gatherCoef(schedule.alphasCumprod.map((v) => Math.sqrt(1 - v)), ts, x0);
+  const a = gatherCoef(schedule.sqrtAlphasCumprod, ts, x0);
+  const s = gatherCoef(schedule.sqrtOneMinusAlphasCumprod, ts, x0);
   return x0.mul(a).add(noise.mul(s));
 }
 
@@ -20,7 +20,7 @@ export function velocity(schedule: NoiseSchedule, x0: Tensor, noise: Tensor, t: 
   checkFloat('velocity', 'x0', x0);
   checkSameShape('velocity', x0, 'x0', noise, 'noise');
   const ts = timestepList('velocity', schedule, t, x0);
-  const a = gatherCoef(schedule.alphasCumprod.map(Math.sqrt), ts, x0);
-  const s = gatherCoef(schedule.alphasCumprod.map((v) => Math.sqrt(1 - v)), ts, x0);
+  const a = gatherCoef(schedule.sqrtAlphasCumprod, ts, x0);
+  const s = gatherCoef(schedule.sqrtOneMinusAlphasCumprod, ts, x0);
   return noise.mul(a).sub(x0.mul(s));
 }

@@ -36,5 +36,8 @@ export type { Denoiser } from './denoisers/denoiser.js';
 export { MLPDenoiser } from './denoisers/mlpDenoiser.js';
 export type { MLPDenoiserOptions } from './denoisers/mlpDenoiser.js';
 export { unetDenoiser } from './denoisers/unetDenoiser.js';
+export { PatchDenoiser } from './denoisers/patchDenoiser.js';
 export type { UNetDenoiserOptions } from './denoisers/unetDenoiser.js';
 export { withEmaWeights } from './ema.js';
+export { energyDistance, energyDistanceNull, quantile } from './metrics/energyDistance.js';
+export type { EnergyDistanceOptions, EnergyDistanceNullOptions } from './metrics/energyDistance.js';

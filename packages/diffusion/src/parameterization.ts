@@ -25,8 +25,8 @@ export function predictX0AndEps(
   checkPredictionType('predictX0AndEps', predictionType);
   checkSameShape('predictX0AndEps', xt, 'x_t', output, 'model output');
   const ts = timestepList('predictX0AndEps', schedule, t, xt);
-  const a = gatherCoef(schedule.alphasCumprod.map(Math.sqrt), ts, xt);
-  const s = gatherCoef(schedule.alphasCumprod.map((v) => Math.sqrt(1 - v)), ts, xt);
+  const a = gatherCoef(schedule.sqrtAlphasCumprod, ts, xt);
+  const s = gatherCoef(schedule.sqrtOneMinusAlphasCumprod, ts, xt);
   if (predictionType === 'epsilon') return { eps: output, x0: xt.sub(output.mul(s)).div(a) };
   if (predictionType === 'x0') return { x0: output, eps: xt.sub(output.mul(a)).div(s) };
   return { x0: xt.mul(a).sub(output.mul(s)), eps: output.mul(a).add(xt.mul(s)) };

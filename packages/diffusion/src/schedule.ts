@@ -30,6 +30,9 @@ export class NoiseSchedule {
   readonly alphas: Float64Array;
   /** ᾱ_t = Π_{s≤t} α_s. */
   readonly alphasCumprod: Float64Array;
+  /** √ᾱ_t and √(1 − ᾱ_t): the weights of x_0 and ε in x_t (computed once, used every step). */
+  readonly sqrtAlphasCumprod: Float64Array;
+  readonly sqrtOneMinusAlphasCumprod: Float64Array;
   /** ᾱ_{t−1}, with ᾱ_{−1} = 1. */
   readonly alphasCumprodPrev: Float64Array;
   /** β̃_t = β_t (1 − ᾱ_{t−1}) / (1 − ᾱ_t); 0 at t = 0. */
@@ -54,6 +57,8 @@ export class NoiseSchedule {
     this.alphasCumprod = new Float64Array(T);
     let prod = 1;
     for (let i = 0; i < T; i++) this.alphasCumprod[i] = prod *= this.alphas[i]!;
+    this.sqrtAlphasCumprod = this.alphasCumprod.map(Math.sqrt);
+    this.sqrtOneMinusAlphasCumprod = this.alphasCumprod.map((v) => Math.sqrt(1 - v));
     this.alphasCumprodPrev = new Float64Array(T);
     this.posteriorVariance = new Float64Array(T);
     this.posteriorMeanCoef1 = new Float64Array(T);
