@@ -19,6 +19,14 @@ export interface AISOptions {
    * Default: zeros (uniform base).
    */
   baseVisibleBias?: Tensor | null;
+  /**
+   * dtype of the two big matmuls per step (the hidden logits and the visible sampling). Default
+   * float64. 'float32' uses the fast float32 kernels: the logits are cast to float64 before the
+   * log-weight increments (a difference of two nearly equal softplus sums), so the increments
+   * stay exact for the model the logits define; the logits themselves carry float32 rounding
+   * (~1e-6 relative), far below AIS's own error on large models.
+   */
+  matmulDType?: 'float32' | 'float64';
   generator?: Generator;
 }
 
@@ -87,13 +95,17 @@ export function ais(rbm: RBMBase, opts: AISOptions = {}): AISResult {
     bA = bA.detach().to('float64');
   }
   const gen = opts.generator;
+  const matmulDType = opts.matmulDType ?? 'float64';
+  if (matmulDType !== 'float32' && matmulDType !== 'float64') throw new ArgumentError(`ais: matmulDType must be 'float32' or 'float64', found '${String(matmulDType)}'`);
+  const fast = matmulDType === 'float64' ? model : rbm.withDType('float32');
+  const bAFast = bA ? bA.to(fast.dtype) : null;
   return noGrad(() => {
     let v = model.sampleBase(numRuns, bA, gen);
     const logW = new Float64Array(numRuns);
     for (let k = 1; k < betas.length; k++) {
       const bPrev = betas[k - 1]!;
       const b = betas[k]!;
-      const logits = model.hiddenLogits(v); // [M, H], shared by both log p* terms and the h draw
+      const logits = fast.hiddenLogits(v.to(fast.dtype)).to('float64'); // [M, H], shared by both log p* terms and the h draw
       const cur = model.annealedVisibleTerm(v, b, bA).add(softplus(logits.mul(b)).sum(1));
       const prev = model.annealedVisibleTerm(v, bPrev, bA).add(softplus(logits.mul(bPrev)).sum(1));
       const d = cur.sub(prev).storage;
@@ -101,7 +113,7 @@ export function ais(rbm: RBMBase, opts: AISOptions = {}): AISResult {
       // Transition T_k leaves p_{β_k} invariant: h ~ p_β(h | v), v ~ p_β(v | h).
       if (k < betas.length - 1) {
         const h = bernoulli(logits.mul(b).sigmoid(), { generator: gen });
-        v = model.annealedSampleVisible(h, b, bA, gen);
+        v = fast.annealedSampleVisible(h.to(fast.dtype), b, bAFast, gen).to('float64');
       }
     }
     const logZA = model.baseLogZ(bA);
