@@ -3,6 +3,8 @@
  * A new family adds one entry here and a directory `src/<family>/` with `command.ts` and `demo.ts`.
  */
 import type { Command } from 'commander';
+import { ebmCommand } from './ebm/command.js';
+import { ebmDemo } from './ebm/demo.js';
 import { gptCommand } from './gpt/command.js';
 import { gptDemo } from './gpt/demo.js';
 import type { DemoOptions, FamilyReport } from './report/types.js';
@@ -13,4 +15,7 @@ export interface Family {
   demo: (o: DemoOptions) => Promise<FamilyReport> | FamilyReport;
 }
 
-export const FAMILIES: Family[] = [{ name: 'gpt', command: gptCommand, demo: (o) => gptDemo({ ...o, samples: 20 }) }];
+export const FAMILIES: Family[] = [
+  { name: 'gpt', command: gptCommand, demo: (o) => gptDemo({ ...o, samples: 20 }) },
+  { name: 'ebm', command: ebmCommand, demo: (o) => ebmDemo(o) },
+];

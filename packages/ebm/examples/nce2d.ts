@@ -5,7 +5,7 @@
 import { Generator, type Tensor } from '@likelihood/core';
 import { type Toy2D, toy2d } from '@likelihood/datasets';
 import { Adam, CosineAnnealingLR } from '@likelihood/nn';
-import { EnergyMLP, GaussianKDENoise, exactNll2d, nceLoss } from '../src/index.js';
+import { EnergyMLP, GaussianKDENoise, NCETrainer, exactNll2d } from '../src/index.js';
 
 export interface Nce2dOptions {
   density?: string;
@@ -44,18 +44,15 @@ export function trainNce2d(opts: Nce2dOptions = {}) {
   const model = new EnergyMLP(2, opts.hidden ?? [64, 64], { generator: gen, dtype: 'float32' });
   const optimizer = new Adam(model.parameters(), { lr: opts.lr ?? 2e-3 });
   const schedule = new CosineAnnealingLR(optimizer, { tMax: steps, etaMin: 1e-5 });
+  const trainer = new NCETrainer((x) => model.forward(x), optimizer, noise, { numNoise: nu, generator: gen });
   const { test, trueNll } = heldOut2d(toy);
   const evaluations = opts.evaluations ?? 10;
   const curve: { step: number; nll: number }[] = [];
   const t0 = Date.now();
   const c0 = process.cpuUsage();
   for (let it = 1; it <= steps; it++) {
-    optimizer.zeroGrad();
-    const { loss, accuracy } = nceLoss((x) => model.forward(x).neg(), toy.sample(batch, gen), noise, { numNoise: nu, generator: gen });
-    loss.backward();
-    optimizer.step();
+    const { loss: l, accuracy } = trainer.step(toy.sample(batch, gen));
     schedule.step();
-    const l = loss.item();
     opts.onStep?.(it, l);
     if (evaluations > 0 && (it % Math.max(1, Math.floor(steps / evaluations)) === 0 || it === steps)) {
       const { nll } = exactNll2d((x) => model.forward(x), test, BOX_2D);
