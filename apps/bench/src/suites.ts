@@ -35,4 +35,9 @@ export const SUITES: Suite[] = [
     description: 'ONNX Runtime: compiled GPT training step, matmul and sampling vs eager and PyTorch',
     run: async (o) => (await import('./onnx.js')).runOnnxSuite(o),
   },
+  {
+    name: 'ebm',
+    description: 'energy models: RBM on MNIST by AIS, AIS vs exact log Z, 2-D exact NLL by grid, PCD step vs PyTorch',
+    run: async (o) => (await import('./ebm.js')).runEbmSuite(o),
+  },
 ];

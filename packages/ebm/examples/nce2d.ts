@@ -1,7 +1,8 @@
 // A deep EBM on a 2-D toy density trained by noise-contrastive estimation (Gutmann & Hyvärinen
-// 2012) against a Gaussian KDE of `centers` training points (default 64); the exact NLL comes from integrating
+// 2012) against a Gaussian KDE of `centers` training points (default 64) mixed with a uniform
+// density on the box (weight 0.2); the exact NLL comes from integrating
 // exp(−E) on a grid, so the learned normaliser (the MLP's output bias) plays no part in it.
-// Run: npx tsx --conditions=source packages/ebm/examples/nce2d.ts [density] [steps] [numNoise] [bandwidth] [lr] [width]
+// Run: npx tsx --conditions=source packages/ebm/examples/nce2d.ts [density] [steps] [numNoise] [bandwidth] [lr] [width] [uniformWeight]
 import { Generator, type Tensor } from '@likelihood/core';
 import { type Toy2D, toy2d } from '@likelihood/datasets';
 import { Adam, CosineAnnealingLR } from '@likelihood/nn';
@@ -15,6 +16,8 @@ export interface Nce2dOptions {
   bandwidth?: number;
   /** KDE centres (training points) of the noise distribution. */
   centers?: number;
+  /** Weight of the Uniform(box) component of the noise (default 0.2). */
+  uniformWeight?: number;
   hidden?: number[];
   lr?: number;
   seed?: number;
@@ -40,7 +43,9 @@ export function trainNce2d(opts: Nce2dOptions = {}) {
   const log = opts.log ?? console.log;
   const gen = new Generator(opts.seed ?? 0);
   const toy = toy2d(name);
-  const noise = new GaussianKDENoise(toy.sample(opts.centers ?? 64, new Generator(777)), opts.bandwidth ?? 0.3);
+  const noise = new GaussianKDENoise(toy.sample(opts.centers ?? 64, new Generator(777)), opts.bandwidth ?? 0.3, {
+    uniform: (opts.uniformWeight ?? 0.2) > 0 ? { low: BOX_2D.low, high: BOX_2D.high, weight: opts.uniformWeight ?? 0.2 } : undefined,
+  });
   const model = new EnergyMLP(2, opts.hidden ?? [64, 64], { generator: gen, dtype: 'float32' });
   const optimizer = new Adam(model.parameters(), { lr: opts.lr ?? 2e-3 });
   const schedule = new CosineAnnealingLR(optimizer, { tMax: steps, etaMin: 1e-5 });
@@ -68,6 +73,6 @@ export function trainNce2d(opts: Nce2dOptions = {}) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const num = (i: number) => (process.argv[i] ? Number(process.argv[i]) : undefined);
-  const r = trainNce2d({ density: process.argv[2], steps: num(3), numNoise: num(4), bandwidth: num(5), lr: num(6), hidden: num(7) ? [num(7)!, num(7)!] : undefined, evaluations: 5 });
+  const r = trainNce2d({ density: process.argv[2], steps: num(3), numNoise: num(4), bandwidth: num(5), lr: num(6), hidden: num(7) ? [num(7)!, num(7)!] : undefined, uniformWeight: num(8), evaluations: 5 });
   console.log(JSON.stringify({ density: process.argv[2] ?? '8gaussians', nll: r.nll, trueNll: r.trueNll, gap: r.nll - r.trueNll, seconds: r.seconds, cpuSeconds: r.cpuSeconds }));
 }

@@ -18,6 +18,20 @@ describe('GaussianKDENoise', () => {
     expect(kde.logProb(tensor([x], { dtype: 'float64' })).item()).toBeCloseTo(Math.log(byHand), 12);
   });
 
+  it('with a uniform component on a box, q still integrates to 1 and the right share of draws is uniform', () => {
+    const mixed = new GaussianKDENoise(centers, 0.4, { uniform: { low: [-4, -4], high: [4, 4], weight: 0.25 } });
+    // The uniform part is a step, so the midpoint rule is exact for it when cell edges fall on the box edges.
+    const { logZ } = gridLogZ2d((x) => mixed.logProb(x).neg(), { low: [-4, -4], high: [4, 4], size: 160 });
+    expect(Math.abs(logZ)).toBeLessThan(1e-8);
+    const far = mixed.logProb(tensor([[3.9, -3.9], [5, 0]], { dtype: 'float64' })).toArray() as number[];
+    expect(far[0]).toBeCloseTo(Math.log(0.25 / 64), 6); // the KDE is negligible there
+    expect(far[1]).toBeCloseTo(Math.log(0.75) + kde.logProb(tensor([[5, 0]], { dtype: 'float64' })).item(), 10); // outside the box only the KDE counts
+    const s = mixed.sample([20000], new Generator(4)).toArray() as number[][];
+    const farShare = s.filter(([x, y]) => Math.hypot(x!, y!) > 3.2).length / s.length; // the KDE puts ~0 mass beyond radius 3.2
+    const expected = 0.25 * (1 - (Math.PI * 3.2 * 3.2) / 64);
+    expect(Math.abs(farShare - expected)).toBeLessThan(4 * Math.sqrt((expected * (1 - expected)) / 20000));
+  });
+
   it('samples have the mixture mean and covariance (mean of centres; their covariance + h²I)', () => {
     const n = 40000;
     const s = kde.sample([n], new Generator(3));
@@ -38,5 +52,7 @@ describe('GaussianKDENoise', () => {
     expect(() => new GaussianKDENoise(centers, 0)).toThrow(/bandwidth must be a finite number > 0, found 0/);
     expect(() => kde.logProb(tensor([[1, 2, 3]]))).toThrow(/x must be \[N, 2\], found \[1, 3\]/);
     expect(() => kde.sample([2, 3])).toThrow(/sampleShape must be \[n\], found \[2, 3\]/);
+    expect(() => new GaussianKDENoise(centers, 0.1, { uniform: { low: [0, 0], high: [1, 1], weight: 1 } })).toThrow(/uniform.weight must be in \(0, 1\), found 1/);
+    expect(() => new GaussianKDENoise(centers, 0.1, { uniform: { low: [0], high: [1], weight: 0.1 } })).toThrow(/uniform box must have 2 coordinates with low < high/);
   });
 });
