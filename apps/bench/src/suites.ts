@@ -50,4 +50,9 @@ export const SUITES: Suite[] = [
     description: 'diffusion training steps (MLP and U-Net denoisers) vs PyTorch; 2-D sample quality by energy distance',
     run: async (o) => (await import('./diffusion.js')).runDiffusionSuite(o),
   },
+  {
+    name: 'ebm',
+    description: 'energy models: RBM on MNIST by AIS, AIS vs exact log Z, 2-D exact NLL by grid, PCD step vs PyTorch',
+    run: async (o) => (await import('./ebm.js')).runEbmSuite(o),
+  },
 ];

@@ -5,6 +5,8 @@
 import type { Command } from 'commander';
 import { flowCommand } from './flow/command.js';
 import { flowDemo } from './flow/demo.js';
+import { ebmCommand } from './ebm/command.js';
+import { ebmDemo } from './ebm/demo.js';
 import { gptCommand } from './gpt/command.js';
 import { gptDemo } from './gpt/demo.js';
 import type { DemoOptions, FamilyReport } from './report/types.js';
@@ -21,4 +23,5 @@ export const FAMILIES: Family[] = [
   { name: 'gpt', command: gptCommand, demo: (o) => gptDemo({ ...o, samples: 20 }) },
   { name: 'vae', command: vaeCommand, demo: vaeDemo },
   { name: 'flow', command: flowCommand, demo: (o) => flowDemo(o) },
+  { name: 'ebm', command: ebmCommand, demo: (o) => ebmDemo(o) },
 ];

@@ -19,6 +19,16 @@ describe('annealed importance sampling', () => {
     }
   });
 
+  it('float32 matmuls keep the estimate within its error bars (the log-weights still add up in float64)', () => {
+    const rbm = randomBernoulliRBM(12, 10, 1, 0.5);
+    const exact = rbm.exactLogZ().item();
+    const r = ais(rbm, { numRuns: 64, betas: salakhutdinovMurraySchedule(0.025), matmulDType: 'float32', generator: new Generator(101) });
+    expect(r.logZLow).toBeLessThanOrEqual(exact);
+    expect(r.logZHigh).toBeGreaterThanOrEqual(exact);
+    expect(Math.abs(r.logZ - exact)).toBeLessThan(0.05);
+    expect(() => ais(rbm, { matmulDType: 'float16' as 'float32' })).toThrow(/matmulDType must be 'float32' or 'float64', found 'float16'/);
+  });
+
   it('a base-rate base model and a sigmoid schedule also work', () => {
     const rbm = randomBernoulliRBM(14, 8, 5, 0.5);
     const exact = rbm.exactLogZ().item();

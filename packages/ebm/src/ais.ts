@@ -3,7 +3,7 @@
 // p_0, move through p_β for β_1 < … < β_K = 1 with one Gibbs transition each (which leaves p_β
 // invariant), and accumulate log w = Σ_k [log p*_{β_k}(v_k) − log p*_{β_{k−1}}(v_k)].
 // Then E[w] = Z_B / Z_A, so Ẑ_B = Z_A · mean(w).
-import { ArgumentError, type Generator, type Tensor, bernoulli, noGrad, softplus } from '@likelihood/core';
+import { ArgumentError, type Generator, type Tensor, bernoulli, noGrad } from '@likelihood/core';
 import { checkPositiveInt } from './checks.js';
 import type { RBMBase } from './rbmBase.js';
 import { checkSchedule, salakhutdinovMurraySchedule } from './schedules.js';
@@ -19,6 +19,14 @@ export interface AISOptions {
    * Default: zeros (uniform base).
    */
   baseVisibleBias?: Tensor | null;
+  /**
+   * dtype of the two big matmuls per step (the hidden logits and the visible sampling). Default
+   * float64. 'float32' uses the fast float32 kernels: the logits are cast to float64 before the
+   * log-weight increments (a difference of two nearly equal softplus sums), so the increments
+   * stay exact for the model the logits define; the logits themselves carry float32 rounding
+   * (~1e-6 relative), far below AIS's own error on large models.
+   */
+  matmulDType?: 'float32' | 'float64';
   generator?: Generator;
 }
 
@@ -70,6 +78,20 @@ export function summariseLogWeights(logW: Float64Array, logZA: number): Omit<AIS
   };
 }
 
+/**
+ * logW[i] += Σ_j softplus(β·a_ij) − softplus(β'·a_ij) for logits a [M, H] (row-major): the hidden
+ * part of log p*_β − log p*_β'. One float64 pass in plain loops, because this runs once per
+ * temperature (thousands of times) and a chain of tensor ops costs several times more here.
+ */
+function addSoftplusDifferences(logW: Float64Array, a: Float64Array, h: number, beta: number, betaPrev: number): void {
+  const sp = (x: number) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
+  for (let i = 0; i < logW.length; i++) {
+    let s = 0;
+    for (let j = i * h, end = j + h; j < end; j++) s += sp(beta * a[j]!) - sp(betaPrev * a[j]!);
+    logW[i] = logW[i]! + s;
+  }
+}
+
 /** Estimates log Z of an RBM (Bernoulli or Gaussian visible units) by AIS. */
 export function ais(rbm: RBMBase, opts: AISOptions = {}): AISResult {
   const numRuns = checkPositiveInt('ais', 'numRuns', opts.numRuns ?? 100);
@@ -87,21 +109,25 @@ export function ais(rbm: RBMBase, opts: AISOptions = {}): AISResult {
     bA = bA.detach().to('float64');
   }
   const gen = opts.generator;
+  const matmulDType = opts.matmulDType ?? 'float64';
+  if (matmulDType !== 'float32' && matmulDType !== 'float64') throw new ArgumentError(`ais: matmulDType must be 'float32' or 'float64', found '${String(matmulDType)}'`);
+  const fast = matmulDType === 'float64' ? model : rbm.withDType('float32');
+  const bAFast = bA ? bA.to(fast.dtype) : null;
   return noGrad(() => {
     let v = model.sampleBase(numRuns, bA, gen);
     const logW = new Float64Array(numRuns);
     for (let k = 1; k < betas.length; k++) {
       const bPrev = betas[k - 1]!;
       const b = betas[k]!;
-      const logits = model.hiddenLogits(v); // [M, H], shared by both log p* terms and the h draw
-      const cur = model.annealedVisibleTerm(v, b, bA).add(softplus(logits.mul(b)).sum(1));
-      const prev = model.annealedVisibleTerm(v, bPrev, bA).add(softplus(logits.mul(bPrev)).sum(1));
-      const d = cur.sub(prev).storage;
-      for (let i = 0; i < numRuns; i++) logW[i] = logW[i]! + d[i]!;
+      const fastLogits = fast.hiddenLogits(v.to(fast.dtype)); // [M, H], shared by both log p* terms and the h draw
+      const logits = fastLogits.to('float64');
+      const visibleDiff = model.annealedVisibleTerm(v, b, bA).sub(model.annealedVisibleTerm(v, bPrev, bA)).storage; // [M]
+      addSoftplusDifferences(logW, logits.storage as Float64Array, model.nHidden, b, bPrev);
+      for (let i = 0; i < numRuns; i++) logW[i] = logW[i]! + visibleDiff[i]!;
       // Transition T_k leaves p_{β_k} invariant: h ~ p_β(h | v), v ~ p_β(v | h).
       if (k < betas.length - 1) {
-        const h = bernoulli(logits.mul(b).sigmoid(), { generator: gen });
-        v = model.annealedSampleVisible(h, b, bA, gen);
+        const h = bernoulli(fastLogits.mul(b).sigmoid(), { generator: gen });
+        v = fast.annealedSampleVisible(h.to(fast.dtype), b, bAFast, gen).to('float64');
       }
     }
     const logZA = model.baseLogZ(bA);

@@ -38,6 +38,14 @@ export class BernoulliRBM extends RBMBase {
     return x.matmul(this.visibleBias.unsqueeze(1)).squeeze(1).add(this.hiddenSoftplus(x)).neg();
   }
 
+  protected visibleFreeEnergy(v: Tensor): Tensor {
+    return v.matmul(this.visibleBias.unsqueeze(1)).squeeze(1).neg();
+  }
+
+  protected visibleBiasFreeEnergyGrad(v: Tensor): Tensor {
+    return v.sum(0).neg();
+  }
+
   visibleMean(h: Tensor): Tensor {
     return h.to(this.dtype).matmul(this.weight.transpose(0, 1)).add(this.visibleBias).sigmoid();
   }

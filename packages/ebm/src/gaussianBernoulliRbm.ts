@@ -53,6 +53,15 @@ export class GaussianBernoulliRBM extends RBMBase {
     return this.quadratic(x).sub(this.hiddenSoftplus(x));
   }
 
+  protected visibleFreeEnergy(v: Tensor): Tensor {
+    return this.quadratic(v);
+  }
+
+  /** ∂/∂b Σ_n (v_n − b)²/2σ² = −Σ_n (v_n − b)/σ². */
+  protected visibleBiasFreeEnergyGrad(v: Tensor): Tensor {
+    return v.sub(this.visibleBias).div(this.sigma.square()).sum(0).neg();
+  }
+
   visibleMean(h: Tensor): Tensor {
     return h.to(this.dtype).matmul(this.weight.transpose(0, 1)).mul(this.sigma).add(this.visibleBias);
   }

@@ -22,6 +22,10 @@ export { denoisingScoreMatching, exactScoreMatching, slicedScoreMatching } from 
 export type { ScoreFn, Reduction, DSMOptions, SSMOptions } from './scoreMatching.js';
 export { nceLoss } from './nce.js';
 export type { NoiseDistribution, NCEOptions, NCEResult } from './nce.js';
+export { GaussianKDENoise } from './kdeNoise.js';
+export type { KDENoiseOptions } from './kdeNoise.js';
+export { NCETrainer } from './nceTrainer.js';
+export type { NCETrainerOptions, NCEStepStats } from './nceTrainer.js';
 export { gridLogZ2d, exactNll2d, gridPoints } from './grid2d.js';
 export type { Grid2DOptions, Grid2DResult } from './grid2d.js';
 export { EnergyMLP, ReplayBuffer, EBMTrainer } from './deepEbm.js';
