@@ -14,3 +14,7 @@ export { adamwStep, clipGradNorm } from './train-step.js';
 export type { AdamWHyper, AdamWState } from './train-step.js';
 export { compileKVDecoder } from './decode.js';
 export type { KVDecoder, KVCacheLike, CachedDecoderModel } from './decode.js';
+export { compileTrainStep } from './compile-train-step.js';
+export type { CompiledTrainStep, TrainStepOptions, AdamWLike, AdamWGroupLike } from './compile-train-step.js';
+export { withTraceableEmbeddings } from './traceable-embeddings.js';
+export type { ModuleTree } from './traceable-embeddings.js';
