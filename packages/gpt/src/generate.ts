@@ -22,13 +22,20 @@ export interface GenerateStep {
 }
 
 /**
- * The decoding loop, one step at a time. Prompts are rows of equal length (a batch). A context
- * longer than `blockSize` is cropped to its last `blockSize` tokens, as nanoGPT does: the
- * prompt at the start, and the running text once it grows past the window. With the cache,
- * a window that slides is recomputed from scratch (positions are learned, so cached keys
- * at old positions cannot be reused), which keeps the output identical to decoding without it.
+ * Runs the model on the tokens to feed (all rows, `[B, T]`) with a KV cache and resolves to the
+ * last position's logits `[B, 1, V]`, appending to the cache. `streamGenerate` uses one in place of
+ * the eager forward pass, e.g. @likelihood/onnx's `compileKVDecoder(model, {backend: 'onnxruntime'})`.
  */
-export function* generateSteps(model: GPT, prompts: readonly number[] | readonly (readonly number[])[], opts: GenerateOptions): globalThis.Generator<GenerateStep> {
+export interface CachedDecoder {
+  step(idx: Tensor, cache: KVCache[]): Promise<Tensor>;
+}
+
+/**
+ * The decoding loop's state between model calls: `feed()` says what to run the model on next,
+ * `accept(logits)` samples one token per row from its output. Shared by the eager generator and
+ * the async one with a `CachedDecoder`, so both make the same choices and draws.
+ */
+function decoding(model: GPT, prompts: readonly number[] | readonly (readonly number[])[], opts: GenerateOptions) {
   const rows = toRows(prompts);
   const { maxNewTokens, stopSequences = [], useCache = true } = opts;
   if (!Number.isInteger(maxNewTokens) || maxNewTokens < 0) throw new ArgumentError(`generate: maxNewTokens must be an integer >= 0, found ${maxNewTokens}`);
@@ -40,11 +47,12 @@ export function* generateSteps(model: GPT, prompts: readonly number[] | readonly
   const B = rows.length;
   const seqs = rows.map((r) => [...r]);
   const state = rows.map(() => ({ pending: [] as number[], done: false }));
-  const wasTraining = model.training;
-  model.eval();
-  try {
-    let cache: KVCache[] | null = null;
-    for (let step = 0; step < maxNewTokens && state.some((s) => !s.done); step++) {
+  let cache: KVCache[] | null = null;
+  let step = 0;
+  return {
+    more: () => step < maxNewTokens && state.some((s) => !s.done),
+    /** The tokens to run the model on next ([B, T]) and the cache to use (none without `useCache`). */
+    feed(): { idx: Tensor; cache: KVCache[] | undefined } {
       const L = seqs[0]!.length;
       let feed: number[][];
       if (useCache && cache && cache[0]!.length < blockSize) feed = seqs.map((s) => s.slice(L - 1));
@@ -52,9 +60,10 @@ export function* generateSteps(model: GPT, prompts: readonly number[] | readonly
         if (useCache) cache = model.newCache();
         feed = seqs.map((s) => s.slice(Math.max(0, L - blockSize))); // crop to the window
       }
-      const T = feed[0]!.length;
-      const idx = new Tensor(Int32Array.from(feed.flat()), [B, T], 'int32');
-      const logits = noGrad(() => model.forward(idx, { cache: cache ?? undefined, lastOnly: true }).logits).storage; // [B, 1, V]
+      return { idx: new Tensor(Int32Array.from(feed.flat()), [B, feed[0]!.length], 'int32'), cache: cache ?? undefined };
+    },
+    /** Samples a token per row from the last logits `[B, 1, V]`: one uniform per row. */
+    accept(logits: ArrayLike<number>): GenerateStep {
       const out: number[][] = [];
       for (let b = 0; b < B; b++) {
         const u = gen.random();
@@ -64,7 +73,26 @@ export function* generateSteps(model: GPT, prompts: readonly number[] | readonly
       }
       const last = step === maxNewTokens - 1;
       if (last) for (let b = 0; b < B; b++) if (!state[b]!.done) out[b]!.push(...state[b]!.pending.splice(0));
-      yield { step, tokens: out, done: state.map((s) => s.done || last) };
+      return { step: step++, tokens: out, done: state.map((s) => s.done || last) };
+    },
+  };
+}
+
+/**
+ * The decoding loop, one step at a time. Prompts are rows of equal length (a batch). A context
+ * longer than `blockSize` is cropped to its last `blockSize` tokens, as nanoGPT does: the
+ * prompt at the start, and the running text once it grows past the window. With the cache,
+ * a window that slides is recomputed from scratch (positions are learned, so cached keys
+ * at old positions cannot be reused), which keeps the output identical to decoding without it.
+ */
+export function* generateSteps(model: GPT, prompts: readonly number[] | readonly (readonly number[])[], opts: GenerateOptions): globalThis.Generator<GenerateStep> {
+  const d = decoding(model, prompts, opts);
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    while (d.more()) {
+      const { idx, cache } = d.feed();
+      yield d.accept(noGrad(() => model.forward(idx, { cache, lastOnly: true }).logits).storage); // [B, 1, V]
     }
   } finally {
     model.train(wasTraining);
@@ -79,11 +107,35 @@ export function generate(model: GPT, prompts: readonly number[] | readonly (read
   return out;
 }
 
-/** `generateSteps` as an async iterator that yields to the event loop between tokens (for streaming UIs). */
-export async function* streamGenerate(model: GPT, prompts: readonly number[] | readonly (readonly number[])[], opts: GenerateOptions): AsyncGenerator<GenerateStep> {
-  for (const s of generateSteps(model, prompts, opts)) {
-    yield s;
-    await new Promise((r) => setTimeout(r, 0));
+/**
+ * `generateSteps` as an async iterator that yields to the event loop between tokens (for streaming
+ * UIs). With `decoder` (e.g. a KV-cache decoder compiled for ONNX Runtime) each step runs through
+ * it instead of the eager forward pass; the sampling is the same, so the tokens equal eager's for
+ * the same seed up to the decoder's float rounding. Without the cache a fresh one is passed each step.
+ */
+export async function* streamGenerate(
+  model: GPT,
+  prompts: readonly number[] | readonly (readonly number[])[],
+  opts: GenerateOptions & { decoder?: CachedDecoder },
+): AsyncGenerator<GenerateStep> {
+  const { decoder } = opts;
+  if (!decoder) {
+    for (const s of generateSteps(model, prompts, opts)) {
+      yield s;
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    return;
+  }
+  const d = decoding(model, prompts, opts);
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    while (d.more()) {
+      const { idx, cache } = d.feed();
+      yield d.accept((await decoder.step(idx, cache ?? model.newCache())).storage); // [B, 1, V]
+    }
+  } finally {
+    model.train(wasTraining);
   }
 }
 

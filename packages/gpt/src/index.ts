@@ -7,7 +7,7 @@ export { toHuggingFace, fromHuggingFace, stateDictFromHuggingFace } from './hugg
 export { BPETokenizer, CharTokenizer, tokenizerFromJSON, BYTE_ENCODER, BYTE_DECODER, GPT2_PATTERN, preTokenize } from './tokenizers/index.js';
 export type { Tokenizer, TokenizerJSON, BPETrainOptions } from './tokenizers/index.js';
 export { generate, generateSteps, streamGenerate } from './generate.js';
-export type { GenerateOptions, GenerateStep } from './generate.js';
+export type { GenerateOptions, GenerateStep, CachedDecoder } from './generate.js';
 export { sampleFromLogits } from './sampling.js';
 export type { SamplingOptions } from './sampling.js';
 export { getBatch, splitTokens } from './data.js';
@@ -16,6 +16,6 @@ export type { EstimateLossOptions } from './metrics.js';
 export { configureOptimizer } from './optimizer.js';
 export type { GPTOptimizerOptions } from './optimizer.js';
 export { Trainer } from './trainer.js';
-export type { TrainOptions, ProgressEvent, TrainResult } from './trainer.js';
+export type { TrainOptions, ProgressEvent, TrainResult, StepRunner } from './trainer.js';
 export { gptFromCheckpoint, readGPTCheckpointConfig } from './checkpoint.js';
 export type { GPTCheckpointConfig } from './checkpoint.js';

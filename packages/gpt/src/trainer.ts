@@ -1,4 +1,4 @@
-import { ArgumentError, type Generator, defaultGenerator } from '@likelihood/core';
+import { ArgumentError, type Generator, type Tensor, defaultGenerator } from '@likelihood/core';
 import { type AdamW, type LRScheduler, type OptimizerStateDict, type SchedulerStateDict, type StatefulOptimizer, clipGradNorm_, warmupCosine } from '@likelihood/nn';
 import { getBatch } from './data.js';
 import { estimateLoss } from './metrics.js';
@@ -47,6 +47,14 @@ export interface ProgressEvent {
   /** Set on evaluation steps. */
   eval?: { train: number; val?: number };
 }
+
+/**
+ * Does the work of one optimizer step on batches the trainer drew: forward, backward, clipping
+ * and the update of the parameters and of `trainer.optimizer`'s state (at the learning rate in
+ * its param groups), returning the mean loss of the micro-batches. `Trainer.runAsync` takes one,
+ * e.g. a training step compiled for ONNX Runtime by @likelihood/onnx's `compileTrainStep`.
+ */
+export type StepRunner = (batches: readonly { x: Tensor; y: Tensor }[]) => Promise<number>;
 
 export interface TrainResult {
   iter: number;
@@ -107,6 +115,23 @@ export class Trainer {
     };
   }
 
+  /**
+   * One optimizer step whose work is done by `runner` (e.g. a compiled step): draws the
+   * micro-batches from the trainer's generator as `step()` does, then advances the LR schedule.
+   * All batches are drawn before the runner runs, so with dropout and gradAccumSteps > 1 the
+   * generator is consumed in a different order than by `step()` (same distribution).
+   */
+  async stepWith(runner: StepRunner): Promise<number> {
+    const { batchSize, data } = this.opts;
+    const T = this.opts.blockSize ?? this.model.config.blockSize;
+    const batches = Array.from({ length: this.opts.gradAccumSteps ?? 1 }, () => getBatch(data.train, batchSize, T, this.generator));
+    this.model.train();
+    const loss = await runner(batches);
+    this.scheduler.step();
+    this.iter++;
+    return loss;
+  }
+
   /** One optimizer step over `gradAccumSteps` micro-batches; returns their mean loss. */
   step(): number {
     const { batchSize, data } = this.opts;
@@ -138,26 +163,48 @@ export class Trainer {
 
   /** Steps until `maxIters`, evaluating and checkpointing on schedule. */
   run(): TrainResult {
+    const loop = this.loop();
+    while (loop.more()) loop.after(this.step());
+    return loop.result();
+  }
+
+  /** `run()` with each step's work done by `runner` (see `stepWith`): same schedule, evaluation, checkpoints and progress. */
+  async runAsync(runner: StepRunner): Promise<TrainResult> {
+    const loop = this.loop();
+    while (loop.more()) loop.after(await this.stepWith(runner));
+    return loop.result();
+  }
+
+  /** The bookkeeping around each step of `run` / `runAsync`: timing, evaluation, checkpoints, progress. */
+  private loop() {
     const { maxIters, evalInterval = 0, checkpoint, onProgress, batchSize } = this.opts;
     const T = this.opts.blockSize ?? this.model.config.blockSize;
     const tokensPerStep = batchSize * T * (this.opts.gradAccumSteps ?? 1);
     const evals: TrainResult['evals'] = [];
     const t0 = performance.now();
     let lastLoss = Number.NaN;
-    while (this.iter < maxIters) {
-      const lr = this.optimizer.paramGroups[0]!.lr;
-      const s0 = performance.now();
-      lastLoss = this.step();
-      const dt = (performance.now() - s0) / 1000;
-      const last = this.iter === maxIters;
-      let ev: { train: number; val?: number } | undefined;
-      if (evalInterval > 0 && (this.iter % evalInterval === 0 || last)) {
-        ev = this.evaluate();
-        evals.push({ iter: this.iter, ...ev });
-      }
-      if (checkpoint && (this.iter % checkpoint.interval === 0 || last)) checkpoint.save(this);
-      onProgress?.({ iter: this.iter, maxIters, loss: lastLoss, lr, tokensPerSec: tokensPerStep / dt, eval: ev });
-    }
-    return { iter: this.iter, lastLoss, evals, seconds: (performance.now() - t0) / 1000 };
+    let lr = 0;
+    let s0 = 0;
+    return {
+      more: () => {
+        if (this.iter >= maxIters) return false;
+        lr = this.optimizer.paramGroups[0]!.lr;
+        s0 = performance.now();
+        return true;
+      },
+      after: (loss: number) => {
+        lastLoss = loss;
+        const dt = (performance.now() - s0) / 1000;
+        const last = this.iter === maxIters;
+        let ev: { train: number; val?: number } | undefined;
+        if (evalInterval > 0 && (this.iter % evalInterval === 0 || last)) {
+          ev = this.evaluate();
+          evals.push({ iter: this.iter, ...ev });
+        }
+        if (checkpoint && (this.iter % checkpoint.interval === 0 || last)) checkpoint.save(this);
+        onProgress?.({ iter: this.iter, maxIters, loss: lastLoss, lr, tokensPerSec: tokensPerStep / dt, eval: ev });
+      },
+      result: (): TrainResult => ({ iter: this.iter, lastLoss, evals, seconds: (performance.now() - t0) / 1000 }),
+    };
   }
 }

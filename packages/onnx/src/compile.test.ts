@@ -79,7 +79,7 @@ describe('compile', () => {
     expect(err).toBeInstanceOf(OnnxRuntimeMissingError);
     expect((err as Error).message).toMatch(/npm install onnxruntime-node/);
     expect((err as Error).message).toMatch(/onnxruntime-web: Cannot find package 'onnxruntime-web'/);
-    expect(() => compile((x) => x!, [c.zeros([1])], { backend: 'webgpu' as 'onnxruntime' })).toThrow(/backend must be 'onnxruntime'/);
+    expect(() => compile((x) => x!, [c.zeros([1])], { backend: 'webgpu' as 'onnxruntime' })).toThrow(/backend must be one of 'onnxruntime', 'onnxruntime-node', 'onnxruntime-web', found "webgpu"/);
   });
 
   it('a whole MLP training step (dropout, backward, clipping, AdamW) on onnxruntime matches 20 eager steps to 1e-4 relative', async () => {

@@ -12,16 +12,32 @@ import {
   noGrad,
 } from '@likelihood/core';
 import { type Traceable, exportOnnx } from './export.js';
-import { type OrtImporter, type OrtModule, type OrtSession, type OrtTensor, loadOnnxRuntime } from './runtime.js';
+import { type LoadedRuntime, type OrtImporter, type OrtModule, type OrtPackage, type OrtSession, type OrtTensor, loadRuntime } from './runtime.js';
+
+/**
+ * Where compiled graphs run: 'onnxruntime' takes onnxruntime-node where it is installed, else
+ * onnxruntime-web; 'onnxruntime-node' / 'onnxruntime-web' insist on one package.
+ */
+export type CompileBackend = 'onnxruntime' | OrtPackage;
+
+const BACKENDS: readonly CompileBackend[] = ['onnxruntime', 'onnxruntime-node', 'onnxruntime-web'];
 
 export interface CompileOptions {
-  backend: 'onnxruntime';
-  /** intraOpNumThreads (default: onnxruntime's choice, one per core). */
+  backend: CompileBackend;
+  /**
+   * onnxruntime-node: intraOpNumThreads of each session (default: one per core).
+   * onnxruntime-web: `ort.env.wasm.numThreads`, global and read when its first session is created (default 1 here).
+   */
   threads?: number;
   /** Spin-wait between ops in worker threads (onnxruntime's default: true). Off saves CPU when calls are sparse. */
   allowSpinning?: boolean;
-  /** Execution providers, e.g. ['cuda', 'cpu'] with a CUDA build of onnxruntime-node (default ['cpu']). */
-  executionProviders?: string[];
+  /**
+   * Execution providers in order of preference, passed to InferenceSession.create: names or
+   * objects with provider options, e.g. ['cuda', 'cpu'] or [{name: 'cuda', deviceId: 1}, 'cpu']
+   * with onnxruntime-node's CUDA libraries installed (docs/onnx.md). Default ['cpu'] on
+   * onnxruntime-node, ['wasm'] on onnxruntime-web.
+   */
+  executionProviders?: (string | { name: string; [option: string]: unknown })[];
   /** Extra onnxruntime SessionOptions, merged last. */
   sessionOptions?: Record<string, unknown>;
   /** Generator for the graph's random draws (dropout, noise); default: the global one. */
@@ -57,20 +73,38 @@ function signature(inputs: readonly Tensor[], opts: CompileOptions): string {
   return JSON.stringify([inputs.map((t) => [t.dtype, t.shape]), rest]);
 }
 
-function sessionOptions(opts: CompileOptions): Record<string, unknown> {
+function checkThreads(opts: CompileOptions): void {
+  if (opts.threads !== undefined && (!Number.isInteger(opts.threads) || opts.threads < 1)) {
+    throw new ArgumentError(`compile: threads must be a positive integer, found ${String(opts.threads)}`);
+  }
+}
+
+function sessionOptions(opts: CompileOptions, pkg: OrtPackage): Record<string, unknown> {
+  const web = pkg === 'onnxruntime-web';
   const so: Record<string, unknown> = {
-    executionProviders: opts.executionProviders ?? ['cpu'],
+    executionProviders: opts.executionProviders ?? [web ? 'wasm' : 'cpu'],
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
-    interOpNumThreads: 1,
   };
-  if (opts.threads !== undefined) {
-    if (!Number.isInteger(opts.threads) || opts.threads < 1) throw new ArgumentError(`compile: threads must be a positive integer, found ${String(opts.threads)}`);
-    so.intraOpNumThreads = opts.threads;
+  if (!web) {
+    so.interOpNumThreads = 1;
+    if (opts.threads !== undefined) so.intraOpNumThreads = opts.threads;
+    if (opts.allowSpinning !== undefined) so.extra = { session: { intra_op: { allow_spinning: opts.allowSpinning ? '1' : '0' } } };
   }
-  if (opts.allowSpinning !== undefined) so.extra = { session: { intra_op: { allow_spinning: opts.allowSpinning ? '1' : '0' } } };
   return { ...so, ...opts.sessionOptions };
 }
+
+/** Creates a session on whichever runtime the backend names; onnxruntime-web's thread count is set before its first session. */
+async function createSession(rt: LoadedRuntime, bytes: Uint8Array, opts: CompileOptions): Promise<OrtSession> {
+  const wasm = rt.ort.env?.wasm;
+  if (rt.pkg === 'onnxruntime-web' && wasm && !webThreadsSet.has(rt.ort)) {
+    wasm.numThreads = opts.threads ?? 1;
+    webThreadsSet.add(rt.ort);
+  }
+  return rt.ort.InferenceSession.create(bytes, sessionOptions(opts, rt.pkg));
+}
+
+const webThreadsSet = new WeakSet<OrtModule>();
 
 /** A Tensor's storage as an ORT tensor, without copying. */
 function toOrt(ort: OrtModule, t: Tensor): OrtTensor {
@@ -93,8 +127,10 @@ function fromOrt(v: OrtTensor, dtype: DType, shape: readonly number[]): Tensor {
  * initializers: compile again after changing them.
  */
 export function compile(fnOrModule: Traceable, exampleInputs: readonly Tensor[], opts: CompileOptions): CompiledFunction {
-  if (opts?.backend !== 'onnxruntime') throw new ArgumentError(`compile: backend must be 'onnxruntime', found ${JSON.stringify(opts?.backend)}`);
-  const so = sessionOptions(opts);
+  if (!BACKENDS.includes(opts?.backend)) throw new ArgumentError(`compile: backend must be one of ${BACKENDS.map((b) => `'${b}'`).join(', ')}, found ${JSON.stringify(opts?.backend)}`);
+  checkThreads(opts);
+  const which = opts.backend === 'onnxruntime' ? 'auto' : opts.backend;
+  const runtime = () => loadRuntime(opts.importOrt, which);
   const ex = exportOnnx(fnOrModule, exampleInputs, { inputNames: opts.inputNames, outputNames: opts.outputNames, randoms: 'inputs' });
   const { graph } = ex;
   const nUser = graph.inputs.length;
@@ -107,7 +143,7 @@ export function compile(fnOrModule: Traceable, exampleInputs: readonly Tensor[],
     if (!byKey) sessionCache.set(cacheOwner, (byKey = new Map()));
     let s = byKey.get(key);
     if (!s) {
-      s = loadOnnxRuntime(opts.importOrt).then((ort) => ort.InferenceSession.create(ex.bytes, so));
+      s = runtime().then((rt) => createSession(rt, ex.bytes, opts));
       byKey.set(key, s);
       s.catch(() => byKey!.delete(key));
     }
@@ -124,7 +160,7 @@ export function compile(fnOrModule: Traceable, exampleInputs: readonly Tensor[],
       if (t.dtype !== want.dtype) throw new DTypeError(`compiled function: input '${name}' has dtype ${t.dtype}, the graph was traced with ${want.dtype}`);
     });
     const sess = await session();
-    const ort = await loadOnnxRuntime(opts.importOrt);
+    const { ort } = await runtime();
     const feeds: Record<string, OrtTensor> = {};
     inputs.forEach((t, i) => (feeds[userNames[i]!] = toOrt(ort, t)));
     const gen = opts.generator ?? defaultGenerator();

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { gptDemo } from './demo.js';
 import { SAMPLE_DEFAULTS, type GptSampleOptions, sampleFromCheckpoint } from './sample.js';
-import { TRAIN_DEFAULTS, type GptTrainOptions, trainGpt } from './train.js';
+import { TRAIN_DEFAULTS, type GptTrainOptions, trainGptAsync } from './train.js';
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -46,8 +46,10 @@ export function gptCommand(): Command {
     .option('--checkpoint-interval <n>', 'save every n steps (and at the end)', int('--checkpoint-interval'), d.checkpointInterval)
     .option('--resume', 'continue from --out if it exists')
     .option('--curve <path>', 'write the loss curve (step,loss,val) as CSV')
-    .action((text: string | undefined, o: Omit<GptTrainOptions, 'text'>) => {
-      trainGpt({ ...o, text });
+    .addOption(new Option('--backend <name>', 'eager, or onnxruntime: each step is one compiled ONNX Runtime graph').choices(['eager', 'onnxruntime']).default(d.backend))
+    .option('--threads <n>', 'ONNX Runtime intra-op threads (default one per core)', int('--threads'))
+    .action(async (text: string | undefined, o: Omit<GptTrainOptions, 'text'>) => {
+      await trainGptAsync({ ...o, text });
     });
   gpt
     .command('sample')
@@ -62,6 +64,8 @@ export function gptCommand(): Command {
     .option('--stop <text>', 'stop sequence (repeatable; \\n for newline)', list)
     .option('--seed <n>', 'random seed', int('--seed'), SAMPLE_DEFAULTS.seed)
     .option('--no-cache', 'decode without the KV cache (same tokens, slower)')
+    .addOption(new Option('--backend <name>', 'eager, or onnxruntime: each step is one ONNX Runtime graph with the KV cache as inputs and outputs').choices(['eager', 'onnxruntime']).default(SAMPLE_DEFAULTS.backend))
+    .option('--threads <n>', 'ONNX Runtime intra-op threads (default one per core)', int('--threads'))
     .action(async (o: GptSampleOptions) => {
       await sampleFromCheckpoint({ ...o, prompt: o.prompt.replace(/\\n/g, '\n') });
     });

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Generator } from '@likelihood/core';
-import { BPETokenizer, CharTokenizer, GPT, type Tokenizer, Trainer, bitsPerChar, perplexity, splitTokens } from '@likelihood/gpt';
+import { ArgumentError, Generator, zeros } from '@likelihood/core';
+import { BPETokenizer, CharTokenizer, GPT, type StepRunner, type Tokenizer, Trainer, type TrainResult, bitsPerChar, perplexity, splitTokens } from '@likelihood/gpt';
 import { resumeTraining, saveTrainingCheckpoint } from '@likelihood/gpt/node';
-import cliProgress from 'cli-progress';
 import type { LossPoint } from '../report/types.js';
 import { type Corpus, loadCorpus } from './corpus.js';
+import { progressDisplay } from './progress.js';
 
 export interface GptTrainOptions {
   text?: string;
@@ -33,9 +33,16 @@ export interface GptTrainOptions {
   progress?: boolean;
   /** write the loss curve (step, train loss, val loss) here as CSV */
   curve?: string;
+  /** 'eager' (default) or 'onnxruntime': every step is one compiled ONNX Runtime graph (forward, backward, clipping, AdamW) */
+  backend?: TrainBackend;
+  /** ONNX Runtime intra-op threads (default: one per core) */
+  threads?: number;
 }
 
+export type TrainBackend = 'eager' | 'onnxruntime';
+
 export const TRAIN_DEFAULTS: GptTrainOptions = {
+  backend: 'eager',
   tokenizer: 'char',
   bpeVocabSize: 512,
   nLayer: 2,
@@ -68,8 +75,57 @@ export interface TrainReport {
   curve: LossPoint[];
 }
 
-/** Trains a GPT on a text file (default: English first names), with a progress bar and checkpoints. */
+/** Trains a GPT on a text file (default: English first names) eagerly, with a progress bar and checkpoints. */
 export function trainGpt(o: GptTrainOptions): TrainReport {
+  if ((o.backend ?? 'eager') !== 'eager') throw new ArgumentError(`trainGpt: backend '${o.backend}' runs asynchronously; use trainGptAsync`);
+  const t = prepare(o);
+  return t.finish(t.trainer.run());
+}
+
+/**
+ * `trainGpt` on any backend. With 'onnxruntime' each optimizer step is one ONNX Runtime graph
+ * (@likelihood/onnx's compileTrainStep): the same batches, learning-rate schedule, evaluation,
+ * checkpoints, progress and loss curve as eager, and the same numbers up to float32 rounding.
+ */
+export async function trainGptAsync(o: GptTrainOptions): Promise<TrainReport> {
+  const t = prepare(o);
+  if ((o.backend ?? 'eager') === 'eager') return t.finish(t.trainer.run());
+  if (o.backend !== 'onnxruntime') throw new ArgumentError(`gpt train: backend must be 'eager' or 'onnxruntime', found '${o.backend}'`);
+  const step = await compiledStep(t.trainer, t.model, t.generator, o);
+  try {
+    return t.finish(await t.trainer.runAsync(step.runner));
+  } finally {
+    await step.dispose();
+  }
+}
+
+/** The training step compiled for ONNX Runtime, as a Trainer StepRunner. */
+async function compiledStep(trainer: Trainer, model: GPT, generator: Generator, o: GptTrainOptions): Promise<{ runner: StepRunner; dispose: () => Promise<void> }> {
+  const { compileTrainStep } = await import('@likelihood/onnx');
+  const shape = [o.batchSize, o.blockSize];
+  const example = [zeros(shape, { dtype: 'int32' }), zeros(shape, { dtype: 'int32' })]; // one micro-batch: idx, targets [B, T]
+  const t0 = performance.now();
+  const step = compileTrainStep((x, y) => model.forward(x!, { targets: y! }).loss!, trainer.optimizer, example, {
+    backend: 'onnxruntime',
+    threads: o.threads,
+    allowSpinning: false, // worker threads sleep between ops: spinning only pays off on idle cores
+    generator, // the model's dropout generator, so the masks are eager's
+    gradAccumSteps: o.gradAccum,
+    maxGradNorm: o.gradClip > 0 ? o.gradClip : undefined,
+    module: model,
+  });
+  process.stderr.write(`onnxruntime: traced the training step (${step.compiled.graph.nodes.length} nodes) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  return {
+    runner: async (batches) => {
+      const losses = await step(batches.map((b) => [b.x, b.y]));
+      return losses.reduce((a, b) => a + b, 0) / losses.length;
+    },
+    dispose: () => step.dispose(),
+  };
+}
+
+/** Everything both backends share: corpus, tokenizer, model, Trainer with checkpoints, progress and the loss curve. */
+function prepare(o: GptTrainOptions) {
   const corpus = loadCorpus(o.text, o.seed);
   const tokenizer: Tokenizer = o.tokenizer === 'bpe' ? BPETokenizer.train(corpus.text, { vocabSize: o.bpeVocabSize }) : CharTokenizer.fromText(corpus.text);
   const ids = tokenizer.encode(corpus.text);
@@ -81,19 +137,10 @@ export function trainGpt(o: GptTrainOptions): TrainReport {
   );
   const log = (s: string) => process.stderr.write(`${s}\n`);
   log(`gpt train: ${corpus.source}: ${corpus.text.length} chars → ${ids.length} ${o.tokenizer} tokens (vocab ${tokenizer.vocabSize}); ${data.train.length} train / ${data.val.length} val`);
-  log(`model: ${o.nLayer} layers, ${o.nHead} heads, ${o.nEmbd} embd, block ${o.blockSize}: ${model.numParameters().toLocaleString('en')} parameters`);
+  log(`model: ${o.nLayer} layers, ${o.nHead} heads, ${o.nEmbd} embd, block ${o.blockSize}: ${model.numParameters().toLocaleString('en')} parameters; backend ${o.backend ?? 'eager'}`);
   mkdirSync(dirname(o.out), { recursive: true });
 
-  const bar = new cliProgress.SingleBar(
-    {
-      format: 'gpt {bar} {value}/{total} | loss {loss} | val {val} | lr {lr} | {tps} tok/s | {duration_formatted} (eta {eta_formatted})',
-      hideCursor: true,
-      noTTYOutput: o.progress !== false,
-      notTTYSchedule: 10_000,
-      etaBuffer: 50,
-    },
-    cliProgress.Presets.shades_classic,
-  );
+  const progress = o.progress === false ? null : progressDisplay(o.maxIters);
   let val: number | undefined;
   const curve: LossPoint[] = [];
   const trainer = new Trainer(model, {
@@ -114,25 +161,27 @@ export function trainGpt(o: GptTrainOptions): TrainReport {
     onProgress: (e) => {
       if (e.eval?.val !== undefined) val = e.eval.val;
       curve.push(e.eval?.val !== undefined ? { step: e.iter, loss: e.loss, val: e.eval.val } : { step: e.iter, loss: e.loss });
-      bar.update(e.iter, { loss: e.loss.toFixed(4), val: val?.toFixed(4) ?? '-', lr: e.lr.toExponential(2), tps: Math.round(e.tokensPerSec) });
+      progress?.update(e, val);
     },
   });
   if (o.resume && existsSync(o.out)) {
     const { step } = resumeTraining(o.out, trainer);
     log(`resumed from ${o.out} at step ${step}`);
   }
-  bar.start(o.maxIters, trainer.iter, { loss: '-', val: '-', lr: '-', tps: '-' });
-  const res = trainer.run();
-  bar.stop();
-  const chars = corpus.text.length;
-  const bpc = val !== undefined ? bitsPerChar(val, ids.length, chars) : undefined;
-  if (val !== undefined) {
-    log(`val loss ${val.toFixed(4)} nats/token, perplexity ${perplexity(val).toFixed(2)}, ${bpc!.toFixed(4)} bits/char; ${res.seconds.toFixed(1)} s; checkpoint ${o.out}`);
-  }
-  if (o.curve) {
-    mkdirSync(dirname(o.curve), { recursive: true });
-    writeFileSync(o.curve, `step,loss,val\n${curve.map((p) => `${p.step},${p.loss},${p.val ?? ''}`).join('\n')}\n`);
-    log(`loss curve: ${o.curve}`);
-  }
-  return { model, tokenizer, corpus, val, seconds: res.seconds, iters: trainer.iter, bitsPerChar: bpc, curve };
+  progress?.start(trainer.iter);
+  const finish = (res: TrainResult): TrainReport => {
+    progress?.stop();
+    const chars = corpus.text.length;
+    const bpc = val !== undefined ? bitsPerChar(val, ids.length, chars) : undefined;
+    if (val !== undefined) {
+      log(`val loss ${val.toFixed(4)} nats/token, perplexity ${perplexity(val).toFixed(2)}, ${bpc!.toFixed(4)} bits/char; ${res.seconds.toFixed(1)} s; checkpoint ${o.out}`);
+    }
+    if (o.curve) {
+      mkdirSync(dirname(o.curve), { recursive: true });
+      writeFileSync(o.curve, `step,loss,val\n${curve.map((p) => `${p.step},${p.loss},${p.val ?? ''}`).join('\n')}\n`);
+      log(`loss curve: ${o.curve}`);
+    }
+    return { model, tokenizer, corpus, val, seconds: res.seconds, iters: trainer.iter, bitsPerChar: bpc, curve };
+  };
+  return { model, trainer, generator: g, finish };
 }
