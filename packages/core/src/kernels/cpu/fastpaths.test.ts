@@ -123,4 +123,49 @@ describe('CPU kernel fast paths vs per-element references (property-based)', () 
       ),
     );
   });
+  it('Pad (constant, negative amounts crop) including trailing size-1 dims', () => {
+    fc.assert(
+      fc.property(
+        shapeArb.chain((s) => fc.tuple(fc.constant(s), fc.array(fc.integer({ min: -1, max: 2 }), { minLength: 2 * s.length, maxLength: 2 * s.length }))),
+        ([s, raw]) => {
+          const nd = s.length;
+          // keep every output dim >= 0: a crop never exceeds the dim
+          const pads = raw.map((p, i) => Math.max(p, -Math.floor(s[i % nd]! / 2)));
+          const x = data(s);
+          const out = getKernel('Pad')([x], { pads, mode: 'constant', value: 0.5 });
+          const shape = s.map((d, i) => d + pads[i]! + pads[i + nd]!);
+          expect(out.shape).toEqual(shape);
+          const want = Float32Array.from({ length: sizeOf(shape) }, (_, i) => {
+            const idx = multiIndex(i, shape).map((v, d) => v - pads[d]!);
+            return idx.every((v, d) => v >= 0 && v < s[d]!) ? at(x, idx) : 0.5;
+          });
+          expect(out.storage).toEqual(want);
+        },
+      ),
+    );
+  });
+  it('Slice with any start, end and step per axis', () => {
+    fc.assert(
+      fc.property(
+        fc.array(dim, { minLength: 1, maxLength: 4 }).chain((s) =>
+          fc.tuple(fc.constant(s), fc.integer({ min: 0, max: s.length - 1 }), fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 7 }), fc.integer({ min: 1, max: 3 })),
+        ),
+        ([s, axis, a, b, step]) => {
+          const start = Math.min(a, s[axis]! - 1);
+          const end = Math.min(Math.max(b, start), s[axis]!);
+          const x = data(s);
+          const out = getKernel('Slice')([x], { starts: [start], ends: [end], axes: [axis], steps: [step] });
+          const shape = [...s];
+          shape[axis] = Math.ceil((end - start) / step);
+          expect(out.shape).toEqual(shape);
+          const want = Float32Array.from({ length: sizeOf(shape) }, (_, i) => {
+            const idx = multiIndex(i, shape);
+            idx[axis] = start + idx[axis]! * step;
+            return at(x, idx);
+          });
+          expect(out.storage).toEqual(want);
+        },
+      ),
+    );
+  });
 });
