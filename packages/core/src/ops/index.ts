@@ -8,4 +8,5 @@ export * from './nn.js';
 export * from './activations.js';
 export * from './special.js';
 export * from './attention.js';
+export * from './linear.js';
 export { zeros, ones, full, zerosLike, onesLike, fullLike } from '../tensor.js';
