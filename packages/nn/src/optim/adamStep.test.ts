@@ -37,11 +37,19 @@ describe('fused Adam/AdamW step', () => {
   ];
   for (const [name, Fused, Ops, opts] of cases) {
     for (const dtype of ['float32', 'float64'] as const) {
-      it(`${name} (${dtype}): the same values as the tensor-op form, bit for bit, over 12 steps`, () => {
+      const what = dtype === 'float64' ? 'bit for bit' : 'to float32 rounding (rel. 1e-5 of each tensor\'s largest value)';
+      it(`${name} (${dtype}): the same values as the tensor-op form over 12 steps, ${what}`, () => {
         const fused = run(Fused, opts, dtype, 12);
         const ops = run(Ops, opts, dtype, 12);
         expect(fused.length).toBe(ops.length);
-        fused.forEach((v, i) => expect(v).toEqual(ops[i]));
+        fused.forEach((v, i) => {
+          const want = ops[i]!;
+          if (dtype === 'float64') expect(v).toEqual(want);
+          else {
+            const scale = Math.max(...want.map(Math.abs));
+            v.forEach((x, j) => expect(Math.abs(x - want[j]!)).toBeLessThanOrEqual(1e-5 * scale));
+          }
+        });
       });
     }
   }
