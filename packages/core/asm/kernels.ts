@@ -460,3 +460,107 @@ export function layerNormBackward(x: usize, w: usize, g: usize, mean: usize, rst
     }
   }
 }
+
+// ---- causal multi-head attention on packed projections --------------------------------------
+// Element (b, h, t, d) of q, k, v (and of their gradients) lives at base + ((b·T + t)·ld + h·hd + d)
+// floats, so GPT's packed qkv [B, T, 3C] is read in place (k = q + C, v = q + 2C, ld = 3C) and
+// the output is written with heads merged ([B, T, C], ldOut = C): no split, no transposes.
+
+/** Σ_d x[d]·y[d] over hd floats. */
+function dot(x: usize, y: usize, hd: i32): f32 {
+  let acc = f32x4.splat(0);
+  let d: i32 = 0;
+  for (; d + 4 <= hd; d += 4) {
+    const o = <usize>d << 2;
+    acc = f32x4.add(acc, f32x4.mul(v128.load(x + o), v128.load(y + o)));
+  }
+  let s = hsum(acc);
+  for (; d < hd; d++) s += load<f32>(x + (<usize>d << 2)) * load<f32>(y + (<usize>d << 2));
+  return s;
+}
+
+/** y[d] += a·x[d] over hd floats. */
+function axpy(a: f32, x: usize, y: usize, hd: i32): void {
+  const av = f32x4.splat(a);
+  let d: i32 = 0;
+  for (; d + 4 <= hd; d += 4) {
+    const o = <usize>d << 2;
+    v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(av, v128.load(x + o))));
+  }
+  for (; d < hd; d++) {
+    const o = <usize>d << 2;
+    store<f32>(y + o, load<f32>(y + o) + a * load<f32>(x + o));
+  }
+}
+
+/**
+ * y = softmax(q·kᵀ·scale, causal) · v per batch and head. Row i attends keys j ≤ i. The
+ * probabilities are written to p ([B, H, T, T], zeros above the diagonal) for the backward.
+ */
+export function attnCausal(q: usize, k: usize, v: usize, y: usize, p: usize, B: i32, H: i32, T: i32, hd: i32, ld: i32, ldOut: i32, scale: f32): void {
+  for (let b: i32 = 0; b < B; b++) {
+    for (let h: i32 = 0; h < H; h++) {
+      const pbh = p + (<usize>((b * H + h) * T * T) << 2);
+      for (let i: i32 = 0; i < T; i++) {
+        const qi = q + (<usize>((b * T + i) * ld + h * hd) << 2);
+        const pr = pbh + (<usize>(i * T) << 2);
+        let m: f32 = -Infinity;
+        for (let j: i32 = 0; j <= i; j++) {
+          const s = dot(qi, k + (<usize>((b * T + j) * ld + h * hd) << 2), hd) * scale;
+          store<f32>(pr + (<usize>j << 2), s);
+          m = max(m, s);
+        }
+        let sum: f32 = 0;
+        for (let j: i32 = 0; j <= i; j++) {
+          const e = exp1(load<f32>(pr + (<usize>j << 2)) - m);
+          store<f32>(pr + (<usize>j << 2), e);
+          sum += e;
+        }
+        const inv: f32 = 1 / sum;
+        const yi = y + (<usize>((b * T + i) * ldOut + h * hd) << 2);
+        memory.fill(yi, 0, <usize>hd << 2);
+        for (let j: i32 = 0; j <= i; j++) {
+          const pij = load<f32>(pr + (<usize>j << 2)) * inv;
+          store<f32>(pr + (<usize>j << 2), pij);
+          axpy(pij, v + (<usize>((b * T + j) * ld + h * hd) << 2), yi, hd);
+        }
+        if (i + 1 < T) memory.fill(pr + (<usize>(i + 1) << 2), 0, <usize>(T - i - 1) << 2);
+      }
+    }
+  }
+}
+
+/**
+ * Backward of attnCausal from the saved probabilities p and the output gradient gy (layout of y):
+ * dPᵢⱼ = gyᵢ·vⱼ, dSᵢⱼ = Pᵢⱼ(dPᵢⱼ − Σⱼ Pᵢⱼ dPᵢⱼ)·scale, dq = dS·k, dk = dSᵀ·q, dv = Pᵀ·gy.
+ * dq, dk, dv (layout of q, k, v) must be zeroed by the caller; `row` is T floats of scratch.
+ */
+export function attnCausalBackward(
+  q: usize, k: usize, v: usize, gy: usize, p: usize, dq: usize, dk: usize, dv: usize, row: usize,
+  B: i32, H: i32, T: i32, hd: i32, ld: i32, ldOut: i32, scale: f32,
+): void {
+  for (let b: i32 = 0; b < B; b++) {
+    for (let h: i32 = 0; h < H; h++) {
+      const pbh = p + (<usize>((b * H + h) * T * T) << 2);
+      for (let i: i32 = 0; i < T; i++) {
+        const rowOff = <usize>((b * T + i) * ld + h * hd) << 2;
+        const gi = gy + (<usize>((b * T + i) * ldOut + h * hd) << 2);
+        const pr = pbh + (<usize>(i * T) << 2);
+        let s: f32 = 0;
+        for (let j: i32 = 0; j <= i; j++) {
+          const dp = dot(gi, v + (<usize>((b * T + j) * ld + h * hd) << 2), hd);
+          store<f32>(row + (<usize>j << 2), dp);
+          s += dp * load<f32>(pr + (<usize>j << 2));
+        }
+        for (let j: i32 = 0; j <= i; j++) {
+          const colOff = <usize>((b * T + j) * ld + h * hd) << 2;
+          const pij = load<f32>(pr + (<usize>j << 2));
+          const ds = pij * (load<f32>(row + (<usize>j << 2)) - s) * scale;
+          axpy(ds, k + colOff, dq + rowOff, hd);
+          axpy(ds, q + rowOff, dk + colOff, hd);
+          axpy(pij, gi, dv + colOff, hd);
+        }
+      }
+    }
+  }
+}

@@ -28,3 +28,4 @@ export type { InterpretOptions, InterpretOutputs } from './capture/interpret.js'
 export { Graph, GraphError } from './capture/graph.js';
 export type { GraphNode, GraphConstant, GraphRandom, GraphMutation, GraphJSON, ValueInfo } from './capture/graph.js';
 export type { RandomSpec } from './capture/hooks.js';
+export { isTracing } from './capture/hooks.js';

@@ -30,3 +30,11 @@ export function setActiveRecorder(r: TraceRecorder | null): TraceRecorder | null
   active = r;
   return prev;
 }
+
+/**
+ * True while `trace` records. Fused fast paths outside core (an optimizer's single-pass update)
+ * check it and run their tensor-op form instead, so the graph holds the primitives.
+ */
+export function isTracing(): boolean {
+  return active !== null;
+}

@@ -7,4 +7,6 @@ export * from './linalg.js';
 export * from './nn.js';
 export * from './activations.js';
 export * from './special.js';
+export * from './attention.js';
+export * from './linear.js';
 export { zeros, ones, full, zerosLike, onesLike, fullLike } from '../tensor.js';

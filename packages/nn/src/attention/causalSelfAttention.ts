@@ -1,4 +1,4 @@
-import { ArgumentError, type FloatDType, type Generator, ShapeError, type Tensor, dropout } from '@likelihood/core';
+import { ArgumentError, type FloatDType, type Generator, ShapeError, type Tensor, causalAttentionPacked, dropout } from '@likelihood/core';
 import { Linear } from '../layers/linear.js';
 import { Module } from '../module.js';
 import type { KVCache } from './kvCache.js';
@@ -56,6 +56,11 @@ export class CausalSelfAttention extends Module {
     }
     const [B, T] = x.shape as [number, number, number];
     const H = this.nHead;
+    if (!opts.cache && (this.dropoutP === 0 || !this.training)) {
+      // Same computation on the packed projection: one fused kernel each way in eager float32.
+      const y = causalAttentionPacked(this.c_attn.forward(x), H); // [B, T, C]
+      return dropout(this.c_proj.forward(y), this.dropoutP, this.training, this.generator);
+    }
     const hd = this.nEmbd / H;
     const heads = (t: Tensor) => t.reshape([B, T, H, hd]).transpose(1, 2); // [B, T, C] -> [B, H, T, hd]
     const [q, kNew, vNew] = this.c_attn.forward(x).split(this.nEmbd, 2).map(heads) as [Tensor, Tensor, Tensor];

@@ -1,4 +1,4 @@
-import { type FloatDType, type Generator, ShapeError, type Tensor, add, matmul, transpose, zeros } from '@likelihood/core';
+import { type FloatDType, type Generator, ShapeError, type Tensor, linear, zeros } from '@likelihood/core';
 import { computeFans, kaimingUniform_, uniform_ } from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
@@ -50,8 +50,7 @@ export class Linear extends Module {
     if (x.ndim < 1 || x.shape[x.ndim - 1] !== this.inFeatures) {
       throw new ShapeError(`Linear: expected input with last dim ${this.inFeatures}, found shape ${fmtShape(x.shape)}`);
     }
-    const y = matmul(x, transpose(this.weight, 0, 1)); // (*, out)
-    return this.bias ? add(y, this.bias) : y;
+    return linear(x, this.weight, this.bias); // (*, out)
   }
 
   override extraRepr(): string {

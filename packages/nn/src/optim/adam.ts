@@ -1,4 +1,5 @@
-import { ArgumentError, type Tensor, zerosLike } from '@likelihood/core';
+import { ArgumentError, Tensor, isTracing, zerosLike } from '@likelihood/core';
+import { adamStep } from './adamStep.js';
 import { type ParamGroup, type Params, Optimizer, addScaled, checkBool, checkNumber, lerp } from './optimizer.js';
 
 export interface AdamOptions {
@@ -19,6 +20,8 @@ export class Adam<O extends AdamOptions = AdamOptions> extends Optimizer<O> {
   protected override readonly paramShapedState = ['expAvg', 'expAvgSq', 'maxExpAvgSq'];
   /** AdamW decays weights directly (`p ← p·(1 − lr·wd)`) instead of through the gradient. */
   protected readonly decoupledWeightDecay: boolean = false;
+  /** Update with the single-pass kernel (adamStep.ts) where it applies; same values either way. */
+  protected readonly fusedStep: boolean = true;
 
   constructor(params: Params<O>, opts: Partial<O> = {}, defaults: Partial<O> = {}) {
     super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...defaults, ...opts } as O);
@@ -50,6 +53,21 @@ export class Adam<O extends AdamOptions = AdamOptions> extends Optimizer<O> {
       }
       const step = (s.step as number) + 1;
       s.step = step;
+      if (this.fusedStep && canFuse(p, p.grad, s, g.amsgrad)) {
+        const decoupled = this.decoupledWeightDecay && g.weightDecay !== 0;
+        const values = adamStep(p, p.grad, s.expAvg as Tensor, s.expAvgSq as Tensor, g.amsgrad ? (s.maxExpAvgSq as Tensor) : null, {
+          beta1,
+          beta2,
+          stepSize: g.lr / (1 - beta1 ** step),
+          biasCorrection2Sqrt: (1 - beta2 ** step) ** 0.5,
+          eps: g.eps,
+          l2: this.decoupledWeightDecay ? 0 : g.weightDecay,
+          decay: decoupled ? 1 - g.lr * g.weightDecay : 1,
+          maximize: g.maximize,
+        });
+        p.assign_(new Tensor(values, p.shape, p.dtype));
+        continue;
+      }
       let param: Tensor = p;
       if (g.weightDecay !== 0) {
         if (this.decoupledWeightDecay) param = p.mul(1 - g.lr * g.weightDecay);
@@ -73,6 +91,18 @@ export class Adam<O extends AdamOptions = AdamOptions> extends Optimizer<O> {
       p.assign_(param.add(expAvg.mul(-stepSize).div(denom)));
     }
   }
+}
+
+/**
+ * The fused single-pass update (adamStep.ts) applies when parameter, gradient and state are
+ * float tensors of one dtype and shape; anything else (a trace recording the step, mixed
+ * dtypes, state from an odd state dict) takes the tensor-op path, which gives the same values.
+ */
+function canFuse(p: Tensor, grad: Tensor, s: Record<string, unknown>, amsgrad: boolean): boolean {
+  if ((p.dtype !== 'float32' && p.dtype !== 'float64') || grad.dtype !== p.dtype || grad.size !== p.size) return false;
+  if (isTracing()) return false;
+  const own = (t: unknown) => t instanceof Tensor && t.dtype === p.dtype && t.size === p.size;
+  return own(s.expAvg) && own(s.expAvgSq) && (!amsgrad || own(s.maxExpAvgSq));
 }
 
 export interface AdamWOptions extends AdamOptions {}

@@ -1,5 +1,6 @@
 import * as o from '../../ops/index.js';
 import { type Tensor, tensor } from '../../tensor.js';
+import { matmulBackwardDirect } from '../../kernels/wasm/matmul.js';
 import type { GradRuleTable } from './types.js';
 
 const mT = (x: Tensor) => o.transpose(x, -1, -2);
@@ -14,11 +15,13 @@ function triMask(n: number, upper: boolean, strict: boolean, like: Tensor): Tens
 }
 
 export const linalgRules: GradRuleTable = {
-  // C = A·B  =>  dA = dC·Bᵀ, dB = Aᵀ·dC, then undo batch broadcasting.
-  MatMul: (g, { inputs: [a, b] }) => [
-    o.sumToShape(o.matmul(g, o.transpose(b!, -1, -2)), a!.shape),
-    o.sumToShape(o.matmul(o.transpose(a!, -1, -2), g), b!.shape),
-  ],
+  // C = A·B  =>  dA = dC·Bᵀ, dB = Aᵀ·dC, then undo batch broadcasting. Straight from the GEMM
+  // kernels with transpose flags when no graph of the backward is needed (matmulBackwardDirect).
+  MatMul: (g, { inputs: [a, b] }) =>
+    matmulBackwardDirect(g, a!, b!) ?? [
+      o.sumToShape(o.matmul(g, o.transpose(b!, -1, -2)), a!.shape),
+      o.sumToShape(o.matmul(o.transpose(a!, -1, -2), g), b!.shape),
+    ],
 
   // torch's cholesky_backward (Murray 2016): Φ = tril(Lᵀ·gL), gA = L⁻ᵀ·½(Φ + tril(Φ,−1)ᵀ)·L⁻¹.
   // The result is symmetric: the gradient with respect to a symmetric A.

@@ -30,8 +30,18 @@ export const movementRules: GradRuleTable = {
       return part;
     });
   },
-  // Each sliced axis is a gather of positions start, start+step, …; its adjoint scatters them back.
+  // A unit-step slice is a crop: its adjoint pads the gradient with zeros (one copy). Otherwise
+  // each sliced axis is a gather of positions start, start+step, …; its adjoint scatters them back.
   Slice: (g, { inputs: [x], attrs }) => {
+    if (attrs.steps.every((s) => s === 1)) {
+      const nd = g.ndim;
+      const pads = new Array<number>(2 * nd).fill(0);
+      attrs.axes.forEach((axis, i) => {
+        pads[axis] = attrs.starts[i]!;
+        pads[axis + nd] = x!.shape[axis]! - attrs.starts[i]! - g.shape[axis]!;
+      });
+      return [o.padPrimitive(g, pads)];
+    }
     let out = g;
     attrs.axes.forEach((axis, i) => {
       const n = out.shape[axis]!;

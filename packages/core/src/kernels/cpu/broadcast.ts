@@ -17,26 +17,51 @@ export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
 }
 
 /**
- * Calls `body(offsets, outStart, inner, innerStrides)` once per run of the last output dim,
- * with the input offsets of that run. Kernels loop over the run themselves, which keeps the
- * inner loop free of index arithmetic.
+ * Merges adjacent dims that every input walks linearly (stride[d] = stride[d+1]·shape[d+1]) and
+ * drops dims of size 1, so a broadcast or a transpose runs as few, long runs: a bias add over
+ * [B, T, C] becomes B·T runs of C, a same-shape op one run. Returns null for an empty shape.
+ */
+export function collapseDims(outShape: Shape, inputStrides: number[][]): { shape: number[]; strides: number[][] } {
+  const shape: number[] = [];
+  const strides: number[][] = inputStrides.map(() => []);
+  for (let d = 0; d < outShape.length; d++) {
+    const n = outShape[d]!;
+    if (n === 1) continue;
+    const last = shape.length - 1;
+    if (last >= 0 && inputStrides.every((s, k) => strides[k]![last] === s[d]! * n)) {
+      // dim d continues the previous kept dim for every input: merge
+      shape[last] = shape[last]! * n;
+      inputStrides.forEach((s, k) => (strides[k]![last] = s[d]!));
+      continue;
+    }
+    shape.push(n);
+    inputStrides.forEach((s, k) => strides[k]!.push(s[d]!));
+  }
+  return { shape, strides };
+}
+
+/**
+ * Calls `body(offsets, outStart, inner, innerStrides)` once per run of the innermost (merged)
+ * output dim, with the input offsets of that run; runs cover the output in row-major order.
+ * Kernels loop over the run themselves, which keeps the inner loop free of index arithmetic.
  */
 export function forEachRun(
   outShape: Shape,
   inputStrides: number[][],
   body: (offsets: number[], outStart: number, inner: number, innerStrides: number[]) => void,
 ): void {
-  const nd = outShape.length;
   const nIn = inputStrides.length;
+  for (const d of outShape) if (d === 0) return;
+  const { shape, strides } = collapseDims(outShape, inputStrides);
+  const nd = shape.length;
   if (nd === 0) {
     body(new Array(nIn).fill(0), 0, 1, new Array(nIn).fill(0));
     return;
   }
-  const inner = outShape[nd - 1]!;
-  const innerStrides = inputStrides.map((s) => s[nd - 1]!);
+  const inner = shape[nd - 1]!;
+  const innerStrides = strides.map((s) => s[nd - 1]!);
   let outer = 1;
-  for (let i = 0; i < nd - 1; i++) outer *= outShape[i]!;
-  if (inner === 0 || outer === 0) return;
+  for (let i = 0; i < nd - 1; i++) outer *= shape[i]!;
   const idx = new Array<number>(nd - 1).fill(0);
   const offsets = new Array<number>(nIn).fill(0);
   for (let o = 0; o < outer; o++) {
@@ -44,9 +69,9 @@ export function forEachRun(
     // odometer increment over the outer dims
     for (let d = nd - 2; d >= 0; d--) {
       idx[d]!++;
-      for (let k = 0; k < nIn; k++) offsets[k]! += inputStrides[k]![d]!;
-      if (idx[d]! < outShape[d]!) break;
-      for (let k = 0; k < nIn; k++) offsets[k]! -= inputStrides[k]![d]! * outShape[d]!;
+      for (let k = 0; k < nIn; k++) offsets[k]! += strides[k]![d]!;
+      if (idx[d]! < shape[d]!) break;
+      for (let k = 0; k < nIn; k++) offsets[k]! -= strides[k]![d]! * shape[d]!;
       idx[d] = 0;
     }
   }

@@ -28,16 +28,6 @@ export function binaryLoop(a: TensorData, b: TensorData, dtype: DType, f: Binary
   }
   const shape = broadcastShapes('binary', a.shape, b.shape);
   const out = allocate(dtype, sizeOf(shape));
-  if (B.length === 1) {
-    const bv = B[0]!;
-    for (let i = 0; i < out.length; i++) out[i] = f(A[i % A.length]!, bv);
-    return { storage: out, shape, dtype };
-  }
-  if (A.length === 1) {
-    const av = A[0]!;
-    for (let i = 0; i < out.length; i++) out[i] = f(av, B[i % B.length]!);
-    return { storage: out, shape, dtype };
-  }
   forEachRun(shape, [broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)], (off, o0, n, st) => {
     let ia = off[0]!;
     let ib = off[1]!;
@@ -49,24 +39,74 @@ export function binaryLoop(a: TensorData, b: TensorData, dtype: DType, f: Binary
 }
 
 /**
- * Same-shape fast paths for the four hottest ops are written out, so V8 compiles a tight
- * loop with no closure call; everything else goes through `binaryLoop`.
+ * One run of a binary op: out[o + j] = A[ia + j·sa] op B[ib + j·sb] for j < n, where the
+ * strides are 1 (walks the input) or 0 (broadcasts one value).
  */
-function arith(op: PrimitiveName, f: Binary, fast: (A: TypedArray, B: TypedArray, out: TypedArray) => void): void {
+type Run = (A: TypedArray, ia: number, sa: number, B: TypedArray, ib: number, sb: number, out: TypedArray, o: number, n: number) => void;
+
+/**
+ * The four hottest ops are written out, one function each with a loop per stride pattern, so
+ * V8 compiles tight monomorphic loops with no closure call per element (bias adds, residuals,
+ * scalar scaling, softmax's row-broadcast subtract); everything else goes through `binaryLoop`.
+ */
+function arith(op: PrimitiveName, run: Run): void {
   registerKernel(op, 'cpu', ([a, b]) => {
+    const A = a!.storage;
+    const B = b!.storage;
     if (shapesEqual(a!.shape, b!.shape)) {
-      const out = allocate(a!.dtype, a!.storage.length);
-      fast(a!.storage, b!.storage, out);
+      const out = allocate(a!.dtype, A.length);
+      run(A, 0, 1, B, 0, 1, out, 0, A.length);
       return { storage: out, shape: a!.shape, dtype: a!.dtype };
     }
-    return binaryLoop(a!, b!, a!.dtype, f);
+    const shape = broadcastShapes('binary', a!.shape, b!.shape);
+    const out = allocate(a!.dtype, sizeOf(shape));
+    forEachRun(shape, [broadcastStrides(a!.shape, shape), broadcastStrides(b!.shape, shape)], (off, o0, n, st) =>
+      run(A, off[0]!, st[0]!, B, off[1]!, st[1]!, out, o0, n),
+    );
+    return { storage: out, shape, dtype: a!.dtype };
   });
 }
 
-arith('Add', (a, b) => a + b, (A, B, o) => { for (let i = 0; i < o.length; i++) o[i] = A[i]! + B[i]!; });
-arith('Sub', (a, b) => a - b, (A, B, o) => { for (let i = 0; i < o.length; i++) o[i] = A[i]! - B[i]!; });
-arith('Mul', (a, b) => a * b, (A, B, o) => { for (let i = 0; i < o.length; i++) o[i] = A[i]! * B[i]!; });
-arith('Div', (a, b) => a / b, (A, B, o) => { for (let i = 0; i < o.length; i++) o[i] = A[i]! / B[i]!; });
+arith('Add', (A, ia, sa, B, ib, sb, O, o, n) => {
+  if (sa === 1 && sb === 1) for (let j = 0; j < n; j++) O[o + j] = A[ia + j]! + B[ib + j]!;
+  else if (sb === 0) {
+    const v = B[ib]!;
+    for (let j = 0; j < n; j++) O[o + j] = A[ia + j * sa]! + v;
+  } else if (sa === 0) {
+    const v = A[ia]!;
+    for (let j = 0; j < n; j++) O[o + j] = v + B[ib + j * sb]!;
+  } else for (let j = 0; j < n; j++) O[o + j] = A[ia + j * sa]! + B[ib + j * sb]!;
+});
+arith('Sub', (A, ia, sa, B, ib, sb, O, o, n) => {
+  if (sa === 1 && sb === 1) for (let j = 0; j < n; j++) O[o + j] = A[ia + j]! - B[ib + j]!;
+  else if (sb === 0) {
+    const v = B[ib]!;
+    for (let j = 0; j < n; j++) O[o + j] = A[ia + j * sa]! - v;
+  } else if (sa === 0) {
+    const v = A[ia]!;
+    for (let j = 0; j < n; j++) O[o + j] = v - B[ib + j * sb]!;
+  } else for (let j = 0; j < n; j++) O[o + j] = A[ia + j * sa]! - B[ib + j * sb]!;
+});
+arith('Mul', (A, ia, sa, B, ib, sb, O, o, n) => {
+  if (sa === 1 && sb === 1) for (let j = 0; j < n; j++) O[o + j] = A[ia + j]! * B[ib + j]!;
+  else if (sb === 0) {
+    const v = B[ib]!;
+    for (let j = 0; j < n; j++) O[o + j] = A[ia + j * sa]! * v;
+  } else if (sa === 0) {
+    const v = A[ia]!;
+    for (let j = 0; j < n; j++) O[o + j] = v * B[ib + j * sb]!;
+  } else for (let j = 0; j < n; j++) O[o + j] = A[ia + j * sa]! * B[ib + j * sb]!;
+});
+arith('Div', (A, ia, sa, B, ib, sb, O, o, n) => {
+  if (sa === 1 && sb === 1) for (let j = 0; j < n; j++) O[o + j] = A[ia + j]! / B[ib + j]!;
+  else if (sb === 0) {
+    const v = B[ib]!;
+    for (let j = 0; j < n; j++) O[o + j] = A[ia + j * sa]! / v;
+  } else if (sa === 0) {
+    const v = A[ia]!;
+    for (let j = 0; j < n; j++) O[o + j] = v / B[ib + j * sb]!;
+  } else for (let j = 0; j < n; j++) O[o + j] = A[ia + j * sa]! / B[ib + j * sb]!;
+});
 
 const binary = (op: PrimitiveName, f: Binary, outDtype?: DType) =>
   registerKernel(op, 'cpu', ([a, b]) => binaryLoop(a!, b!, outDtype ?? a!.dtype, f));
@@ -156,7 +196,10 @@ registerKernel('Where', 'cpu', ([c, a, b]) => {
     let ic = off[0]!;
     let ia = off[1]!;
     let ib = off[2]!;
-    for (let j = 0; j < n; j++, ic += st[0]!, ia += st[1]!, ib += st[2]!) out[o0 + j] = C[ic] ? A[ia]! : B[ib]!;
+    const sc = st[0]!;
+    const sa = st[1]!;
+    const sb = st[2]!;
+    for (let j = 0; j < n; j++, ic += sc, ia += sa, ib += sb) out[o0 + j] = C[ic] ? A[ia]! : B[ib]!;
   });
   return { storage: out, shape, dtype };
 });

@@ -69,14 +69,20 @@ registerKernel('Pad', 'cpu', ([x], { pads, value }) => {
   const hi = x!.shape.map((d, i) => Math.min(d, shape[i]! - pads[i]!)); // one past the last
   const span = lo.map((l, i) => Math.max(0, hi[i]! - l));
   if (span.some((s) => s === 0)) return { storage: out, shape, dtype: x!.dtype };
-  forEachRun(span, [inSt, outSt], (off, _o0, n) => {
-    let ix = off[0]!;
-    let io = off[1]!;
-    for (let d = 0; d < nd; d++) {
-      ix += lo[d]! * inSt[d]!;
-      io += (lo[d]! + pads[d]!) * outSt[d]!;
-    }
-    for (let j = 0; j < n; j++) out[io + j] = X[ix + j]!;
+  let ix0 = 0;
+  let io0 = 0;
+  for (let d = 0; d < nd; d++) {
+    ix0 += lo[d]! * inSt[d]!;
+    io0 += (lo[d]! + pads[d]!) * outSt[d]!;
+  }
+  // Runs follow the merged dims of `span`, whose inner strides need not be 1 (trailing size-1 dims).
+  forEachRun(span, [inSt, outSt], (off, _o0, n, st) => {
+    const ix = ix0 + off[0]!;
+    const io = io0 + off[1]!;
+    const si = st[0]!;
+    const so = st[1]!;
+    if (si === 1 && so === 1) for (let j = 0; j < n; j++) out[io + j] = X[ix + j]!;
+    else for (let j = 0; j < n; j++) out[io + j * so] = X[ix + j * si]!;
   });
   return { storage: out, shape, dtype: x!.dtype };
 });

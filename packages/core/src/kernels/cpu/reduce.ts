@@ -1,8 +1,8 @@
 import { allocate } from '../../dtype.js';
 import type { PrimitiveName } from '../../primitives.js';
-import { registerKernel, type TensorData } from '../../registry.js';
+import { getKernel, registerKernel, type TensorData } from '../../registry.js';
 import { type Shape, sizeOf, stridesOf } from '../../shape.js';
-import { forEachRun } from './broadcast.js';
+import { collapseDims, forEachRun } from './broadcast.js';
 
 /** Output shape of a reduction over `axes` (sorted, non-negative). */
 export function reducedShape(shape: Shape, axes: readonly number[], keepdims: boolean): number[] {
@@ -60,6 +60,46 @@ function reduction(op: PrimitiveName, init: number, step: (acc: number, x: numbe
 }
 
 reduction('ReduceSum', 0, (a, x) => a + x);
+const genericSum = getKernel('ReduceSum', 'cpu');
+
+/**
+ * ReduceSum with the two patterns of every broadcast backward and normalisation written out
+ * (float64 accumulation, as the generic kernel): after merging dims, summing the rows of an
+ * [R, C] block (over the last dims) or its columns (over the leading dims, e.g. a bias
+ * gradient summed over batch and time).
+ */
+registerKernel('ReduceSum', 'cpu', (inputs, attrs) => {
+  const x = inputs[0]!;
+  const { axes, keepdims } = attrs;
+  const { shape, strides } = collapseDims(x.shape, [outputStrides(x.shape, axes)]);
+  const ost = strides[0]!;
+  const X = x.storage;
+  const outShape = reducedShape(x.shape, axes, keepdims);
+  if (shape.length === 1 || (shape.length === 2 && (ost[0] === 0) !== (ost[1] === 0))) {
+    const R = shape.length === 2 ? shape[0]! : 1;
+    const C = shape[shape.length - 1]!;
+    const out = allocate(x.dtype, sizeOf(outShape));
+    if (ost[ost.length - 1] === 0) {
+      // rows of C summed into one value each
+      for (let r = 0; r < R; r++) {
+        let a = 0;
+        const base = r * C;
+        for (let j = 0; j < C; j++) a += X[base + j]!;
+        out[r] = a;
+      }
+    } else {
+      // R rows of C added up column by column
+      const acc = new Float64Array(C);
+      for (let r = 0; r < R; r++) {
+        const base = r * C;
+        for (let j = 0; j < C; j++) acc[j]! += X[base + j]!;
+      }
+      out.set(acc);
+    }
+    return { storage: out, shape: outShape, dtype: x.dtype };
+  }
+  return genericSum(inputs, attrs);
+});
 reduction('ReduceProd', 1, (a, x) => a * x);
 // NaN propagates as in torch.amax/amin.
 reduction('ReduceMax', -Infinity, (a, x) => (x > a || x !== x ? x : a));

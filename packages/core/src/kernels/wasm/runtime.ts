@@ -23,6 +23,11 @@ export interface KernelExports {
   geluTanhGrad(x: number, g: number, dx: number, n: number): void;
   layerNormRows(x: number, w: number, b: number, y: number, mean: number, rstd: number, rows: number, D: number, eps: number): void;
   layerNormBackward(x: number, w: number, g: number, mean: number, rstd: number, dx: number, dw: number, db: number, rows: number, D: number): void;
+  attnCausal(q: number, k: number, v: number, y: number, p: number, B: number, H: number, T: number, hd: number, ld: number, ldOut: number, scale: number): void;
+  attnCausalBackward(
+    q: number, k: number, v: number, gy: number, p: number, dq: number, dk: number, dv: number, row: number,
+    B: number, H: number, T: number, hd: number, ld: number, ldOut: number, scale: number,
+  ): void;
 }
 
 const PAGE = 65536;

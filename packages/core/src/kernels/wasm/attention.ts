@@ -1,0 +1,84 @@
+import { autogradGrad } from '../../autograd/engine.js';
+import { enableGrad, isAnomalyEnabled, isGradEnabled } from '../../autograd/mode.js';
+import { activeRecorder } from '../../capture/hooks.js';
+import { withCustomGrad } from '../../dispatch.js';
+import { Tensor } from '../../tensor.js';
+import { directBackwardAllowed } from './matmul.js';
+import { useWasm } from './preference.js';
+import { freshArena, wasmKernels } from './runtime.js';
+
+/** Below this many score entries (B·H·T²) the composite is as fast. */
+export const ATTENTION_WASM_MIN_SCORES = 4096;
+
+interface Dims {
+  B: number;
+  T: number;
+  H: number;
+  hd: number;
+}
+
+/** Forward on packed qkv [B, T, 3C] in wasm: y [B, T, C] and the probabilities [B, H, T, T]; null when wasm cannot run. */
+export function attnCausalWasm(qkv: Float32Array, { B, T, H, hd }: Dims, scale: number): { y: Float32Array; p: Float32Array } | null {
+  const k = wasmKernels();
+  const arena = freshArena();
+  if (!k || !arena) return null;
+  const C = H * hd;
+  const nIn = B * T * 3 * C;
+  const nOut = B * T * C;
+  const nP = B * H * T * T;
+  const pq = arena.alloc(nIn * 4);
+  const py = arena.alloc(nOut * 4);
+  const pp = arena.alloc(nP * 4);
+  if (!arena.commit()) return null;
+  arena.f32(pq, nIn).set(qkv);
+  k.attnCausal(pq, pq + C * 4, pq + 2 * C * 4, py, pp, B, H, T, hd, 3 * C, C, scale);
+  return { y: arena.f32(py, nOut).slice(), p: arena.f32(pp, nP).slice() };
+}
+
+/** Backward in wasm: the gradient with respect to the packed qkv; null when wasm cannot run. */
+export function attnCausalBackwardWasm(qkv: Float32Array, p: Float32Array, gy: Float32Array, { B, T, H, hd }: Dims, scale: number): Float32Array | null {
+  const k = wasmKernels();
+  const arena = freshArena();
+  if (!k || !arena) return null;
+  const C = H * hd;
+  const nIn = B * T * 3 * C;
+  const pq = arena.alloc(nIn * 4);
+  const pp = arena.alloc(p.length * 4);
+  const pg = arena.alloc(gy.length * 4);
+  const pd = arena.alloc(nIn * 4);
+  const row = arena.alloc(T * 4);
+  if (!arena.commit()) return null;
+  arena.f32(pq, nIn).set(qkv);
+  arena.f32(pp, p.length).set(p);
+  arena.f32(pg, gy.length).set(gy);
+  arena.f32(pd, nIn).fill(0);
+  const c4 = C * 4;
+  k.attnCausalBackward(pq, pq + c4, pq + 2 * c4, pg, pp, pd, pd + c4, pd + 2 * c4, row, B, H, T, hd, 3 * C, C, scale);
+  return arena.f32(pd, nIn).slice();
+}
+
+/**
+ * Fused causal attention for `causalAttentionPacked` (ops/attention.ts; arguments validated
+ * there): one wasm pass forward, one backward, reading q, k, v in place from the packed
+ * projection. Returns null (the composite runs) for float64, small inputs, or under trace or
+ * anomaly detection. When a graph of the backward is built (createGraph), the backward
+ * differentiates the composite instead, so higher-order gradients still work.
+ */
+export function fusedCausalAttention(qkv: Tensor, H: number, scale: number, composite: (qkv: Tensor) => Tensor): Tensor | null {
+  if (qkv.dtype !== 'float32' || activeRecorder() !== null || isAnomalyEnabled()) return null;
+  const [B, T, C3] = qkv.shape as [number, number, number];
+  const dims = { B, T, H, hd: C3 / 3 / H };
+  if (qkv.size === 0 || !useWasm(B * H * T * T, ATTENTION_WASM_MIN_SCORES)) return null;
+  const r = attnCausalWasm(qkv.storage as Float32Array, dims, scale);
+  if (!r) return null;
+  const out = new Tensor(r.y, [B, T, C3 / 3], 'float32');
+  return withCustomGrad('causalAttention', [qkv], out, (g) => {
+    if (directBackwardAllowed() && g.dtype === 'float32') {
+      const d = attnCausalBackwardWasm(qkv.storage as Float32Array, r.p, g.storage as Float32Array, dims, scale);
+      if (d) return [new Tensor(d, qkv.shape, 'float32')];
+    }
+    // Differentiate the composite (recomputed): a graph when createGraph is on, primitives under trace.
+    const createGraph = isGradEnabled();
+    return enableGrad(() => autogradGrad([composite(qkv)], [qkv], { gradOutputs: [g], createGraph }));
+  });
+}
