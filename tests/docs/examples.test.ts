@@ -4,7 +4,8 @@
  * A block that is deliberately a fragment says so on its first line: `// fragment: <why>`.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -58,13 +59,16 @@ describe('documentation examples run', () => {
     it.skipIf(fragment)(name, () => {
       const path = join(import.meta.dirname, `.example-${relative(root, ex.file).replace(/[^\w]+/g, '-')}-${ex.line}.ts`);
       writeFileSync(path, ex.code);
+      // Examples that write files (checkpoints, diagrams) write them into a scratch directory.
+      const cwd = mkdtempSync(join(tmpdir(), 'docs-example-'));
       try {
-        execFileSync(tsx, ['--conditions=source', path], { cwd: root, stdio: 'pipe', timeout: 120_000 });
+        execFileSync(tsx, ['--conditions=source', path], { cwd, stdio: 'pipe', timeout: 120_000 });
       } catch (e) {
         const err = e as { stderr?: Buffer; stdout?: Buffer };
         throw new Error(`${name} failed:\n${err.stderr?.toString() ?? ''}${err.stdout?.toString().slice(-2000) ?? ''}`);
       } finally {
         rmSync(path, { force: true });
+        rmSync(cwd, { recursive: true, force: true });
       }
     });
   }
