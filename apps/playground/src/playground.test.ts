@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { englishFirstNames } from '@likelihood/datasets';
+import { englishFirstNames, mnistDataPackageDir } from '@likelihood/datasets';
 import { CHROMIUM_PATH, hasChromium, launchChromium } from '@likelihood/test-utils/chromium';
 import { build, preview } from 'vite';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'playground-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe.skipIf(!hasChromium())(`playground in headless Chromium (skipped when ${CHROMIUM_PATH} is absent)`, () => {
-  it('builds, loads exported weights, and samples GPT text in the browser on a click', async () => {
+  it('builds, loads exported weights, and samples GPT text and VAE digits in the browser on a click', async () => {
     // A few training steps are enough to test the path from Node checkpoint to browser samples.
     const tsx = resolve(root, '../../node_modules/.bin/tsx');
     execFileSync(tsx, ['--conditions=source', 'scripts/export-weights.ts', '--steps', '3', '--out', join(tmp, 'public', 'weights')], { cwd: root, stdio: 'pipe' });
@@ -31,7 +31,8 @@ describe.skipIf(!hasChromium())(`playground in headless Chromium (skipped when $
       await page.goto(url);
       await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('ready'));
       expect(await page.textContent('#status')).toBe('ready: WebAssembly SIMD kernels');
-      expect(await page.$$eval('#model option', (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['gpt-names']);
+      const models = await page.$$eval('#model option', (os) => os.map((o) => (o as HTMLOptionElement).value));
+      expect(models).toEqual(mnistDataPackageDir() ? ['gpt-names', 'vae-mnist'] : ['gpt-names']);
       await page.click('#sample');
       await page.waitForSelector('#output[data-done="true"]', { timeout: 60_000 });
       const status = await page.textContent('#status');
@@ -41,6 +42,26 @@ describe.skipIf(!hasChromium())(`playground in headless Chromium (skipped when $
       const alphabet = new Set(englishFirstNames().join(''));
       expect(lines.join('').length).toBeGreaterThan(0);
       expect([...lines.join('')].every((c) => alphabet.has(c))).toBe(true); // decoded with the names' tokenizer
+      if (models.includes('vae-mnist')) {
+        await page.selectOption('#model', 'vae-mnist');
+        await page.click('#sample');
+        await page.waitForSelector('#output[data-done="true"]', { timeout: 60_000 });
+        expect(await page.textContent('#status')).toMatch(/^VAE: MNIST digits: done in [\d.]+ s$/);
+        // 16 digits in a 4 × 4 grid of 28 × 28 images, not a blank canvas
+        const grey = await page.$eval('#canvas', (c) => {
+          const cv = c as HTMLCanvasElement;
+          const d = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;
+          let lo = 255;
+          let hi = 0;
+          for (let i = 0; i < d.length; i += 4) {
+            lo = Math.min(lo, d[i]!);
+            hi = Math.max(hi, d[i]!);
+          }
+          return { w: cv.width, h: cv.height, lo, hi };
+        });
+        expect([grey.w, grey.h]).toEqual([112, 112]);
+        expect(grey.hi - grey.lo).toBeGreaterThan(50);
+      }
       const shot = join(tmp, 'playground.png');
       await page.screenshot({ path: shot, fullPage: true });
       expect(statSync(shot).size).toBeGreaterThan(5_000);
