@@ -4,7 +4,7 @@
  * A block that is deliberately a fragment says so on its first line: `// fragment: <why>`.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -59,8 +59,10 @@ describe('documentation examples run', () => {
     it.skipIf(fragment)(name, () => {
       const path = join(import.meta.dirname, `.example-${relative(root, ex.file).replace(/[^\w]+/g, '-')}-${ex.line}.ts`);
       writeFileSync(path, ex.code);
-      // Examples that write files (checkpoints, diagrams) write them into a scratch directory.
+      // Examples run "from the repo root": they read repo paths such as packages/gpt/fixtures, and
+      // the files they write (checkpoints, diagrams) land in a scratch directory that links to them.
       const cwd = mkdtempSync(join(tmpdir(), 'docs-example-'));
+      for (const dir of ['packages', 'apps', 'docs']) symlinkSync(join(root, dir), join(cwd, dir));
       try {
         execFileSync(tsx, ['--conditions=source', path], { cwd, stdio: 'pipe', timeout: 120_000 });
       } catch (e) {
