@@ -17,15 +17,16 @@ const program = new Command()
   .description("train and sample likelihood models; with no command, runs every family's demo")
   .option('--seconds <s>', 'training budget per family in the default run', (v) => Number(v), 90)
   .option('--only <families>', 'comma-separated families for the default run', FAMILIES.map((f) => f.name).join(','))
-  .option('--out-dir <dir>', 'checkpoints, images and the report', resolve(import.meta.dirname, '../out'));
+  .option('--out-dir <dir>', 'checkpoints, images and the report', resolve(import.meta.dirname, '../out'))
+  .option('--full', "benchmark scale: each family's issue-target configuration (hours, not minutes)");
 for (const f of FAMILIES) program.addCommand(f.command());
-program.action(async (o: { seconds: number; only: string; outDir: string }) => {
+program.action(async (o: { seconds: number; only: string; outDir: string; full?: boolean }) => {
   const wanted = new Set(o.only.split(','));
   const unknown = [...wanted].filter((w) => !FAMILIES.some((f) => f.name === w));
   if (unknown.length > 0) throw new Error(`--only: unknown families ${unknown.join(', ')}; expected some of ${FAMILIES.map((f) => f.name).join(', ')}`);
   const reports: FamilyReport[] = [];
   for (const f of FAMILIES) {
-    if (wanted.has(f.name)) reports.push(await f.demo({ seconds: o.seconds, outDir: o.outDir }));
+    if (wanted.has(f.name)) reports.push(await f.demo({ seconds: o.full && program.getOptionValueSource('seconds') === 'default' ? 1800 : o.seconds, outDir: o.outDir, full: !!o.full }));
   }
   printSummary(reports);
   const page = writeReport(join(o.outDir, 'report.html'), reports, {

@@ -70,4 +70,9 @@ export interface DemoOptions {
   seconds: number;
   /** directory for checkpoints and PNGs */
   outDir: string;
+  /**
+   * Benchmark scale (`--full`): the family's issue-target configuration where it has one (e.g. the
+   * GPT on tiny Shakespeare at nanoGPT's CPU config); otherwise a longer run within `seconds`.
+   */
+  full?: boolean;
 }
