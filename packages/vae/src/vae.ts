@@ -106,7 +106,10 @@ export class VAE extends Module {
     const [s, n] = z.shape as [number, number, number];
     const lik = this.decoder.likelihood;
     if (lik.logProbSum && !x.requiresGrad) {
-      return lik.logProbSum(this.decoder.forward(z.reshape([s * n, this.latentDim])), x).reshape([s, n]);
+      // Decode example-major, (N·S) rows, so the likelihood never repeats x; transposing z (latentDim wide) is cheap.
+      const zn = s === 1 ? z.reshape([n, this.latentDim]) : z.transpose(0, 1).reshape([n * s, this.latentDim]); // (N·S, latentDim)
+      const lp = lik.logProbSum(this.decoder.forward(zn), x); // (N·S)
+      return s === 1 ? lp.reshape([1, n]) : lp.reshape([n, s]).transpose(0, 1); // (S, N)
     }
     const px = decode(this.decoder, z.reshape([s * n, this.latentDim])); // batch [S·N]
     const t = lik.target(x); // (N, ...dataShape)

@@ -56,13 +56,21 @@ export function evaluateVae(vae: VAE, o: Omit<VaeEvalOptions, 'checkpoint'>, log
     const x = test.narrow(0, i, Math.min(o.chunk, n - i));
     const r = vae.logLikelihood(x, { samples: o.k, generator: g });
     values.push(...(r.nats.data()));
-    const m = values.reduce((a, b) => a + b, 0) / values.length;
-    log(`  ${values.length}/${n} digits: mean log p̂(x) ${m.toFixed(3)} nats (k = ${o.k}), ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    const sofar = meanAndStderr(values);
+    // A long evaluation can be stopped at any time: each line is the result on the digits so far.
+    log(`  ${values.length}/${n} digits: mean log p̂(x) ${sofar.mean.toFixed(3)} ± ${sofar.stderr.toFixed(3)} nats (k = ${o.k}), ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, n - 1));
+  const { mean, stderr } = meanAndStderr(values);
   return {
-    digits: n, k: o.k, logLikelihood: mean, stderr: sd / Math.sqrt(n), bitsPerDim: -mean / (784 * Math.LN2), elbo: meanElbo(vae, test),
+    digits: n, k: o.k, logLikelihood: mean, stderr, bitsPerDim: -mean / (784 * Math.LN2), elbo: meanElbo(vae, test),
     seconds: (performance.now() - t0) / 1000,
   };
+}
+
+/** Mean and its standard error (sample sd / √n) over the digits. */
+export function meanAndStderr(values: readonly number[]): { mean: number; stderr: number } {
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, n - 1));
+  return { mean, stderr: sd / Math.sqrt(n) };
 }

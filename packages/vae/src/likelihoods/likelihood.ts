@@ -19,9 +19,10 @@ export interface Likelihood {
   /** params (N, P, ...dataShape) → a distribution with batch [N] and event dataShape. */
   distribution(params: Tensor): Distribution;
   /**
-   * Optional fast path for training: log p(x | params) summed over the data values, for params
-   * (S·N, P, ...dataShape) and x (N, ...dataShape) scored against each of the S rows blocks:
-   * (S·N). Must equal distribution(params).logProb(target(x) tiled S times).
+   * Optional fast path: log p(x | params) summed over the data values, for params
+   * (N·S, P, ...dataShape) with S rows per example, example-major (row n·S + s), and data x
+   * (N, ...dataShape) in [0, 1]: (N·S). Must equal distribution(params).logProb of target(x)
+   * with each example repeated S times. Used when x needs no gradient.
    */
   logProbSum?(params: Tensor, x: Tensor): Tensor;
   /** The distribution's mean as an image in [0, 1], (N, ...dataShape). */
