@@ -1,6 +1,6 @@
 // Held-out NLL (nats) of RealNVP and spline flows on toy densities, against the true entropy
 // (exact log p; moons by quadrature), with the paired gap and its standard error.
-// Run: npx tsx --conditions=source packages/flow/examples/toy2d-table.ts [steps] [batch] [densities] [kinds] [layers]
+// Run: npx tsx --conditions=source packages/flow/examples/toy2d-table.ts [steps] [batch] [densities] [kinds] [layers] [bins]
 //   e.g. ... toy2d-table.ts 4000 512 8gaussians realnvp 8
 // The recipe is the one of apps/bench's `flow` suite: Adam lr 3e-3 with 50 warm-up steps and a
 // cosine decay to 0, MLP 2×64 conditioners, spline K = 8 on [−4, 4], 20 000 held-out points.
@@ -11,6 +11,7 @@ const batchSize = Number(process.argv[3] ?? 256);
 const densities = (process.argv[4] ?? 'moons,8gaussians,checkerboard').split(',');
 const kinds = (process.argv[5] ?? 'realnvp,spline').split(',') as ToyFlowKind[];
 const layers = process.argv[6] ? Number(process.argv[6]) : undefined;
+const numBins = process.argv[7] ? Number(process.argv[7]) : 8;
 for (const density of densities) {
   for (const kind of kinds) {
     const c0 = process.cpuUsage();
@@ -23,6 +24,7 @@ for (const density of densities) {
       schedule: 'cosine',
       warmupSteps: 50,
       hidden: [64, 64],
+      numBins,
       tailBound: 4,
       seed: 0,
       testSize: 20_000,
