@@ -124,6 +124,7 @@ export function quality2d(name: string, opts: { steps: number; repeats: number; 
     opt.zeroGrad();
     loss.backward();
     opt.step();
+    ema.decay = Math.min(0.995, (1 + i) / (10 + i)); // EMA warm-up, as the samples app
     ema.update();
     last = loss.item();
   }

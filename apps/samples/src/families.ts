@@ -7,8 +7,10 @@ import { flowCommand } from './flow/command.js';
 import { flowDemo } from './flow/demo.js';
 import { ebmCommand } from './ebm/command.js';
 import { ebmDemo } from './ebm/demo.js';
+import { diffusionCommand } from './diffusion/command.js';
 import { gptCommand } from './gpt/command.js';
 import { gptDemo } from './gpt/demo.js';
+import { diffusionDemo } from './diffusion/demo.js';
 import type { DemoOptions, FamilyReport } from './report/types.js';
 import { vaeCommand } from './vae/command.js';
 import { vaeDemo } from './vae/demo.js';
@@ -24,4 +26,5 @@ export const FAMILIES: Family[] = [
   { name: 'vae', command: vaeCommand, demo: vaeDemo },
   { name: 'flow', command: flowCommand, demo: (o) => flowDemo(o) },
   { name: 'ebm', command: ebmCommand, demo: (o) => ebmDemo(o) },
+  { name: 'diffusion', command: diffusionCommand, demo: (o) => diffusionDemo(o) },
 ];
