@@ -86,6 +86,29 @@ describe('RBM training', () => {
     }
   });
 
+  it('the closed-form contrastive gradients equal autograd of mean F(v⁺) − mean F(v⁻), for both RBM kinds', () => {
+    const gen = new Generator(8);
+    const models = [
+      { rbm: new BernoulliRBM(16, 5, { initStd: 0.5, generator: gen }), pos: prototypeData(7, gen), neg: prototypeData(4, gen) },
+      { rbm: new GaussianBernoulliRBM(6, 4, { initStd: 0.5, sigma: [0.5, 1, 2, 0.7, 1.3, 0.9], generator: gen }), pos: randn([7, 6], { generator: gen, dtype: 'float64' }), neg: randn([4, 6], { generator: gen, dtype: 'float64' }) },
+    ];
+    for (const { rbm, pos, neg } of models) {
+      rbm.visibleBias.assign_(randn([rbm.nVisible], { generator: gen, dtype: 'float64' }).mul(0.3));
+      rbm.hiddenBias.assign_(randn([rbm.nHidden], { generator: gen, dtype: 'float64' }).mul(0.3));
+      const g = rbm.contrastiveGrads(pos, neg);
+      for (const p of [rbm.weight, rbm.visibleBias, rbm.hiddenBias]) p.grad = null;
+      const fp = rbm.freeEnergy(pos).mean();
+      const fn = rbm.freeEnergy(neg).mean();
+      fp.sub(fn).backward();
+      expect(maxAbsDiff(g.weight, rbm.weight.grad!)).toBeLessThan(1e-12);
+      expect(maxAbsDiff(g.visibleBias, rbm.visibleBias.grad!)).toBeLessThan(1e-12);
+      expect(maxAbsDiff(g.hiddenBias, rbm.hiddenBias.grad!)).toBeLessThan(1e-12);
+      expect(g.freeEnergyPos).toBeCloseTo(fp.item(), 12);
+      expect(g.freeEnergyNeg).toBeCloseTo(fn.item(), 12);
+      expect(Number.isNaN(rbm.contrastiveGrads(pos, neg, false).freeEnergyPos)).toBe(true);
+    }
+  });
+
   it('PCD keeps its chains between updates; bad arguments are named', () => {
     const rbm = new BernoulliRBM(16, 4, { generator: new Generator(3) });
     const trainer = new RBMTrainer(rbm, { method: 'pcd', numChains: 7, generator: new Generator(4) });
