@@ -19,6 +19,8 @@ import * as ort from 'onnxruntime-node';
 const CONFIG = { nLayer: 4, nHead: 4, nEmbd: 128, blockSize: 64, vocabSize: 65, dropout: 0, bias: true };
 const BATCH = 12;
 const steps = Number(process.argv.includes('--steps') ? process.argv[process.argv.indexOf('--steps') + 1] : 15);
+/** `--only train,matmul,sampling` (default all three). */
+const only = (process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1]! : 'train,matmul,sampling').split(',');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const cpuMs = () => {
@@ -78,20 +80,30 @@ async function matmul(threads: number) {
   const mm = compile((x, y) => x!.matmul(y!), [a, b], { backend: 'onnxruntime-node', threads });
   const sess = await ort.InferenceSession.create(matmulModel(n), { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
   const feeds = { a: new ort.Tensor('float32', a.storage as Float32Array, [n, n]), b: new ort.Tensor('float32', b.storage as Float32Array, [n, n]) };
+  // Alternating blocks of 10 calls: wall medians per call, and CPU ms per call (all threads) per block.
   const tc: number[] = [];
   const tr: number[] = [];
-  for (let i = 0; i < 43; i++) {
-    let t0 = performance.now();
-    await mm(a, b);
-    if (i >= 3) tc.push(performance.now() - t0);
-    t0 = performance.now();
-    await sess.run(feeds);
-    if (i >= 3) tr.push(performance.now() - t0);
+  const cc: number[] = [];
+  const cr: number[] = [];
+  const block = async (f: () => Promise<unknown>, ts: number[], cs: number[]) => {
+    const c0 = cpuMs();
+    for (let i = 0; i < 10; i++) {
+      const t0 = performance.now();
+      await f();
+      ts.push(performance.now() - t0);
+    }
+    cs.push((cpuMs() - c0) / 10);
+  };
+  await block(() => mm(a, b), [], []); // warm-up
+  await block(() => sess.run(feeds), [], []);
+  for (let r = 0; r < 4; r++) {
+    await block(() => mm(a, b), tc, cc);
+    await block(() => sess.run(feeds), tr, cr);
   }
   await mm.dispose();
   await sess.release();
   const gf = (ms: number) => (2 * n ** 3) / ms / 1e6;
-  return { compileGflops: gf(median(tc)), rawGflops: gf(median(tr)) };
+  return { compileGflops: gf(median(tc)), rawGflops: gf(median(tr)), compileCpuGflops: gf(median(cc)), rawCpuGflops: gf(median(cr)) };
 }
 
 /** tokens/s: batch 1, prompt [0], blockSize − 1 new tokens, temperature 1, top-k 20; ORT timed on its second pass (graphs compiled). */
@@ -102,8 +114,9 @@ async function sampling() {
   const run = async (decoder?: Parameters<typeof streamGenerate>[2]['decoder']) => {
     const out: number[] = [];
     const t0 = performance.now();
+    const c0 = cpuMs();
     for await (const s of streamGenerate(model, [0], { ...opts, generator: new Generator(3), decoder })) out.push(...s.tokens[0]!);
-    return { tokS: n / ((performance.now() - t0) / 1000), out };
+    return { tokS: n / ((performance.now() - t0) / 1000), tokPerCpuS: n / ((cpuMs() - c0) / 1000), out };
   };
   const eager = await run();
   const decoder = compileKVDecoder(model, { backend: 'onnxruntime-node', threads: 1, allowSpinning: false });
@@ -112,7 +125,14 @@ async function sampling() {
   const warmupS = (performance.now() - t0) / 1000;
   const viaOrt = await run(decoder);
   await decoder.dispose();
-  return { eagerTokS: eager.tokS, ortTokS: viaOrt.tokS, ortFirstPassS: warmupS, sameTokens: JSON.stringify(eager.out) === JSON.stringify(viaOrt.out) };
+  return {
+    eagerTokS: eager.tokS,
+    ortTokS: viaOrt.tokS,
+    eagerTokPerCpuS: eager.tokPerCpuS,
+    ortTokPerCpuS: viaOrt.tokPerCpuS,
+    ortFirstPassS: warmupS,
+    sameTokens: JSON.stringify(eager.out) === JSON.stringify(viaOrt.out),
+  };
 }
 
 const load0 = loadavg()[0]!;
@@ -123,14 +143,11 @@ const result = {
   node: process.version,
   onnxruntime: ort.env.versions.node,
   steps,
-  train: {
-    t1_spinOff: await trainStep(1, false),
-    t2_spinOff: await trainStep(2, false),
-    t1_spinOn: await trainStep(1, true),
-    t2_spinOn: await trainStep(2, true),
-  },
-  matmul512: { t1: await matmul(1), t2: await matmul(2) },
-  sampling: await sampling(),
+  train: only.includes('train')
+    ? { t1_spinOff: await trainStep(1, false), t2_spinOff: await trainStep(2, false), t1_spinOn: await trainStep(1, true), t2_spinOn: await trainStep(2, true) }
+    : null,
+  matmul512: only.includes('matmul') ? { t1: await matmul(1), t2: await matmul(2) } : null,
+  sampling: only.includes('sampling') ? await sampling() : null,
   loadAverage: [load0, loadavg()[0]!],
 };
 console.log(JSON.stringify(result));

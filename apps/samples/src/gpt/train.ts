@@ -79,6 +79,7 @@ export interface TrainReport {
 export function trainGpt(o: GptTrainOptions): TrainReport {
   if ((o.backend ?? 'eager') !== 'eager') throw new ArgumentError(`trainGpt: backend '${o.backend}' runs asynchronously; use trainGptAsync`);
   const t = prepare(o);
+  t.begin();
   return t.finish(t.trainer.run());
 }
 
@@ -89,10 +90,14 @@ export function trainGpt(o: GptTrainOptions): TrainReport {
  */
 export async function trainGptAsync(o: GptTrainOptions): Promise<TrainReport> {
   const t = prepare(o);
-  if ((o.backend ?? 'eager') === 'eager') return t.finish(t.trainer.run());
+  if ((o.backend ?? 'eager') === 'eager') {
+    t.begin();
+    return t.finish(t.trainer.run());
+  }
   if (o.backend !== 'onnxruntime') throw new ArgumentError(`gpt train: backend must be 'eager' or 'onnxruntime', found '${o.backend}'`);
   const step = await compiledStep(t.trainer, t.model, t.generator, o);
   try {
+    t.begin();
     return t.finish(await t.trainer.runAsync(step.runner));
   } finally {
     await step.dispose();
@@ -168,7 +173,8 @@ function prepare(o: GptTrainOptions) {
     const { step } = resumeTraining(o.out, trainer);
     log(`resumed from ${o.out} at step ${step}`);
   }
-  progress?.start(trainer.iter);
+  /** Starts the progress display: after compiling, so the elapsed time and ETA count training only. */
+  const begin = () => progress?.start(trainer.iter);
   const finish = (res: TrainResult): TrainReport => {
     progress?.stop();
     const chars = corpus.text.length;
@@ -183,5 +189,5 @@ function prepare(o: GptTrainOptions) {
     }
     return { model, tokenizer, corpus, val, seconds: res.seconds, iters: trainer.iter, bitsPerChar: bpc, curve };
   };
-  return { model, trainer, generator: g, finish };
+  return { model, trainer, generator: g, begin, finish };
 }
