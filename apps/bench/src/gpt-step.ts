@@ -14,7 +14,7 @@ const config = { nLayer: 4, nHead: 4, nEmbd: 128, blockSize: 64, vocabSize: 65, 
 const B = 12;
 const T = 64;
 
-function run(kernels: KernelPreference): { median: number; losses: number[] } {
+function run(kernels: KernelPreference): { median: number; cpuMedian: number; losses: number[] } {
   setKernelPreference(kernels);
   const g = new Generator(1337);
   const model = new GPT(config, { generator: g });
@@ -22,23 +22,34 @@ function run(kernels: KernelPreference): { median: number; losses: number[] } {
   const x = randint(0, 65, [B, T], { generator: g });
   const y = randint(0, 65, [B, T], { generator: g });
   const times: number[] = [];
+  const cpu: number[] = [];
   const losses: number[] = [];
   for (let i = 0; i < iters + 2; i++) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const { loss } = model.forward(x, { targets: y });
     loss!.backward();
     opt.step();
     opt.zeroGrad();
-    if (i >= 2) times.push(performance.now() - t0); // two warm-up steps
+    if (i >= 2) {
+      // two warm-up steps; CPU time (user + system) is less distorted by other processes' load
+      times.push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      cpu.push((c.user + c.system) / 1000);
+    }
     losses.push(loss!.item());
   }
-  times.sort((a, b) => a - b);
-  return { median: times[Math.floor(times.length / 2)]!, losses: losses.slice(0, 5) };
+  return { median: median(times), cpuMedian: median(cpu), losses: losses.slice(0, 5) };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
 }
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
 for (const k of ['ts', 'auto'] as const) {
   if (only && only !== k) continue;
   const r = run(k);
-  console.log(`kernels=${k.padEnd(4)} median ${r.median.toFixed(1)} ms/iter over ${iters} iters; losses ${r.losses.map((l) => l.toFixed(6)).join(', ')}`);
+  console.log(`kernels=${k.padEnd(4)} median ${r.median.toFixed(1)} ms/iter (CPU ${r.cpuMedian.toFixed(1)} ms) over ${iters} iters; losses ${r.losses.map((l) => l.toFixed(6)).join(', ')}`);
 }
