@@ -25,6 +25,6 @@ export const FAMILIES: Family[] = [
   { name: 'gpt', command: gptCommand, demo: (o) => gptDemo({ ...o, samples: 20 }) },
   { name: 'vae', command: vaeCommand, demo: vaeDemo },
   { name: 'flow', command: flowCommand, demo: (o) => flowDemo(o) },
-  { name: 'ebm', command: ebmCommand, demo: (o) => ebmDemo(o) },
   { name: 'diffusion', command: diffusionCommand, demo: (o) => diffusionDemo(o) },
+  { name: 'ebm', command: ebmCommand, demo: (o) => ebmDemo(o) },
 ];
