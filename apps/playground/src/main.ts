@@ -1,9 +1,10 @@
 import { initWasmKernels, wasmLoadError } from '@likelihood/core';
+import { diffusionMnist } from './demos/diffusion.js';
 import { gptNames } from './demos/gpt.js';
 import type { Demo, DemoOutput } from './demos/types.js';
 import { vaeMnist } from './demos/vae.js';
 
-const DEMOS: Demo[] = [gptNames, vaeMnist];
+const DEMOS: Demo[] = [gptNames, vaeMnist, diffusionMnist];
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const select = $<HTMLSelectElement>('model');

@@ -12,7 +12,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'playground-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe.skipIf(!hasChromium())(`playground in headless Chromium (skipped when ${CHROMIUM_PATH} is absent)`, () => {
-  it('builds, loads exported weights, and samples GPT text and VAE digits in the browser on a click', async () => {
+  it('builds, loads exported weights, and samples GPT text, VAE digits and diffusion digits in the browser on a click', async () => {
     // A few training steps are enough to test the path from Node checkpoint to browser samples.
     const tsx = resolve(root, '../../node_modules/.bin/tsx');
     execFileSync(tsx, ['--conditions=source', 'scripts/export-weights.ts', '--steps', '3', '--out', join(tmp, 'public', 'weights')], { cwd: root, stdio: 'pipe' });
@@ -32,7 +32,7 @@ describe.skipIf(!hasChromium())(`playground in headless Chromium (skipped when $
       await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('ready'));
       expect(await page.textContent('#status')).toBe('ready: WebAssembly SIMD kernels');
       const models = await page.$$eval('#model option', (os) => os.map((o) => (o as HTMLOptionElement).value));
-      expect(models).toEqual(mnistDataPackageDir() ? ['gpt-names', 'vae-mnist'] : ['gpt-names']);
+      expect(models).toEqual(mnistDataPackageDir() ? ['gpt-names', 'vae-mnist', 'diffusion-mnist'] : ['gpt-names']);
       await page.click('#sample');
       await page.waitForSelector('#output[data-done="true"]', { timeout: 60_000 });
       const status = await page.textContent('#status');
@@ -42,12 +42,17 @@ describe.skipIf(!hasChromium())(`playground in headless Chromium (skipped when $
       const alphabet = new Set(englishFirstNames().join(''));
       expect(lines.join('').length).toBeGreaterThan(0);
       expect([...lines.join('')].every((c) => alphabet.has(c))).toBe(true); // decoded with the names' tokenizer
-      if (models.includes('vae-mnist')) {
-        await page.selectOption('#model', 'vae-mnist');
+      // Image models: a grid of 28 × 28 digits on the canvas, not a blank one.
+      const grids: Array<[string, RegExp, number]> = [
+        ['vae-mnist', /^VAE: MNIST digits: done in [\d.]+ s$/, 4],
+        ['diffusion-mnist', /^Diffusion: MNIST digits: done in [\d.]+ s$/, 3],
+      ];
+      for (const [id, done, side] of grids) {
+        if (!models.includes(id)) continue;
+        await page.selectOption('#model', id);
         await page.click('#sample');
-        await page.waitForSelector('#output[data-done="true"]', { timeout: 60_000 });
-        expect(await page.textContent('#status')).toMatch(/^VAE: MNIST digits: done in [\d.]+ s$/);
-        // 16 digits in a 4 × 4 grid of 28 × 28 images, not a blank canvas
+        await page.waitForSelector('#output[data-done="true"]', { timeout: 120_000 });
+        expect(await page.textContent('#status')).toMatch(done);
         const grey = await page.$eval('#canvas', (c) => {
           const cv = c as HTMLCanvasElement;
           const d = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;
@@ -59,7 +64,7 @@ describe.skipIf(!hasChromium())(`playground in headless Chromium (skipped when $
           }
           return { w: cv.width, h: cv.height, lo, hi };
         });
-        expect([grey.w, grey.h]).toEqual([112, 112]);
+        expect([grey.w, grey.h]).toEqual([side * 28, side * 28]);
         expect(grey.hi - grey.lo).toBeGreaterThan(50);
       }
       const shot = join(tmp, 'playground.png');
