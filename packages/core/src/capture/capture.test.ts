@@ -75,6 +75,17 @@ describe('trace + interpret', () => {
     expect(bits(out)).toEqual(bits(c.grad(f)(w, x)));
   });
 
+  it('an embedding gradient traced with one batch of ids is right for another batch', () => {
+    // Gather's backward must build its scatter positions from the index input, not freeze them.
+    const f = (w: Tensor, ids: Tensor) => c.embedding(ids, w).square().sum();
+    const w = c.randn([6, 3], { generator: new Generator(4), dtype: 'float64' });
+    const a = c.tensor([[0, 2], [2, 5]], { dtype: 'int32' });
+    const b = c.tensor([[1, 1], [3, 4]], { dtype: 'int32' });
+    const { graph } = trace((ww, ii) => c.grad(f)(ww!, ii!), [w, a]);
+    expect(bits(interpret(graph, [w, b]) as Tensor)).toEqual(bits(c.grad(f)(w, b)));
+    expect(bits(interpret(graph, [w, a]) as Tensor)).toEqual(bits(c.grad(f)(w, a)));
+  });
+
   it('a Hessian-vector product (grad of grad) traces and matches the closed form', () => {
     // f(x) = Σx³ + (Σx)²  ⇒  H = diag(6x) + 11ᵀ, so Hv = 6x⊙v + Σv.
     const f = (x: Tensor) => x.pow(3).sum().add(x.sum().square());

@@ -54,12 +54,19 @@ export const movementRules: GradRuleTable = {
   Pad: (g, { attrs }) => [o.padPrimitive(g, attrs.pads.map((p) => -p))],
   Gather: (g, { inputs: [x, idx], attrs }) => {
     const n = x!.shape[attrs.axis]!;
-    const pos = Array.from(idx!.storage as Int32Array, (v) => (v < 0 ? v + n : v));
+    const m = idx!.shape.reduce((a, b) => a * b, 1);
+    // The positions are built with tensor ops from idx (not read out as numbers), so a traced
+    // step keeps them a function of its index input instead of freezing the example's ids.
+    const flat = o.reshape(idx!, [m]);
+    const pos = o.where(o.lt(flat, 0), o.add(flat, n), flat); // wrap negative indices
     // g: (pre, idx.shape..., post) -> (pre, m, post)
     const pre = x!.shape.slice(0, attrs.axis);
     const post = x!.shape.slice(attrs.axis + 1);
-    const g2 = o.reshape(g, [...pre, pos.length, ...post]);
-    return [scatterBack(g2, attrs.axis, pos, n), null];
+    const g2 = o.reshape(g, [...pre, m, ...post]);
+    const index = o.expand(o.reshape(pos, g2.shape.map((d, i) => (i === attrs.axis ? d : 1))), g2.shape);
+    const outShape = [...g2.shape];
+    outShape[attrs.axis] = n;
+    return [o.scatterAddPrimitive(zeros(outShape, { dtype: g.dtype }), attrs.axis, index, g2), null];
   },
   GatherElements: (g, { inputs: [x, idx], attrs }) => [o.scatterAddPrimitive(zeros(x!.shape, { dtype: g.dtype }), attrs.axis, idx!, g), null],
   ScatterAdd: (g, { inputs: [, idx], attrs }) => [g, null, o.gatherPrimitive(g, attrs.axis, idx!)],
