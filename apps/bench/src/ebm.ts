@@ -8,7 +8,7 @@
  *             64-H RBMs (H = 10, 15, 20) trained with PCD-1 on binarised sklearn digits
  *   deep2d    MLP energies on 8 Gaussians and circles trained by NCE; exact NLL by a 200² grid
  *             vs the NLL of the same held-out points under the true density (EBM_DENSITIES,
- *             EBM_NCE_STEPS, EBM_NCE_NOISE, EBM_NCE_UNIFORM, EBM_NCE_WIDTH override the recipe)
+ *             EBM_NCE_STEPS, EBM_NCE_NOISE, EBM_NCE_UNIFORM, EBM_NCE_WIDTH, EBM_NCE_LR override the recipe)
  *   rbm       a 784-500 RBM on binarised MNIST, PCD-1 (packages/ebm/examples/rbmMnist.ts recipe),
  *             checkpoints in EBM_RBM_DIR (default /tmp/ebm-rbm-mnist; an existing final
  *             checkpoint is reused), then AIS (EBM_AIS_RUNS runs, 14,500·EBM_AIS_SCALE temperatures)
@@ -108,8 +108,9 @@ function deep2dPart(o: SuiteOptions): void {
   const uniformWeight = Number(process.env.EBM_NCE_UNIFORM ?? 0.5);
   const width = Number(process.env.EBM_NCE_WIDTH ?? 64);
   for (const density of densities) {
-    const r = trainNce2d({ density, steps, numNoise, bandwidth: 0.3, lr: 3e-3, hidden: [width, width], uniformWeight, evaluations: 5, log });
-    rows.push({ density, method: 'NCE', steps, batchSize: 128, numNoise, noise: `KDE of 64 training points (h = 0.3) mixed with uniform on the box, weight ${uniformWeight}`, mlp: `2-${width}-${width}-1 SiLU`, nll: r.nll, trueNll: r.trueNll, gap: r.nll - r.trueNll, curve: r.curve, seconds: r.seconds, cpuSeconds: r.cpuSeconds });
+    const lr = Number(process.env.EBM_NCE_LR ?? 3e-3);
+    const r = trainNce2d({ density, steps, numNoise, bandwidth: 0.3, lr, hidden: [width, width], uniformWeight, evaluations: 5, log });
+    rows.push({ density, method: 'NCE', steps, lr, batchSize: 128, numNoise, noise: `KDE of 64 training points (h = 0.3) mixed with uniform on the box, weight ${uniformWeight}`, mlp: `2-${width}-${width}-1 SiLU`, nll: r.nll, trueNll: r.trueNll, gap: r.nll - r.trueNll, curve: r.curve, seconds: r.seconds, cpuSeconds: r.cpuSeconds });
     log(`  ${density}: exact NLL ${r.nll.toFixed(4)} vs true density ${r.trueNll.toFixed(4)}: gap ${(r.nll - r.trueNll).toFixed(4)} nats (${r.cpuSeconds.toFixed(0)} s cpu)`);
   }
   write(o.json, 'deep2d', { grid: '200 x 200 cells on [-4.5, 4.5]^2, 2,000 held-out points (seed 12345)', rows });
