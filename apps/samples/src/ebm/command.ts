@@ -53,6 +53,7 @@ export function ebmCommand(): Command {
     .option('--lr <x>', 'Adam learning rate (cosine decay)', num('--lr'), d.lr)
     .option('--num-noise <n>', 'NCE: noise points per data point', int('--num-noise'), d.numNoise)
     .option('--bandwidth <x>', 'NCE: KDE noise bandwidth', num('--bandwidth'), d.bandwidth)
+    .option('--uniform-weight <x>', 'NCE: weight of the uniform part of the noise on the box', num('--uniform-weight'), d.uniformWeight)
     .option('--langevin-steps <n>', 'CD: SGLD steps per update', int('--langevin-steps'), d.langevinSteps)
     .option('--grid-size <n>', 'grid cells per axis for the exact NLL', int('--grid-size'), d.gridSize)
     .option('--seed <n>', 'random seed', int('--seed'), d.seed)

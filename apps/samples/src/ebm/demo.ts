@@ -12,7 +12,7 @@ function msPerNceStep(): number {
   const g = new Generator(0);
   const toy = toy2d(DEEP2D_DEFAULTS.density);
   const model = new EnergyMLP(2, [DEEP2D_DEFAULTS.width, DEEP2D_DEFAULTS.width], { generator: g, dtype: 'float32' });
-  const t = new NCETrainer((x) => model.forward(x), new Adam(model.parameters()), new GaussianKDENoise(toy.sample(64, g), 0.3), { numNoise: DEEP2D_DEFAULTS.numNoise, generator: g });
+  const t = new NCETrainer((x) => model.forward(x), new Adam(model.parameters()), new GaussianKDENoise(toy.sample(64, g), 0.3, { uniform: { low: [-4.5, -4.5], high: [4.5, 4.5], weight: DEEP2D_DEFAULTS.uniformWeight } }), { numNoise: DEEP2D_DEFAULTS.numNoise, generator: g });
   t.step(toy.sample(DEEP2D_DEFAULTS.batchSize, g));
   t.step(toy.sample(DEEP2D_DEFAULTS.batchSize, g));
   const t0 = performance.now();
@@ -49,7 +49,7 @@ export function ebmDemo(opts: DemoOptions & { progress?: boolean }): FamilyRepor
   if (mnistThere) {
     const left = Math.max(5, opts.seconds - (Date.now() - t0) / 1000);
     const rbm = trainRbmMnist({
-      ...RBM_DEFAULTS, hidden: 100, epochs: 1, trainLimit: short ? 1000 : 10000, testLimit: short ? 200 : 2000,
+      ...RBM_DEFAULTS, hidden: 100, epochs: 5, trainLimit: short ? 1000 : 10000, testLimit: short ? 200 : 2000,
       gibbsSteps: short ? 10 : 200, aisRuns: short ? 8 : 32, aisScale: short ? 0.002 : 0.02,
       outDir: opts.outDir, progress, maxSeconds: left * 0.6,
     });
