@@ -26,6 +26,8 @@ export interface ToyTrainOptions {
   progress?: boolean;
   /** Monte-Carlo samples for the true entropy (default 100 000; moons costs ~70 µs per sample). */
   entropySamples?: number;
+  /** Held-out evaluations during training, each over all `testSize` points (default 5). */
+  evals?: number;
 }
 
 export const TOY_DEFAULTS = { density: '8gaussians', model: 'spline' as ToyFlowKind, steps: 1000, batchSize: 256, lr: 3e-3, hidden: [64, 64], seed: 0, testSize: 20_000 };
@@ -67,7 +69,7 @@ export function trainToy(o: ToyTrainOptions): ToyTrainReport {
       curve.push({ step, loss });
       if (o.progress !== false) bar.update(step, { loss: loss.toFixed(3) });
     },
-    evalEvery: Math.max(1, Math.floor(o.steps / 5)),
+    evalEvery: Math.max(1, Math.floor(o.steps / (o.evals ?? 5))),
     onEval: (step, val) => {
       const p = curve.find((c) => c.step === step);
       if (p) p.val = val;
