@@ -88,11 +88,13 @@ export class Tensor implements TensorData {
 
   /** A copy of the values as a typed array. */
   data(): TypedArray {
+    activeRecorder()?.recordRead(this, 'data()');
     return this._storage.slice();
   }
 
   /** The values as nested JS arrays (numbers; booleans for bool tensors). */
   toArray(): NestedArray {
+    activeRecorder()?.recordRead(this, 'toArray()');
     const s = this._storage;
     const isBool = this.dtype === 'bool';
     const build = (dim: number, offset: number): NestedArray => {
@@ -112,6 +114,7 @@ export class Tensor implements TensorData {
     if (this._storage.length !== 1) {
       throw new ShapeError(`item: expected a tensor with one element, found shape ${fmtShape(this.shape)}`);
     }
+    activeRecorder()?.recordRead(this, 'item()');
     return this._storage[0]!;
   }
 

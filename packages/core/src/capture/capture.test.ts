@@ -86,6 +86,19 @@ describe('trace + interpret', () => {
     expect(bits(interpret(graph, [w, a]) as Tensor)).toEqual(bits(c.grad(f)(w, a)));
   });
 
+  it('reading traced values into JavaScript (data-dependent control flow) is reported, naming the read', () => {
+    const x = c.tensor([1, -2, 3]);
+    const branchy = (t: Tensor) => (t.sum().item() > 0 ? t.mul(2) : t.neg());
+    expect(() => trace(branchy, [x])).toThrow(TraceError);
+    expect(() => trace(branchy, [x])).toThrow(/read the values of a tensor of shape \[\] with item\(\), and they depend on its inputs/);
+    expect(() => trace((t: Tensor) => c.tensor(Array.from(t.data())), [x])).toThrow(/with data\(\)/);
+    expect(() => trace(() => c.tensor(c.randn([2]).toArray() as number[]), [x])).toThrow(/with toArray\(\)/);
+    // Constants (weights closed over) may be read: their values are fixed in the graph.
+    const w = c.tensor([0.5, 0.5, 0.5]);
+    const { graph } = trace((t: Tensor) => t.mul(w).add(w.sum().item()), [x]);
+    expect(bits(interpret(graph, [x]) as Tensor)).toEqual(bits(x.mul(w).add(1.5)));
+  });
+
   it('a Hessian-vector product (grad of grad) traces and matches the closed form', () => {
     // f(x) = Σx³ + (Σx)²  ⇒  H = diag(6x) + 11ᵀ, so Hv = 6x⊙v + Σv.
     const f = (x: Tensor) => x.pow(3).sum().add(x.sum().square());

@@ -10,6 +10,11 @@ export interface TraceRecorder {
   recordAlias(source: Tensor, alias: Tensor): void;
   /** `target.assign_(value)`: from now on `target` names `value`'s graph value. */
   recordAssign(target: Tensor, value: Tensor): void;
+  /**
+   * The traced function read `t`'s values into JavaScript (`item`, `data`, `toArray`). If they
+   * depend on the inputs or on random draws, what it does with them is baked into the graph.
+   */
+  recordRead(t: Tensor, how: string): void;
 }
 
 /** How a random tensor was drawn, so a compiled graph can draw it again from a generator. */

@@ -32,6 +32,8 @@ class Recorder implements TraceRecorder {
   readonly mutations = new Map<number, number>();
   private readonly ids = new Map<Tensor, number>();
   private readonly inputIndex = new Map<Tensor, number>();
+  /** Values that depend on an input or a random draw (constants and ops on constants do not). */
+  private readonly dependent = new Set<number>();
 
   constructor(inputs: readonly Tensor[]) {
     inputs.forEach((t, i) => {
@@ -40,7 +42,9 @@ class Recorder implements TraceRecorder {
         throw new ArgumentError(`trace: exampleInputs[${i}] is the same tensor as exampleInputs[${this.inputIndex.get(t)}]; pass distinct tensors`);
       }
       this.inputIndex.set(t, i);
-      this.ids.set(t, this.newValue(t));
+      const id = this.newValue(t);
+      this.ids.set(t, id);
+      this.dependent.add(id);
     });
   }
 
@@ -63,18 +67,30 @@ class Recorder implements TraceRecorder {
     const ins = inputs.map((t) => this.idOf(t));
     const id = this.newValue(output);
     this.ids.set(output, id);
+    if (ins.some((i) => this.dependent.has(i))) this.dependent.add(id);
     this.nodes.push({ op: op as PrimitiveName, inputs: ins, attrs: structuredClone(attrs) as PrimitiveAttrs[PrimitiveName], output: id });
   }
 
   recordRandom(spec: RandomSpec, output: Tensor): void {
     const id = this.newValue(output);
     this.ids.set(output, id);
+    this.dependent.add(id);
     this.randoms.push({ value: id, spec: { ...spec, shape: [...spec.shape] } });
   }
 
   recordAlias(source: Tensor, alias: Tensor): void {
     const id = this.ids.get(source);
     if (id !== undefined) this.ids.set(alias, id);
+  }
+
+  recordRead(t: Tensor, how: string): void {
+    const id = this.ids.get(t);
+    if (id === undefined || !this.dependent.has(id)) return; // fixed values: constants and ops on them
+    throw new TraceError(
+      `trace: the traced function read the values of a tensor of shape ${fmtShape(t.shape)} with ${how}, and they depend on ` +
+        'its inputs (or on random draws): data-dependent control flow or JavaScript arithmetic would be frozen into the graph ' +
+        'for these example inputs. Keep the computation in tensor ops (e.g. where() instead of if, clamp() instead of Math.min)',
+    );
   }
 
   recordAssign(target: Tensor, value: Tensor): void {
