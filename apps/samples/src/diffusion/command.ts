@@ -34,7 +34,7 @@ interface TrainCli extends Omit<DiffusionTrainOptions, 'model'> {
 
 interface SampleCli {
   checkpoint: string;
-  outDir: string;
+  pngDir: string;
   count: number;
   steps: number;
   boundExamples: number;
@@ -51,8 +51,8 @@ function sampleFromCheckpoint(o: SampleCli): void {
   const t0 = performance.now();
   const images =
     data.kind === 'image'
-      ? imagePictures(model, ema, schedule, o.outDir, { count: o.count, steps: o.steps, onStep: (i, n) => i % 10 === 9 && log(`  sampling step ${i + 1}/${n}`) }).images
-      : toyPictures(model, ema, schedule, data, o.outDir, o.count).images;
+      ? imagePictures(model, ema, schedule, o.pngDir, { count: o.count, steps: o.steps, onStep: (i, n) => i % 10 === 9 && log(`  sampling step ${i + 1}/${n}`) }).images
+      : toyPictures(model, ema, schedule, data, o.pngDir, o.count).images;
   for (const im of images) log(`  ${im.caption}: ${im.path}`);
   log(`  sampling took ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   if (o.boundExamples > 0) {
@@ -105,7 +105,8 @@ export function diffusionCommand(): Command {
     .command('sample')
     .description('write sample pictures from a checkpoint (2-D: data, samples, trajectories; MNIST: a grid and a denoising strip) and bound the held-out NLL')
     .option('--checkpoint <path>', 'checkpoint written by diffusion train', d.out)
-    .option('--out-dir <dir>', 'directory for the PNGs', DEFAULT_OUT_DIR)
+    // not --out-dir: the top-level program owns that flag and commander would hand it to the program
+    .option('--png-dir <dir>', 'directory for the PNGs', DEFAULT_OUT_DIR)
     .option('--count <n>', 'samples to draw', int('--count'), 36)
     .option('--steps <n>', 'DDIM steps (MNIST)', int('--steps'), 50)
     .option('--bound-examples <n>', 'held-out examples for the variational bound (0 = skip)', int('--bound-examples'), 0)

@@ -70,7 +70,8 @@ export function imagePictures(
   opts: { count?: number; steps?: number; stripRows?: number; stripCols?: number; prefix?: string; onStep?: (i: number, n: number) => void } = {},
 ): { samples: Tensor; images: ReportImage[] } {
   const { count = 36, steps = 50, stripRows = 4, stripCols = 10, prefix = 'diffusion-mnist' } = opts;
-  const ddim = new DDIMScheduler(schedule); // η = 0
+  // η = 0; x̂_0 clipped to the data's range [−1, 1], as DDPM's image sampler (diffusers' default)
+  const ddim = new DDIMScheduler(schedule, { clipSample: true });
   ddim.setTimesteps(steps);
   const { sample: samples, trajectory } = withEmaWeights(ema, model, () =>
     sample(model, ddim, [count, 1, 28, 28], { generator: new Generator(11), returnTrajectory: true, onStep: opts.onStep }),
@@ -86,7 +87,7 @@ export function imagePictures(
   return {
     samples,
     images: [
-      { caption: `MNIST: ${count} samples (DDIM, ${steps} steps, EMA weights)`, path: grid },
+      { caption: `MNIST: ${count} samples (DDIM, ${steps} steps, x̂_0 clipped to [−1, 1], EMA weights)`, path: grid },
       { caption: `MNIST: denoising sequence, x_t from noise (left) to x_0 (right), ${rows} samples`, path: stripPng },
     ],
   };
