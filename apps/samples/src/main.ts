@@ -15,7 +15,7 @@ import type { FamilyReport } from './report/types.js';
 const program = new Command()
   .name('likelihood-samples')
   .description("train and sample likelihood models; with no command, runs every family's demo")
-  .option('--seconds <s>', 'training budget per family in the default run', (v) => Number(v), 90)
+  .option('--seconds <s>', 'training budget per family in the default run', (v) => Number(v), 75)
   .option('--only <families>', 'comma-separated families for the default run', FAMILIES.map((f) => f.name).join(','))
   .option('--out-dir <dir>', 'checkpoints, images and the report', resolve(import.meta.dirname, '../out'))
   .option('--full', "benchmark scale: each family's issue-target configuration (hours, not minutes)");

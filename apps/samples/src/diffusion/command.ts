@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { Generator } from '@likelihood/core';
 import { heldOutBound } from './bound.js';
 import { loadDiffusionCheckpoint } from './checkpoint.js';
@@ -7,19 +7,11 @@ import { loadDiffusionData } from './data.js';
 import { diffusionDemo } from './demo.js';
 import { imagePictures, toyPictures } from './pictures.js';
 import { TRAIN_DEFAULTS, type DiffusionTrainOptions, trainDiffusion } from './train.js';
+import { int, intList, num } from '../cli/parse.js';
 
-const int = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be an integer, found '${v}'`);
-  return n;
-};
-const num = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, found '${v}'`);
-  return n;
-};
+const ints = (name: string) => intList(name, int, { allowEmpty: true });
+
 const DEFAULT_OUT_DIR = resolve(import.meta.dirname, '../../out');
-const ints = (name: string) => (v: string) => (v === '' ? [] : v.split(',').map(int(name)));
 
 interface TrainCli extends Omit<DiffusionTrainOptions, 'model'> {
   schedule?: 'linear' | 'cosine' | 'scaledLinear' | 'sigmoid';

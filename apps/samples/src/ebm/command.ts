@@ -1,19 +1,10 @@
 import { resolve } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { DEEP2D_DEFAULTS, type Deep2dOptions, trainDeep2d } from './deep2d.js';
 import { ebmDemo } from './demo.js';
 import { RBM_DEFAULTS, type RbmTrainOptions, trainRbmMnist } from './rbm.js';
+import { int, num } from '../cli/parse.js';
 
-const int = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be an integer, found '${v}'`);
-  return n;
-};
-const num = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, found '${v}'`);
-  return n;
-};
 const OUT = resolve(import.meta.dirname, '../../out');
 
 /** `samples ebm train rbm | train deep | demo`. */

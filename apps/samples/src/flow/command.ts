@@ -4,18 +4,10 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { flowDemo } from './demo.js';
 import { MNIST_DEFAULTS, trainMnist } from './mnist.js';
 import { TOY_DEFAULTS, trainToy } from './toy.js';
+import { intList, positiveInt as int, positiveNum as num } from '../cli/parse.js';
 
-const int = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer, found '${v}'`);
-  return n;
-};
-const num = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number, found '${v}'`);
-  return n;
-};
-const ints = (name: string) => (v: string) => v.split(',').map(int(name));
+const ints = (name: string) => intList(name, int);
+
 const TOYS = ['moons', '8gaussians', 'checkerboard', 'circles', 'rings', 'pinwheel', 'swissroll'];
 const outDir = resolve(import.meta.dirname, '../../out');
 

@@ -1,19 +1,10 @@
 import { resolve } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { gptDemo } from './demo.js';
 import { SAMPLE_DEFAULTS, type GptSampleOptions, sampleFromCheckpoint } from './sample.js';
 import { TRAIN_DEFAULTS, type GptTrainOptions, trainGptAsync } from './train.js';
+import { int, num } from '../cli/parse.js';
 
-const int = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be an integer, found '${v}'`);
-  return n;
-};
-const num = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, found '${v}'`);
-  return n;
-};
 const list = (v: string, prev: string[] = []) => [...prev, v.replace(/\\n/g, '\n')];
 
 /** `samples gpt train | sample | demo`. */

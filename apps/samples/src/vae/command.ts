@@ -5,17 +5,8 @@ import { type VaeEvalOptions, evaluateVae, loadVae } from './evaluate.js';
 import { VAE_TRAIN_DEFAULTS, type VaeTrainOptions, trainVae } from './train.js';
 import { writeVaePictures } from './pictures.js';
 import { binariseOnce, loadDigits } from './data.js';
+import { positiveInt as int, positiveNum as num } from '../cli/parse.js';
 
-const int = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer, found '${v}'`);
-  return n;
-};
-const num = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number, found '${v}'`);
-  return n;
-};
 const sizes = (v: string) => {
   const s = v.split(',').map(Number);
   if (s.some((x) => !Number.isInteger(x) || x < 1)) throw new InvalidArgumentError(`--hidden must be comma-separated positive integers, found '${v}'`);
