@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Generator } from '@likelihood/core';
 import type { DemoOptions, FamilyReport, LossPoint } from '../report/types.js';
+import { pixelCalibration } from './calibration.js';
 import { meanAndStderr } from './evaluate.js';
 import { writeVaePictures } from './pictures.js';
 import { VAE_TRAIN_DEFAULTS, meanElbo, trainVae } from './train.js';
@@ -60,6 +61,7 @@ export function vaeDemo(opts: DemoOptions): FamilyReport {
     ],
     lossCurve: curve,
     images,
+    calibration: pixelCalibration(vae, test),
     seconds: elapsed(),
   };
 }

