@@ -13,8 +13,9 @@ import { cpus, loadavg } from 'node:os';
 import * as c from '@likelihood/core';
 import { Generator } from '@likelihood/core';
 import { GPT, Trainer, streamGenerate } from '@likelihood/gpt';
-import { compile, compileKVDecoder, compileTrainStep, encodeModel } from '@likelihood/onnx';
+import { compile, compileKVDecoder, compileTrainStep } from '@likelihood/onnx';
 import * as ort from 'onnxruntime-node';
+import { matmulModel } from './onnx.js';
 
 const CONFIG = { nLayer: 4, nHead: 4, nEmbd: 128, blockSize: 64, vocabSize: 65, dropout: 0, bias: true };
 const BATCH = 12;
@@ -58,17 +59,6 @@ async function trainStep(threads: number, allowSpinning: boolean) {
   const r = await time(() => trainer.stepWith(async (b) => (await step(b.map((m) => [m.x, m.y])))[0]!), steps);
   await step.dispose();
   return r;
-}
-
-function matmulModel(n: number): Uint8Array {
-  const info = (name: string) => ({ name, type: { tensor_type: { elem_type: 1, shape: { dim: [{ dim_value: n }, { dim_value: n }] } } } });
-  return encodeModel({
-    ir_version: 8,
-    producer_name: 'bench',
-    producer_version: '0',
-    opset_import: [{ domain: '', version: 17 }],
-    graph: { name: 'mm', node: [{ name: 'mm', op_type: 'MatMul', input: ['a', 'b'], output: ['y'], attribute: [] }], initializer: [], input: [info('a'), info('b')], output: [info('y')] },
-  });
 }
 
 /** GFLOP/s of 512³ through compile and through a one-node model, the two interleaved call by call. */

@@ -67,7 +67,8 @@ function gptTrainStep(model: GPT) {
   return { step, state };
 }
 
-function matmulModel(n: number): Uint8Array {
+/** A one-node ONNX MatMul model of two [n, n] inputs: the raw-ORT peer of `compile`'s matmul. */
+export function matmulModel(n: number): Uint8Array {
   const info = (name: string) => ({ name, type: { tensor_type: { elem_type: 1, shape: { dim: [{ dim_value: n }, { dim_value: n }] } } } });
   return encodeModel({
     ir_version: 8,
