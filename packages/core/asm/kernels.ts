@@ -10,13 +10,15 @@ const NR: i32 = 8;
 // Cache blocks: KC×NR panel of B and MR×KC panel of A stay in L1; MC×KC block of A in L2.
 const KC: i32 = 256;
 const MC: i32 = 64;
-const NC: i32 = 4096;
 
-/** Bytes of scratch that `sgemm` needs for packing: packed A block, packed B block, one edge tile. */
-export function sgemmScratchBytes(N: i32): i32 {
-  const nc = min(N, NC);
-  const panels = (nc + NR - 1) / NR;
-  return (MC * KC + panels * NR * KC + MR * NR) * 4;
+/** Bytes of per-thread scratch that `sgemmPacked` needs: one packed block of A and one edge tile. */
+export function sgemmScratchBytes(): i32 {
+  return (MC * KC + MR * NR) * 4;
+}
+
+/** Bytes that `packB` writes for a K×N op(B): K rows of N rounded up to whole NR-column panels. */
+export function packedBBytes(K: i32, N: i32): i32 {
+  return K * (((N + NR - 1) / NR) * NR) * 4;
 }
 
 export function heapBase(): usize {
@@ -24,52 +26,67 @@ export function heapBase(): usize {
 }
 
 /**
- * C = op(A)·op(B) for row-major float32 matrices at byte pointers a, b, c; op(A) is M×K and
- * op(B) is K×N; transA reads A as K×M, transB reads B as N×K. `scratch` holds
- * sgemmScratchBytes(N) bytes, 16-aligned.
+ * Packs columns [n0, n1) of op(B) (K×N; transB reads B as N×K) for `sgemmPacked`: per KC-deep
+ * block of k, panels of NR columns, each kc×NR floats, zero-padded past N. Block pc starts at
+ * pb + pc·Np floats (Np = N rounded up to NR), panel q at + q·kc·NR. n0 is a multiple of NR,
+ * so threads can pack disjoint column ranges.
  */
-export function sgemm(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, transA: i32, transB: i32, scratch: usize): void {
-  if (M <= 0 || N <= 0) return;
-  if (K <= 0) {
-    memory.fill(c, 0, <usize>(M * N) << 2);
-    return;
-  }
-  // Element strides of op(A) (between rows, along k) and op(B) (between columns, along k).
-  const sa: i32 = transA ? 1 : K;
-  const ka: i32 = transA ? M : 1;
+export function packB(b: usize, pb: usize, K: i32, N: i32, transB: i32, n0: i32, n1: i32): void {
   const sb: i32 = transB ? K : 1;
   const kb: i32 = transB ? 1 : N;
+  const np = ((N + NR - 1) / NR) * NR;
+  for (let pc: i32 = 0; pc < K; pc += KC) {
+    const kc = min(KC, K - pc);
+    const block = pb + (<usize>(pc * np) << 2);
+    packBPanels(b, block + (<usize>(n0 * kc) << 2), pc, n0, kc, n1 - n0, sb, kb, transB);
+  }
+}
+
+/**
+ * C[m0:m1, n0:n1] of C = op(A)·op(B), op(A) M×K (transA reads A as K×M), with op(B) packed by
+ * `packB`; row-major float32 at byte pointers. n0 is a multiple of NR. `scratch` holds
+ * sgemmScratchBytes() bytes, 16-aligned, private to the calling thread: threads each compute
+ * their own block of C from the one packed B.
+ */
+export function sgemmPacked(
+  a: usize, pb: usize, c: usize, M: i32, N: i32, K: i32, transA: i32, scratch: usize,
+  m0: i32, m1: i32, n0: i32, n1: i32,
+): void {
+  if (m1 <= m0 || n1 <= n0) return;
+  if (K <= 0) {
+    for (let i: i32 = m0; i < m1; i++) memory.fill(c + (<usize>(i * N + n0) << 2), 0, <usize>(n1 - n0) << 2);
+    return;
+  }
+  // Element strides of op(A): between rows, and along k.
+  const sa: i32 = transA ? 1 : K;
+  const ka: i32 = transA ? M : 1;
+  const np = ((N + NR - 1) / NR) * NR;
   const pa = scratch;
-  const pb = pa + (<usize>(MC * KC) << 2);
-  const ncMax = min(N, NC);
-  const tile = pb + (<usize>(((ncMax + NR - 1) / NR) * NR * KC) << 2);
+  const tile = pa + (<usize>(MC * KC) << 2);
   const ldc = <usize>N << 2;
-  for (let jc: i32 = 0; jc < N; jc += NC) {
-    const nc = min(NC, N - jc);
-    for (let pc: i32 = 0; pc < K; pc += KC) {
-      const kc = min(KC, K - pc);
-      packB(b, pb, pc, jc, kc, nc, sb, kb, transB);
-      const first = pc === 0;
-      for (let ic: i32 = 0; ic < M; ic += MC) {
-        const mc = min(MC, M - ic);
-        packA(a, pa, ic, pc, mc, kc, sa, ka, transA);
-        for (let jr: i32 = 0; jr < nc; jr += NR) {
-          const w = min(NR, nc - jr);
-          const bp = pb + (<usize>(jr * kc) << 2);
-          for (let ir: i32 = 0; ir < mc; ir += MR) {
-            const h = min(MR, mc - ir);
-            const ap = pa + (<usize>(ir * kc) << 2);
-            const cp = c + (<usize>((ic + ir) * N + jc + jr) << 2);
-            if (h === MR && w === NR) {
-              micro(ap, bp, kc, cp, ldc, first);
-            } else {
-              micro(ap, bp, kc, tile, <usize>(NR << 2), true);
-              for (let i: i32 = 0; i < h; i++) {
-                for (let j: i32 = 0; j < w; j++) {
-                  const src = load<f32>(tile + (<usize>(i * NR + j) << 2));
-                  const dst = cp + <usize>i * ldc + (<usize>j << 2);
-                  store<f32>(dst, first ? src : load<f32>(dst) + src);
-                }
+  for (let pc: i32 = 0; pc < K; pc += KC) {
+    const kc = min(KC, K - pc);
+    const block = pb + (<usize>(pc * np) << 2);
+    const first = pc === 0;
+    for (let ic: i32 = m0; ic < m1; ic += MC) {
+      const mc = min(MC, m1 - ic);
+      packA(a, pa, ic, pc, mc, kc, sa, ka, transA);
+      for (let jr: i32 = n0; jr < n1; jr += NR) {
+        const w = min(NR, n1 - jr);
+        const bp = block + (<usize>(jr * kc) << 2);
+        for (let ir: i32 = 0; ir < mc; ir += MR) {
+          const h = min(MR, mc - ir);
+          const ap = pa + (<usize>(ir * kc) << 2);
+          const cp = c + (<usize>((ic + ir) * N + jr) << 2);
+          if (h === MR && w === NR) {
+            micro(ap, bp, kc, cp, ldc, first);
+          } else {
+            micro(ap, bp, kc, tile, <usize>(NR << 2), true);
+            for (let i: i32 = 0; i < h; i++) {
+              for (let j: i32 = 0; j < w; j++) {
+                const src = load<f32>(tile + (<usize>(i * NR + j) << 2));
+                const dst = cp + <usize>i * ldc + (<usize>j << 2);
+                store<f32>(dst, first ? src : load<f32>(dst) + src);
               }
             }
           }
@@ -80,7 +97,7 @@ export function sgemm(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, tran
 }
 
 /** Packs op(B)[pc:pc+kc, jc:jc+nc] into column panels of NR: pb[(p·kc + k)·NR + j], zero-padded. */
-function packB(b: usize, pb: usize, pc: i32, jc: i32, kc: i32, nc: i32, sb: i32, kb: i32, transB: i32): void {
+function packBPanels(b: usize, pb: usize, pc: i32, jc: i32, kc: i32, nc: i32, sb: i32, kb: i32, transB: i32): void {
   let dst = pb;
   for (let j0: i32 = 0; j0 < nc; j0 += NR) {
     const w = min(NR, nc - j0);
@@ -209,25 +226,27 @@ function exp1(x: f32): f32 {
   return f32x4.extract_lane(expv(f32x4.splat(x)), 0);
 }
 
-/** y[i] = exp(x[i]) for n floats at byte pointers x, y. */
-export function expf32(x: usize, y: usize, n: i32): void {
-  let i: i32 = 0;
-  for (; i + 4 <= n; i += 4) {
+// Elementwise and row kernels take a range [i0, i1) of elements or rows, so threads can split them.
+
+/** y[i] = exp(x[i]) for i in [i0, i1), floats at byte pointers x, y. */
+export function expf32(x: usize, y: usize, i0: i32, i1: i32): void {
+  let i: i32 = i0;
+  for (; i + 4 <= i1; i += 4) {
     const o = <usize>i << 2;
     v128.store(y + o, expv(v128.load(x + o)));
   }
-  for (; i < n; i++) {
+  for (; i < i1; i++) {
     const o = <usize>i << 2;
     store<f32>(y + o, exp1(load<f32>(x + o)));
   }
 }
 
 /**
- * softmax (log = 0) or logSoftmax (log = 1) over rows of `cols` floats: subtract the row max,
- * exponentiate and sum in one pass, then scale (or subtract log of the sum) in a second.
+ * softmax (log = 0) or logSoftmax (log = 1) over rows [r0, r1) of `cols` floats: subtract the row
+ * max, exponentiate and sum in one pass, then scale (or subtract log of the sum) in a second.
  */
-export function softmaxRows(x: usize, y: usize, rows: i32, cols: i32, log: i32): void {
-  for (let r: i32 = 0; r < rows; r++) {
+export function softmaxRows(x: usize, y: usize, r0: i32, r1: i32, cols: i32, log: i32): void {
+  for (let r: i32 = r0; r < r1; r++) {
     const xr = x + (<usize>(r * cols) << 2);
     const yr = y + (<usize>(r * cols) << 2);
     let mv = f32x4.splat(-Infinity);
@@ -300,15 +319,15 @@ function geluGate(x: v128): v128 {
   return f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), expv(m2u)));
 }
 
-/** y = x·σ(2u) for n floats. */
-export function geluTanh(x: usize, y: usize, n: i32): void {
-  let i: i32 = 0;
-  for (; i + 4 <= n; i += 4) {
+/** y = x·σ(2u) for elements [i0, i1). */
+export function geluTanh(x: usize, y: usize, i0: i32, i1: i32): void {
+  let i: i32 = i0;
+  for (; i + 4 <= i1; i += 4) {
     const o = <usize>i << 2;
     const v = v128.load(x + o);
     v128.store(y + o, f32x4.mul(v, geluGate(v)));
   }
-  for (; i < n; i++) {
+  for (; i < i1; i++) {
     const o = <usize>i << 2;
     const v = f32x4.splat(load<f32>(x + o));
     store<f32>(y + o, f32x4.extract_lane(f32x4.mul(v, geluGate(v)), 0));
@@ -331,13 +350,14 @@ function geluGradV(v: v128, g: v128): v128 {
   return f32x4.mul(g, f32x4.add(s, f32x4.mul(vc, ds)));
 }
 
-export function geluTanhGrad(x: usize, g: usize, dx: usize, n: i32): void {
-  let i: i32 = 0;
-  for (; i + 4 <= n; i += 4) {
+/** dx = g·gelu'(x) for elements [i0, i1). */
+export function geluTanhGrad(x: usize, g: usize, dx: usize, i0: i32, i1: i32): void {
+  let i: i32 = i0;
+  for (; i + 4 <= i1; i += 4) {
     const o = <usize>i << 2;
     v128.store(dx + o, geluGradV(v128.load(x + o), v128.load(g + o)));
   }
-  for (; i < n; i++) {
+  for (; i < i1; i++) {
     const o = <usize>i << 2;
     const r = geluGradV(f32x4.splat(load<f32>(x + o)), f32x4.splat(load<f32>(g + o)));
     store<f32>(dx + o, f32x4.extract_lane(r, 0));
@@ -351,12 +371,12 @@ function hsum(v: v128): f32 {
 }
 
 /**
- * y = (x − μ)·rstd·w + b per row (w, b optional: pointer 0), two passes for μ and the biased
- * variance; μ and rstd = 1/√(var + eps) are written per row for the backward.
+ * y = (x − μ)·rstd·w + b for rows [r0, r1) (w, b optional: pointer 0), two passes for μ and the
+ * biased variance; μ and rstd = 1/√(var + eps) are written per row for the backward.
  */
-export function layerNormRows(x: usize, w: usize, b: usize, y: usize, mean: usize, rstd: usize, rows: i32, D: i32, eps: f32): void {
+export function layerNormRows(x: usize, w: usize, b: usize, y: usize, mean: usize, rstd: usize, r0: i32, r1: i32, D: i32, eps: f32): void {
   const inv = <f32>1.0 / <f32>D;
-  for (let r: i32 = 0; r < rows; r++) {
+  for (let r: i32 = r0; r < r1; r++) {
     const xr = x + (<usize>(r * D) << 2);
     const yr = y + (<usize>(r * D) << 2);
     let sv = f32x4.splat(0);
@@ -400,15 +420,15 @@ export function layerNormRows(x: usize, w: usize, b: usize, y: usize, mean: usiz
 }
 
 /**
- * Backward of layerNormRows given the output gradient g: x̂ = (x − μ)·rstd, ĝ = g·w,
- * dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)); dw = Σ_rows g·x̂ and db = Σ_rows g (when pointers are
- * non-zero; they are overwritten).
+ * Backward of layerNormRows for rows [r0, r1) given the output gradient g: x̂ = (x − μ)·rstd,
+ * ĝ = g·w, dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)); adds Σ_rows g·x̂ to dw and Σ_rows g to db
+ * (when pointers are non-zero; the caller zeroes them, one pair per thread).
  */
-export function layerNormBackward(x: usize, w: usize, g: usize, mean: usize, rstd: usize, dx: usize, dw: usize, db: usize, rows: i32, D: i32): void {
+export function layerNormBackward(
+  x: usize, w: usize, g: usize, mean: usize, rstd: usize, dx: usize, dw: usize, db: usize, r0: i32, r1: i32, D: i32,
+): void {
   const inv = <f32>1.0 / <f32>D;
-  if (dw) memory.fill(dw, 0, <usize>D << 2);
-  if (db) memory.fill(db, 0, <usize>D << 2);
-  for (let r: i32 = 0; r < rows; r++) {
+  for (let r: i32 = r0; r < r1; r++) {
     const off = <usize>(r * D) << 2;
     const mu = f32x4.splat(load<f32>(mean + (<usize>r << 2)));
     const rs = load<f32>(rstd + (<usize>r << 2));
@@ -494,11 +514,13 @@ function axpy(a: f32, x: usize, y: usize, hd: i32): void {
 }
 
 /**
- * y = softmax(q·kᵀ·scale, causal) · v per batch and head. Row i attends keys j ≤ i. The
- * probabilities are written to p ([B, H, T, T], zeros above the diagonal) for the backward.
+ * y = softmax(q·kᵀ·scale, causal) · v per head, for batch entries [b0, b1). Row i attends keys
+ * j ≤ i. The probabilities are written to p ([B, H, T, T], zeros above the diagonal) for the backward.
  */
-export function attnCausal(q: usize, k: usize, v: usize, y: usize, p: usize, B: i32, H: i32, T: i32, hd: i32, ld: i32, ldOut: i32, scale: f32): void {
-  for (let b: i32 = 0; b < B; b++) {
+export function attnCausal(
+  q: usize, k: usize, v: usize, y: usize, p: usize, b0: i32, b1: i32, H: i32, T: i32, hd: i32, ld: i32, ldOut: i32, scale: f32,
+): void {
+  for (let b: i32 = b0; b < b1; b++) {
     for (let h: i32 = 0; h < H; h++) {
       const pbh = p + (<usize>((b * H + h) * T * T) << 2);
       for (let i: i32 = 0; i < T; i++) {
@@ -531,15 +553,16 @@ export function attnCausal(q: usize, k: usize, v: usize, y: usize, p: usize, B: 
 }
 
 /**
- * Backward of attnCausal from the saved probabilities p and the output gradient gy (layout of y):
- * dPᵢⱼ = gyᵢ·vⱼ, dSᵢⱼ = Pᵢⱼ(dPᵢⱼ − Σⱼ Pᵢⱼ dPᵢⱼ)·scale, dq = dS·k, dk = dSᵀ·q, dv = Pᵀ·gy.
- * dq, dk, dv (layout of q, k, v) must be zeroed by the caller; `row` is T floats of scratch.
+ * Backward of attnCausal for batch entries [b0, b1) from the saved probabilities p and the output
+ * gradient gy (layout of y): dPᵢⱼ = gyᵢ·vⱼ, dSᵢⱼ = Pᵢⱼ(dPᵢⱼ − Σⱼ Pᵢⱼ dPᵢⱼ)·scale, dq = dS·k,
+ * dk = dSᵀ·q, dv = Pᵀ·gy. dq, dk, dv (layout of q, k, v) must be zeroed by the caller; `row` is
+ * T floats of scratch private to the calling thread.
  */
 export function attnCausalBackward(
   q: usize, k: usize, v: usize, gy: usize, p: usize, dq: usize, dk: usize, dv: usize, row: usize,
-  B: i32, H: i32, T: i32, hd: i32, ld: i32, ldOut: i32, scale: f32,
+  b0: i32, b1: i32, H: i32, T: i32, hd: i32, ld: i32, ldOut: i32, scale: f32,
 ): void {
-  for (let b: i32 = 0; b < B; b++) {
+  for (let b: i32 = b0; b < b1; b++) {
     for (let h: i32 = 0; h < H; h++) {
       const pbh = p + (<usize>((b * H + h) * T * T) << 2);
       for (let i: i32 = 0; i < T; i++) {

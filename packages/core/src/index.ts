@@ -17,7 +17,9 @@ export { grad, valueAndGrad } from './autograd/functional.js';
 export type { GradFnOptions } from './autograd/functional.js';
 export { registerKernel, getKernel, hasKernel, setBackend, getBackend } from './registry.js';
 export type { Kernel, TensorData, BackendName } from './registry.js';
-export { setKernelPreference, getKernelPreference, initWasmKernels, wasmLoadError, type KernelPreference } from './kernels/wasm/index.js';
+export {
+  setKernelPreference, getKernelPreference, initWasmKernels, wasmLoadError, setNumThreads, getNumThreads, type KernelPreference,
+} from './kernels/wasm/index.js';
 export type { PrimitiveAttrs, PrimitiveName } from './primitives.js';
 export { withCustomGrad } from './dispatch.js';
 export * from './random/index.js';

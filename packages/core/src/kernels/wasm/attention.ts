@@ -6,6 +6,10 @@ import { Tensor } from '../../tensor.js';
 import { directBackwardAllowed } from './matmul.js';
 import { useWasm } from './preference.js';
 import { freshArena, wasmKernels } from './runtime.js';
+import { runParallel, splitChunk, threadsFor, wakeWorkers } from './threads.js';
+
+/** Multiply-adds of attention (B·H·T²·hd) per thread below which splitting the batch does not pay. */
+const ATTENTION_MIN_WORK_PER_THREAD = 1 << 18;
 
 /** Below this many score entries (B·H·T²) the composite is as fast. */
 export const ATTENTION_WASM_MIN_SCORES = 4096;
@@ -26,12 +30,15 @@ export function attnCausalWasm(qkv: Float32Array, { B, T, H, hd }: Dims, scale: 
   const nIn = B * T * 3 * C;
   const nOut = B * T * C;
   const nP = B * H * T * T;
+  const threads = threadsFor(nP * hd, ATTENTION_MIN_WORK_PER_THREAD);
+  wakeWorkers(threads);
   const pq = arena.alloc(nIn * 4);
   const py = arena.alloc(nOut * 4);
   const pp = arena.alloc(nP * 4);
   if (!arena.commit()) return null;
   arena.f32(pq, nIn).set(qkv);
-  k.attnCausal(pq, pq + C * 4, pq + 2 * C * 4, py, pp, B, H, T, hd, 3 * C, C, scale);
+  const args = () => [pq, pq + C * 4, pq + 2 * C * 4, py, pp, 0, 0, H, T, hd, 3 * C, C, scale];
+  runParallel(k, { fn: 'attnCausal', args, lo: 5, hi: 6, total: B, chunk: splitChunk(B, 1, threads) }, threads);
   return { y: arena.f32(py, nOut).slice(), p: arena.f32(pp, nP).slice() };
 }
 
@@ -42,18 +49,21 @@ export function attnCausalBackwardWasm(qkv: Float32Array, p: Float32Array, gy: F
   if (!k || !arena) return null;
   const C = H * hd;
   const nIn = B * T * 3 * C;
+  const threads = threadsFor(p.length * hd, ATTENTION_MIN_WORK_PER_THREAD);
+  wakeWorkers(threads);
   const pq = arena.alloc(nIn * 4);
   const pp = arena.alloc(p.length * 4);
   const pg = arena.alloc(gy.length * 4);
   const pd = arena.alloc(nIn * 4);
-  const row = arena.alloc(T * 4);
+  const row = arena.alloc(threads * T * 4); // one scratch row per thread
   if (!arena.commit()) return null;
   arena.f32(pq, nIn).set(qkv);
   arena.f32(pp, p.length).set(p);
   arena.f32(pg, gy.length).set(gy);
   arena.f32(pd, nIn).fill(0);
   const c4 = C * 4;
-  k.attnCausalBackward(pq, pq + c4, pq + 2 * c4, pg, pp, pd, pd + c4, pd + 2 * c4, row, B, H, T, hd, 3 * C, C, scale);
+  const args = (t: number) => [pq, pq + c4, pq + 2 * c4, pg, pp, pd, pd + c4, pd + 2 * c4, row + t * T * 4, 0, 0, H, T, hd, 3 * C, C, scale];
+  runParallel(k, { fn: 'attnCausalBackward', args, lo: 9, hi: 10, total: B, chunk: splitChunk(B, 1, threads) }, threads);
   return arena.f32(pd, nIn).slice();
 }
 

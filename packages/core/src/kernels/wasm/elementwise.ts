@@ -1,6 +1,7 @@
 import { getKernel, registerKernel } from '../../registry.js';
-import { freshArena, wasmKernels } from './runtime.js';
 import { useWasm } from './preference.js';
+import { freshArena, wasmKernels } from './runtime.js';
+import { ELEMENTWISE_MIN_WORK_PER_THREAD, runParallel, splitChunk, threadsFor } from './threads.js';
 
 /** Below this many elements the copy in and out of linear memory costs more than it saves. */
 export const EXP_WASM_MIN_ELEMENTS = 256;
@@ -14,7 +15,8 @@ export function expWasm(x: Float32Array): Float32Array | null {
   const px = arena.alloc(n * 4);
   if (!arena.commit()) return null;
   arena.f32(px, n).set(x);
-  k.expf32(px, px, n);
+  const threads = threadsFor(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
+  runParallel(k, { fn: 'expf32', args: () => [px, px, 0, 0], lo: 2, hi: 3, total: n, chunk: splitChunk(n, 4, threads) }, threads);
   return arena.f32(px, n).slice();
 }
 

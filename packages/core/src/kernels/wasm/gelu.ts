@@ -4,6 +4,7 @@ import { withCustomGrad } from '../../dispatch.js';
 import { Tensor } from '../../tensor.js';
 import { useWasm } from './preference.js';
 import { freshArena, wasmKernels } from './runtime.js';
+import { ELEMENTWISE_MIN_WORK_PER_THREAD, wakeWorkers, runParallel, splitChunk, threadsFor } from './threads.js';
 
 /** Below this many elements the composite is as fast. */
 export const GELU_WASM_MIN_ELEMENTS = 1024;
@@ -16,16 +17,19 @@ export function geluTanhWasm(x: Float32Array, g?: Float32Array): Float32Array | 
   const arena = freshArena();
   if (!k || !arena) return null;
   const n = x.length;
+  const threads = threadsFor(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
+  wakeWorkers(threads);
   const px = arena.alloc(n * 4);
   const pg = g ? arena.alloc(n * 4) : 0;
   if (!arena.commit()) return null;
   arena.f32(px, n).set(x);
+  const chunk = splitChunk(n, 4, threads);
   if (g) {
     arena.f32(pg, n).set(g);
-    k.geluTanhGrad(px, pg, pg, n);
+    runParallel(k, { fn: 'geluTanhGrad', args: () => [px, pg, pg, 0, 0], lo: 3, hi: 4, total: n, chunk }, threads);
     return arena.f32(pg, n).slice();
   }
-  k.geluTanh(px, px, n);
+  runParallel(k, { fn: 'geluTanh', args: () => [px, px, 0, 0], lo: 2, hi: 3, total: n, chunk }, threads);
   return arena.f32(px, n).slice();
 }
 

@@ -1,7 +1,13 @@
 import type { TypedArray } from '../../dtype.js';
 import type { Gemm } from '../cpu/gemm.js';
-import { freshArena } from './runtime.js';
-import { wasmKernels } from './runtime.js';
+import { freshArena, wasmKernels } from './runtime.js';
+import { runParallel, splitChunk, threadsFor, wakeWorkers } from './threads.js';
+
+/** Multiply-adds per thread below which splitting a GEMM costs more than it saves. */
+export const GEMM_MIN_WORK_PER_THREAD = 1 << 19;
+// Register-block sizes of asm/kernels.ts: chunks are multiples, so edge tiles only occur at the end.
+const MR = 4;
+const NR = 8;
 
 /**
  * Batched float32 GEMM in WebAssembly SIMD: out[i] = op(A[idxA[i]])·op(B[idxB[i]]) for each
@@ -18,20 +24,40 @@ export function gemmBatchedWasm(
   const k = wasmKernels();
   const arena = freshArena();
   if (!k || !arena) return false;
+  const threads = threadsFor(M * N * K, GEMM_MIN_WORK_PER_THREAD);
+  wakeWorkers(threads);
   const nb = idxA.length;
   const aLen = aCount * M * K;
   const bLen = bCount * K * N;
   const pa = arena.alloc(aLen * 4);
   const pb = arena.alloc(bLen * 4);
   const pc = arena.alloc(nb * M * N * 4);
-  const scratch = arena.alloc(k.sgemmScratchBytes(N));
+  const packed = arena.alloc(k.packedBBytes(K, N));
+  const scratch = Array.from({ length: threads }, () => arena.alloc(k.sgemmScratchBytes()));
   if (!arena.commit()) return false;
   arena.f32(pa, aLen).set(A.subarray(aOff, aOff + aLen));
   arena.f32(pb, bLen).set(B.subarray(bOff, bOff + bLen));
   const ta = transA ? 1 : 0;
   const tb = transB ? 1 : 0;
+  let packedFrom = -1;
   for (let i = 0; i < nb; i++) {
-    k.sgemm(pa + idxA[i]! * M * K * 4, pb + idxB[i]! * K * N * 4, pc + i * M * N * 4, M, N, K, ta, tb, scratch);
+    const b = pb + idxB[i]! * K * N * 4;
+    if (b !== packedFrom) {
+      // args: b, pb, K, N, transB, n0, n1 — panels of NR columns split between threads
+      runParallel(k, { fn: 'packB', args: () => [b, packed, K, N, tb, 0, 0], lo: 5, hi: 6, total: N, chunk: splitChunk(N, NR, threads) }, threads);
+      packedFrom = b;
+    }
+    const a = pa + idxA[i]! * M * K * 4;
+    const c = pc + i * M * N * 4;
+    // args: a, pb, c, M, N, K, transA, scratch, m0, m1, n0, n1 — rows of C split unless there are few
+    const head = [a, packed, c, M, N, K, ta];
+    if (M >= 4 * MR * threads || M >= N) {
+      const args = (t: number) => [...head, scratch[t]!, 0, 0, 0, N];
+      runParallel(k, { fn: 'sgemmPacked', args, lo: 8, hi: 9, total: M, chunk: splitChunk(M, MR, threads) }, threads);
+    } else {
+      const args = (t: number) => [...head, scratch[t]!, 0, M, 0, 0];
+      runParallel(k, { fn: 'sgemmPacked', args, lo: 10, hi: 11, total: N, chunk: splitChunk(N, NR, threads) }, threads);
+    }
   }
   C.set(arena.f32(pc, nb * M * N), cOff);
   return true;

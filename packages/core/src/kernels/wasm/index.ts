@@ -6,4 +6,5 @@ import './elementwise.js';
 
 export { setKernelPreference, getKernelPreference } from './preference.js';
 export { initWasmKernels, wasmKernels, wasmLoadError } from './runtime.js';
+export { setNumThreads, getNumThreads } from './threads.js';
 export type { KernelPreference } from './preference.js';

@@ -4,6 +4,7 @@ import { withCustomGrad } from '../../dispatch.js';
 import { Tensor } from '../../tensor.js';
 import { useWasm } from './preference.js';
 import { freshArena, wasmKernels } from './runtime.js';
+import { ELEMENTWISE_MIN_WORK_PER_THREAD, runParallel, splitChunk, threadsFor } from './threads.js';
 
 /** Below this many elements the composite is as fast. */
 export const LAYERNORM_WASM_MIN_ELEMENTS = 1024;
@@ -29,7 +30,9 @@ export function layerNormWasm(x: Float32Array, w: Float32Array | null, b: Float3
   arena.f32(px, n).set(x);
   if (w) arena.f32(pw, D).set(w);
   if (b) arena.f32(pb, D).set(b);
-  k.layerNormRows(px, pw, pb, px, pm, pr, rows, D, eps);
+  const threads = threadsFor(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
+  const args = () => [px, pw, pb, px, pm, pr, 0, 0, D, eps];
+  runParallel(k, { fn: 'layerNormRows', args, lo: 6, hi: 7, total: rows, chunk: splitChunk(rows, 1, threads) }, threads);
   return { y: arena.f32(px, n).slice(), mean: arena.f32(pm, rows).slice(), rstd: arena.f32(pr, rows).slice() };
 }
 
@@ -42,25 +45,39 @@ export function layerNormBackwardWasm(
   if (!k || !arena) return null;
   const n = x.length;
   const rows = n / D;
+  const threads = threadsFor(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
   const px = arena.alloc(n * 4);
   const pg = arena.alloc(n * 4);
   const pw = w ? arena.alloc(D * 4) : 0;
   const pm = arena.alloc(rows * 4);
   const pr = arena.alloc(rows * 4);
-  const pdw = wantW ? arena.alloc(D * 4) : 0;
-  const pdb = wantB ? arena.alloc(D * 4) : 0;
+  // dw and db are sums over rows: each thread accumulates its own pair, added up below.
+  const pdw = wantW ? arena.alloc(threads * D * 4) : 0;
+  const pdb = wantB ? arena.alloc(threads * D * 4) : 0;
   if (!arena.commit()) return null;
   arena.f32(px, n).set(x);
   arena.f32(pg, n).set(g);
   if (w) arena.f32(pw, D).set(w);
   arena.f32(pm, rows).set(saved.mean);
   arena.f32(pr, rows).set(saved.rstd);
-  k.layerNormBackward(px, pw, pg, pm, pr, pg, pdw, pdb, rows, D);
+  if (wantW) arena.f32(pdw, threads * D).fill(0);
+  if (wantB) arena.f32(pdb, threads * D).fill(0);
+  const args = (t: number) => [px, pw, pg, pm, pr, pg, pdw && pdw + t * D * 4, pdb && pdb + t * D * 4, 0, 0, D];
+  runParallel(k, { fn: 'layerNormBackward', args, lo: 8, hi: 9, total: rows, chunk: splitChunk(rows, 1, threads) }, threads);
   return {
     dx: arena.f32(pg, n).slice(),
-    dw: wantW ? arena.f32(pdw, D).slice() : null,
-    db: wantB ? arena.f32(pdb, D).slice() : null,
+    dw: wantW ? sumPartials(arena.f32(pdw, threads * D), threads, D) : null,
+    db: wantB ? sumPartials(arena.f32(pdb, threads * D), threads, D) : null,
   };
+}
+
+/** The sum of `threads` consecutive length-D partial sums. */
+function sumPartials(parts: Float32Array, threads: number, D: number): Float32Array {
+  const out = parts.slice(0, D);
+  for (let t = 1; t < threads; t++) {
+    for (let j = 0; j < D; j++) out[j]! += parts[t * D + j]!;
+  }
+  return out;
 }
 
 /**

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { KERNELS_WASM_BASE64 } from './module.generated.js';
+import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './module.generated.js';
 
-describe('embedded wasm module', () => {
-  it('is what packages/core/asm/kernels.ts compiles to with the pinned AssemblyScript (run `npm run build:wasm` after editing it)', async () => {
+describe('embedded wasm modules', () => {
+  it('are what packages/core/asm/kernels.ts compiles to with the pinned AssemblyScript (run `npm run build:wasm` after editing it)', async () => {
     const script = new URL('../../../scripts/build-wasm.mjs', import.meta.url).href;
-    const { compileKernels } = (await import(/* @vite-ignore */ script)) as { compileKernels: () => Promise<Uint8Array> };
-    const bytes = await compileKernels();
-    expect(Buffer.from(bytes).toString('base64')).toBe(KERNELS_WASM_BASE64);
+    const { compileKernels } = (await import(/* @vite-ignore */ script)) as {
+      compileKernels: (o?: { shared: boolean }) => Promise<Uint8Array>;
+    };
+    expect(Buffer.from(await compileKernels()).toString('base64')).toBe(KERNELS_WASM_BASE64);
+    expect(Buffer.from(await compileKernels({ shared: true })).toString('base64')).toBe(KERNELS_SHARED_WASM_BASE64);
   });
 });
 
@@ -16,7 +18,7 @@ describe('initWasmKernels', () => {
     expect(await initWasmKernels()).toBe(true);
     expect(wasmLoadError()).toBeUndefined();
     const k = wasmKernels()!;
-    expect(typeof k.sgemm).toBe('function');
+    expect(typeof k.sgemmPacked).toBe('function');
     expect(await initWasmKernels()).toBe(true); // idempotent
   });
 });

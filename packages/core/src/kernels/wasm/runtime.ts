@@ -1,13 +1,14 @@
-import { KERNELS_WASM_BASE64 } from './module.generated.js';
+import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './module.generated.js';
 
 // The part of the WebAssembly JS API used here (core compiles without the DOM lib).
-interface WasmMemory {
+export interface WasmMemory {
   readonly buffer: ArrayBuffer;
   grow(pages: number): number;
 }
 declare const WebAssembly: {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   compile(bytes: Uint8Array): Promise<object>;
 };
 
@@ -15,18 +16,29 @@ declare const WebAssembly: {
 export interface KernelExports {
   memory: WasmMemory;
   heapBase(): number;
-  sgemmScratchBytes(N: number): number;
-  sgemm(a: number, b: number, c: number, M: number, N: number, K: number, transA: number, transB: number, scratch: number): void;
-  expf32(x: number, y: number, n: number): void;
-  softmaxRows(x: number, y: number, rows: number, cols: number, log: number): void;
-  geluTanh(x: number, y: number, n: number): void;
-  geluTanhGrad(x: number, g: number, dx: number, n: number): void;
-  layerNormRows(x: number, w: number, b: number, y: number, mean: number, rstd: number, rows: number, D: number, eps: number): void;
-  layerNormBackward(x: number, w: number, g: number, mean: number, rstd: number, dx: number, dw: number, db: number, rows: number, D: number): void;
-  attnCausal(q: number, k: number, v: number, y: number, p: number, B: number, H: number, T: number, hd: number, ld: number, ldOut: number, scale: number): void;
+  sgemmScratchBytes(): number;
+  packedBBytes(K: number, N: number): number;
+  packB(b: number, pb: number, K: number, N: number, transB: number, n0: number, n1: number): void;
+  sgemmPacked(
+    a: number, pb: number, c: number, M: number, N: number, K: number, transA: number, scratch: number,
+    m0: number, m1: number, n0: number, n1: number,
+  ): void;
+  // Elementwise and row kernels work on a range [i0, i1) of elements, rows or batch entries.
+  expf32(x: number, y: number, i0: number, i1: number): void;
+  softmaxRows(x: number, y: number, r0: number, r1: number, cols: number, log: number): void;
+  geluTanh(x: number, y: number, i0: number, i1: number): void;
+  geluTanhGrad(x: number, g: number, dx: number, i0: number, i1: number): void;
+  layerNormRows(x: number, w: number, b: number, y: number, mean: number, rstd: number, r0: number, r1: number, D: number, eps: number): void;
+  layerNormBackward(
+    x: number, w: number, g: number, mean: number, rstd: number, dx: number, dw: number, db: number, r0: number, r1: number, D: number,
+  ): void;
+  attnCausal(
+    q: number, k: number, v: number, y: number, p: number, b0: number, b1: number, H: number, T: number, hd: number, ld: number, ldOut: number,
+    scale: number,
+  ): void;
   attnCausalBackward(
     q: number, k: number, v: number, gy: number, p: number, dq: number, dk: number, dv: number, row: number,
-    B: number, H: number, T: number, hd: number, ld: number, ldOut: number, scale: number,
+    b0: number, b1: number, H: number, T: number, hd: number, ld: number, ldOut: number, scale: number,
   ): void;
 }
 
@@ -36,22 +48,56 @@ export const MAX_WASM_BYTES = 1 << 30;
 
 let instance: KernelExports | null | undefined;
 let loadError: unknown;
+let shared: SharedKernels | null = null;
+
+/** The compiled shared-memory build and its memory, which worker threads instantiate too. */
+export interface SharedKernels {
+  module: object;
+  memory: WasmMemory;
+}
+
+/** 1 GiB in 64 KiB pages: the maximum the shared build declares (scripts/build-wasm.mjs). */
+const SHARED_MAX_PAGES = MAX_WASM_BYTES / PAGE;
+
+/**
+ * Whether this runtime can run kernels on worker threads: Node's worker_threads and
+ * SharedArrayBuffer. Browsers use one thread (their main thread may not block on Atomics.wait).
+ */
+export function threadsSupported(): boolean {
+  const g = globalThis as { SharedArrayBuffer?: unknown; process?: { getBuiltinModule?: unknown } };
+  return typeof g.SharedArrayBuffer === 'function' && typeof g.process?.getBuiltinModule === 'function';
+}
+
+function instantiate(module: object, sharedBuild: boolean): KernelExports {
+  const env: Record<string, unknown> = { abort: abortFromWasm };
+  if (sharedBuild) {
+    env.memory = new WebAssembly.Memory({ initial: 1, maximum: SHARED_MAX_PAGES, shared: true });
+    shared = { module, memory: env.memory as WasmMemory };
+  }
+  return new WebAssembly.Instance(module, { env }).exports as unknown as KernelExports;
+}
 
 /**
  * The kernels module, compiled and instantiated synchronously on first use from the embedded
  * bytes; null where WebAssembly or its SIMD proposal is unavailable (then TS kernels are used).
+ * Where threads are supported it is the build on a shared memory, so workers can join later.
  */
 export function wasmKernels(): KernelExports | null {
   if (instance !== undefined) return instance;
+  const sharedBuild = threadsSupported();
   try {
-    const bytes = decodeBase64(KERNELS_WASM_BASE64);
-    const module = new WebAssembly.Module(bytes);
-    instance = new WebAssembly.Instance(module, { env: { abort: abortFromWasm } }).exports as unknown as KernelExports;
+    const bytes = decodeBase64(sharedBuild ? KERNELS_SHARED_WASM_BASE64 : KERNELS_WASM_BASE64);
+    instance = instantiate(new WebAssembly.Module(bytes), sharedBuild);
   } catch (e) {
     loadError = e;
     instance = null;
   }
   return instance;
+}
+
+/** The shared build's module and memory once loaded (null without thread support). */
+export function sharedKernels(): SharedKernels | null {
+  return wasmKernels() ? shared : null;
 }
 
 /**
@@ -62,9 +108,10 @@ export function wasmKernels(): KernelExports | null {
  */
 export async function initWasmKernels(): Promise<boolean> {
   if (instance) return true;
+  const sharedBuild = threadsSupported();
   try {
-    const module = await WebAssembly.compile(decodeBase64(KERNELS_WASM_BASE64));
-    instance = new WebAssembly.Instance(module, { env: { abort: abortFromWasm } }).exports as unknown as KernelExports;
+    const module = await WebAssembly.compile(decodeBase64(sharedBuild ? KERNELS_SHARED_WASM_BASE64 : KERNELS_WASM_BASE64));
+    instance = instantiate(module, sharedBuild);
     loadError = undefined;
   } catch (e) {
     loadError = e;
@@ -96,7 +143,8 @@ function decodeBase64(s: string): Uint8Array {
 /**
  * Bump allocator over the module's linear memory. Each kernel call resets it, reserves its
  * buffers, then `commit()` grows memory once if needed; memory is never shrunk, so later calls
- * of the same size reuse it. Single-threaded: kernels never re-enter.
+ * of the same size reuse it. Only the calling thread allocates (worker threads get pointers
+ * into what it reserved), and kernels never re-enter.
  */
 export class Arena {
   private top = 0;

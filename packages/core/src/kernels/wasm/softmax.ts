@@ -4,6 +4,7 @@ import { withCustomGrad } from '../../dispatch.js';
 import { Tensor } from '../../tensor.js';
 import { useWasm } from './preference.js';
 import { freshArena, wasmKernels } from './runtime.js';
+import { ELEMENTWISE_MIN_WORK_PER_THREAD, runParallel, splitChunk, threadsFor } from './threads.js';
 
 /** Below this many elements the composite's five primitives are as fast as one wasm call. */
 export const SOFTMAX_WASM_MIN_ELEMENTS = 1024;
@@ -17,7 +18,9 @@ export function softmaxRowsWasm(x: Float32Array, rows: number, cols: number, log
   const p = arena.alloc(n * 4);
   if (!arena.commit()) return null;
   arena.f32(p, n).set(x);
-  k.softmaxRows(p, p, rows, cols, log ? 1 : 0);
+  const threads = threadsFor(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
+  const args = () => [p, p, 0, 0, cols, log ? 1 : 0];
+  runParallel(k, { fn: 'softmaxRows', args, lo: 2, hi: 3, total: rows, chunk: splitChunk(rows, 1, threads) }, threads);
   return arena.f32(p, n).slice();
 }
 
