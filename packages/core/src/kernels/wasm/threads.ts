@@ -60,7 +60,7 @@ const EXIT = 4;
 const SPIN = 4096;
 
 const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
+const { workerData } = process.getBuiltinModule('node:worker_threads');
 const { module, memory, control, slots, index, names, spinMs } = workerData;
 const ctrl = new Int32Array(control);
 const argv = new Float64Array(slots);
@@ -109,7 +109,7 @@ interface NodeWorker {
   unref(): void;
   on(event: 'error' | 'exit', listener: (e: unknown) => void): void;
 }
-type WorkerConstructor = new (source: string, options: { eval: true; workerData: unknown; name?: string }) => NodeWorker;
+type WorkerConstructor = new (source: string, options: { eval: true; workerData: unknown; name?: string; execArgv?: string[] }) => NodeWorker;
 
 interface Pool {
   ctrl: Int32Array;
@@ -119,6 +119,12 @@ interface Pool {
 
 let pool: Pool | null = null;
 let numThreads = initialNumThreads();
+let splitEverything = false;
+
+/** Tests: split every kernel call over all ready threads, however small (false restores the size rule). */
+export function splitEveryKernelForTests(on: boolean): void {
+  splitEverything = on;
+}
 
 function env(name: string): string | undefined {
   return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
@@ -193,6 +199,7 @@ function ensureWorkers(): Pool | null {
     Atomics.store(p.ctrl, ERROR + t, 0);
     const worker = new wt.Worker(WORKER_SOURCE, {
       eval: true,
+      execArgv: [], // the worker runs only this script: no loaders or flags of the parent
       name: `likelihood-kernels-${t}`,
       workerData: { module: sk.module, memory: sk.memory, control: p.ctrl.buffer, slots: p.slots.buffer, index: t, names: KERNEL_NAMES, spinMs },
     });
@@ -216,7 +223,7 @@ function ensureWorkers(): Pool | null {
  * them and join once online, so the first large ops run on one thread).
  */
 export function threadsFor(work: number, minPerThread: number): number {
-  const want = Math.min(numThreads, Math.floor(work / minPerThread));
+  const want = splitEverything ? numThreads : Math.min(numThreads, Math.floor(work / minPerThread));
   if (want <= 1) return 1;
   const p = ensureWorkers();
   if (!p) return 1;
@@ -310,3 +317,22 @@ export function splitChunk(len: number, unit: number, threads: number): number {
 
 /** Elements (or rows × their length) per thread below which splitting an elementwise kernel does not pay. */
 export const ELEMENTWISE_MIN_WORK_PER_THREAD = 1 << 15;
+
+/** Workers started and instantiated so far (diagnostics and tests; starting them is lazy). */
+export function readyWorkers(): number {
+  const p = pool;
+  if (!p) return 0;
+  let n = 0;
+  for (let t = 1; t <= p.workers.length; t++) if (ready(p, t)) n++;
+  return n;
+}
+
+/** Starts the workers now instead of on the first large op, and resolves once `numThreads − 1` are ready (or after `timeoutMs`). */
+export async function startWorkers(timeoutMs = 10_000): Promise<number> {
+  ensureWorkers();
+  const t0 = Date.now();
+  while (readyWorkers() < numThreads - 1 && threadsSupported() && Date.now() - t0 < timeoutMs) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return readyWorkers();
+}
