@@ -1,11 +1,12 @@
 import { type DType, type TypedArray, allocate } from '../../dtype.js';
-import { registerKernel } from '../../registry.js';
-import { gemm } from './gemm.js';
+import { type Kernel, registerKernel } from '../../registry.js';
+import { type Gemm, gemm as gemmTs } from './gemm.js';
 
 /**
  * Conv and ConvTranspose for 1, 2 or 3 spatial dims (NC + spatial layout, ONNX attributes).
- * Both go through im2col/col2im and `gemm`; 1-D and 2-D are run as 3-D with leading
- * spatial dims of size 1, so there is one code path.
+ * Both go through im2col/col2im and a `gemm`; 1-D and 2-D are run as 3-D with leading
+ * spatial dims of size 1, so there is one code path. The kernels are built for a given gemm:
+ * registered here with the TypeScript one, and by kernels/wasm/conv.ts with the wasm one.
  */
 
 /** Geometry of a convolution, padded to 3 spatial dims. */
@@ -125,7 +126,8 @@ function prod(a: readonly number[]): number {
 /** Below this many output positions per image, images are batched side by side into one gemm. */
 const SMALL_OUTPUT = 1024;
 
-registerKernel('Conv', 'cpu', ([x, w], { strides, pads, dilations, group }) => {
+/** The Conv kernel with its GEMMs done by `gemm`. */
+export const convKernel = (gemm: Gemm): Kernel<'Conv'> => ([x, w], { strides, pads, dilations, group }) => {
   const nsp = x!.shape.length - 2;
   const [N, C] = x!.shape as [number, number];
   const O = w!.shape[0]!;
@@ -178,9 +180,10 @@ registerKernel('Conv', 'cpu', ([x, w], { strides, pads, dilations, group }) => {
     }
   }
   return { storage: out, shape: [N, O, ...Ox], dtype };
-});
+};
 
-registerKernel('ConvTranspose', 'cpu', ([x, w], { strides, pads, dilations, group, outputPadding }) => {
+/** The ConvTranspose kernel with its GEMMs done by `gemm`. */
+export const convTransposeKernel = (gemm: Gemm): Kernel<'ConvTranspose'> => ([x, w], { strides, pads, dilations, group, outputPadding }) => {
   const nsp = x!.shape.length - 2;
   const [N, C] = x!.shape as [number, number];
   const Og = w!.shape[1]!;
@@ -217,4 +220,7 @@ registerKernel('ConvTranspose', 'cpu', ([x, w], { strides, pads, dilations, grou
   const out = allocate(dtype, acc.length);
   out.set(acc);
   return { storage: out, shape: [N, O, ...Yx], dtype };
-});
+};
+
+registerKernel('Conv', 'cpu', convKernel(gemmTs));
+registerKernel('ConvTranspose', 'cpu', convTransposeKernel(gemmTs));

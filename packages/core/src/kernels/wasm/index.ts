@@ -3,6 +3,7 @@
 import '../cpu/index.js';
 import './matmul.js';
 import './elementwise.js';
+import './conv.js';
 
 export { setKernelPreference, getKernelPreference } from './preference.js';
 export { initWasmKernels, wasmKernels, wasmLoadError } from './runtime.js';

@@ -1,0 +1,78 @@
+// Conv and ConvTranspose with wasm GEMMs against the TypeScript kernels, values and gradients.
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Generator, autogradGrad, conv2d, convTranspose2d, getKernelPreference, randn, setKernelPreference } from '../../index.js';
+
+function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol: number): void {
+  expect(got.length).toBe(want.length);
+  for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!), `at ${i}: ${got[i]} vs ${want[i]}`).toBeLessThanOrEqual(tol * (1 + Math.abs(want[i]!)));
+}
+
+interface Case {
+  N: number;
+  C: number;
+  O: number;
+  H: number;
+  W: number;
+  k: number;
+  stride: number;
+  padding: number;
+  dilation: number;
+  groups: number;
+  seed: number;
+}
+
+/** y and the gradients of Σ y·r with respect to x and w, on the given kernels. */
+function run(c: Case, transpose: boolean, pref: 'ts' | 'wasm') {
+  setKernelPreference(pref);
+  const g = new Generator(c.seed);
+  const x = randn([c.N, c.C * c.groups, c.H, c.W], { generator: g }).requiresGrad_();
+  const wShape = transpose ? [c.C * c.groups, c.O, c.k, c.k] : [c.O * c.groups, c.C, c.k, c.k];
+  const w = randn(wShape, { generator: g }).requiresGrad_();
+  const opts = { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups };
+  const y = transpose ? convTranspose2d(x, w, null, opts) : conv2d(x, w, null, opts);
+  const r = randn(y.shape, { generator: g });
+  const [dx, dw] = autogradGrad([y.mul(r).sum()], [x, w]);
+  return [y.storage, dx!.storage, dw!.storage];
+}
+
+const cases = fc.record({
+  N: fc.integer({ min: 1, max: 3 }),
+  C: fc.integer({ min: 1, max: 5 }),
+  O: fc.integer({ min: 1, max: 6 }),
+  H: fc.integer({ min: 5, max: 13 }),
+  W: fc.integer({ min: 5, max: 11 }),
+  k: fc.integer({ min: 1, max: 3 }),
+  stride: fc.integer({ min: 1, max: 2 }),
+  padding: fc.integer({ min: 0, max: 1 }),
+  dilation: fc.integer({ min: 1, max: 2 }),
+  groups: fc.integer({ min: 1, max: 2 }),
+  seed: fc.integer({ min: 1, max: 1e6 }),
+});
+
+describe('conv2d and convTranspose2d on wasm GEMMs', () => {
+  const saved = getKernelPreference();
+  afterEach(() => setKernelPreference(saved));
+
+  it('conv2d equals the TypeScript kernels in value and gradients (odd sizes, strides, padding, dilation, groups), tol 1e-5', () => {
+    fc.assert(
+      fc.property(cases, (c) => {
+        const got = run(c, false, 'wasm');
+        const want = run(c, false, 'ts');
+        for (let i = 0; i < 3; i++) expectClose(got[i]!, want[i]!, 1e-5);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('convTranspose2d equals the TypeScript kernels in value and gradients, tol 1e-5', () => {
+    fc.assert(
+      fc.property(cases, (c) => {
+        const got = run({ ...c, padding: Math.min(c.padding, c.k - 1) }, true, 'wasm');
+        const want = run({ ...c, padding: Math.min(c.padding, c.k - 1) }, true, 'ts');
+        for (let i = 0; i < 3; i++) expectClose(got[i]!, want[i]!, 1e-5);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
