@@ -1,5 +1,6 @@
 import { runPrimitive } from '../../dispatch.js';
 import { convTransposeOutSize } from '../../kernels/cpu/conv.js';
+import { convWeightGradDirect } from '../../kernels/wasm/conv.js';
 import * as o from '../../ops/index.js';
 import type { PrimitiveAttrs } from '../../primitives.js';
 import type { Tensor } from '../../tensor.js';
@@ -51,14 +52,15 @@ export const neuralRules: GradRuleTable = {
       );
       gx = runPrimitive('ConvTranspose', [g, w!], { ...attrs, outputPadding });
     }
-    return [gx, w!.requiresGrad ? convWeightGrad(x!, g, K, attrs) : null];
+    return [gx, w!.requiresGrad ? (convWeightGradDirect(x!, g, K, attrs) ?? convWeightGrad(x!, g, K, attrs)) : null];
   },
 
   // ConvTranspose is the adjoint of Conv in its input: grads swap roles.
   ConvTranspose: (g, { inputs: [x, w], attrs }) => {
     const { outputPadding: _op, ...conv } = attrs;
     const gx = x!.requiresGrad ? runPrimitive('Conv', [g, w!], conv) : null;
-    return [gx, w!.requiresGrad ? convWeightGrad(g, x!, w!.shape.slice(2), conv) : null];
+    const K = w!.shape.slice(2);
+    return [gx, w!.requiresGrad ? (convWeightGradDirect(g, x!, K, conv) ?? convWeightGrad(g, x!, K, conv)) : null];
   },
 
   // Routes each output gradient to the input element that was the max.

@@ -10,7 +10,7 @@ import { type Gemm, gemm as gemmTs } from './gemm.js';
  */
 
 /** Geometry of a convolution, padded to 3 spatial dims. */
-interface Geom {
+export interface Geom {
   S: number[]; // input spatial (of the conv's input)
   K: number[]; // kernel spatial
   O: number[]; // output spatial (of the conv)
@@ -19,7 +19,25 @@ interface Geom {
   dl: number[];
 }
 
-function to3(a: readonly number[], fill: number): number[] {
+// Temporaries (im2col matrices, GEMM outputs before scattering) come from buffers kept between
+// calls: freshly allocated memory costs a page fault per 4 KiB on first write, which on VMs
+// costs more than the im2col itself. Slots keep the temporaries of one call apart; kernels do
+// not re-enter, and nothing returned aliases these buffers.
+const scratchBuffers: ArrayBuffer[] = [];
+
+/** A zero-offset typed array of `n` elements of `dtype` over scratch slot `slot` (contents undefined). */
+function scratch(dtype: DType, n: number, slot: number): TypedArray {
+  const proto = allocate(dtype, 0);
+  const bytes = n * proto.BYTES_PER_ELEMENT;
+  let buf = scratchBuffers[slot];
+  if (!buf || buf.byteLength < bytes) {
+    buf = new ArrayBuffer(Math.max(bytes, Math.ceil((buf?.byteLength ?? 0) * 1.5)));
+    scratchBuffers[slot] = buf;
+  }
+  return new (proto.constructor as new (b: ArrayBuffer, o: number, n: number) => TypedArray)(buf, 0, n);
+}
+
+export function to3(a: readonly number[], fill: number): number[] {
   return [...new Array<number>(3 - a.length).fill(fill), ...a];
 }
 
@@ -38,7 +56,7 @@ export function convTransposeOutSize(s: number, k: number, stride: number, pb: n
  * `x` holds C channels starting at xOff; col is (C·Kvol) × Ovol, written at colOff with row
  * stride `ld` (default Ovol), so several images can sit side by side in one wide matrix.
  */
-function im2col(x: TypedArray, xOff: number, C: number, g: Geom, col: TypedArray, colOff = 0, ld = -1): void {
+export function im2col(x: TypedArray, xOff: number, C: number, g: Geom, col: TypedArray, colOff = 0, ld = -1): void {
   const [Sd, Sh, Sw] = g.S as [number, number, number];
   const [Kd, Kh, Kw] = g.K as [number, number, number];
   const [Od, Oh, Ow] = g.O as [number, number, number];
@@ -68,9 +86,15 @@ function im2col(x: TypedArray, xOff: number, C: number, g: Geom, col: TypedArray
                 p += Ow;
                 continue;
               }
-              const row = xc + (id * Sh + ih) * Sw;
-              let iw = -pw + kw * dw;
-              for (let ow = 0; ow < Ow; ow++, iw += sw) col[p++] = iw >= 0 && iw < Sw ? x[row + iw]! : 0;
+              // Output columns whose input column iw = ow·sw − pw + kw·dw lies in [0, Sw): [lo, hi).
+              const iw0 = kw * dw - pw;
+              const lo = Math.min(Ow, iw0 >= 0 ? 0 : Math.ceil(-iw0 / sw));
+              const hi = Math.max(lo, Math.min(Ow, Math.floor((Sw - 1 - iw0) / sw) + 1));
+              const src = xc + (id * Sh + ih) * Sw + iw0;
+              if (lo > 0) col.fill(0, p, p + lo);
+              for (let ow = lo; ow < hi; ow++) col[p + ow] = x[src + ow * sw]!;
+              if (hi < Ow) col.fill(0, p + hi, p + Ow);
+              p += Ow;
             }
           }
         }
@@ -119,7 +143,7 @@ function col2im(col: ArrayLike<number>, C: number, g: Geom, y: Float64Array, yOf
   }
 }
 
-function prod(a: readonly number[]): number {
+export function prod(a: readonly number[]): number {
   return a.reduce((x, y) => x * y, 1);
 }
 
@@ -150,8 +174,8 @@ export const convKernel = (gemm: Gemm): Kernel<'Conv'> => ([x, w], { strides, pa
     // Small outputs (late CNN layers; the weight-gradient conv, whose "output" is the kernel):
     // one gemm per group over a chunk of images side by side, so gemm's N is nb·Ovol, not Ovol.
     const nb = Math.max(1, Math.min(N, Math.floor((1 << 22) / Math.max(1, R * Ovol))));
-    const colB = allocate(dtype, R * nb * Ovol);
-    const tmp = allocate(dtype, Og * nb * Ovol);
+    const colB = scratch(dtype, R * nb * Ovol, 0);
+    const tmp = scratch(dtype, Og * nb * Ovol, 1);
     for (let n0 = 0; n0 < N; n0 += nb) {
       const m = Math.min(nb, N - n0);
       const ld = m * Ovol;
@@ -170,7 +194,7 @@ export const convKernel = (gemm: Gemm): Kernel<'Conv'> => ([x, w], { strides, pa
     }
     return { storage: out, shape: [N, O, ...Ox], dtype };
   }
-  const col = direct ? x!.storage : allocate(dtype, R * Ovol);
+  const col = direct ? x!.storage : scratch(dtype, R * Ovol, 0);
   for (let n = 0; n < N; n++) {
     for (let gi = 0; gi < group; gi++) {
       const xOff = (n * C + gi * Cg) * Svol;
@@ -203,7 +227,7 @@ export const convTransposeKernel = (gemm: Gemm): Kernel<'ConvTranspose'> => ([x,
   const direct = Kvol === 1 && strides.every((v) => v === 1) && pads.every((v) => v === 0) && outputPadding.every((v) => v === 0);
   const acc = direct ? allocate(dtype, N * O * Yvol) : new Float64Array(N * O * Yvol);
   const W = w!.storage;
-  const cols = direct ? acc : allocate(dtype, R * Svol);
+  const cols = direct ? acc : scratch(dtype, R * Svol, 0);
   for (let gi = 0; gi < group; gi++) {
     const base = gi * Cg * R; // the group's (Cg, Og·Kvol) slab of w, read transposed
     for (let n = 0; n < N; n++) {
@@ -221,6 +245,56 @@ export const convTransposeKernel = (gemm: Gemm): Kernel<'ConvTranspose'> => ([x,
   out.set(acc);
   return { storage: out, shape: [N, O, ...Yx], dtype };
 };
+
+/**
+ * Weight gradient of Conv straight from im2col and one GEMM per group and chunk of images:
+ * dW_g (Og × R) = Σₙ gₙ,g (Og × Ovol) · colₙ,gᵀ (Ovol × R), images side by side along the
+ * contracted axis. (The tensor-op rule in autograd/rules/neural.ts writes it as a conv whose
+ * "kernel" is the output, which has short inner loops and permuted copies.) x: (N, C, *S),
+ * g: (N, O, *So); returns (O, C/group, *K) in x's dtype.
+ */
+export function convWeightGradKernel(
+  gemm: Gemm, x: TypedArray, xShape: readonly number[], g: TypedArray, gShape: readonly number[], K: readonly number[],
+  a: { strides: number[]; pads: number[]; dilations: number[]; group: number }, dtype: DType,
+): TypedArray {
+  const nsp = xShape.length - 2;
+  const [N, C] = xShape as [number, number];
+  const O = gShape[1]!;
+  const So = gShape.slice(2);
+  const geom: Geom = { S: to3(xShape.slice(2), 1), K: to3(K, 1), O: to3(So, 1), st: to3(a.strides, 1), pb: to3(a.pads.slice(0, nsp), 0), dl: to3(a.dilations, 1) };
+  const G = a.group;
+  const Cg = C / G;
+  const Og = O / G;
+  const Svol = prod(xShape.slice(2));
+  const Ovol = prod(So);
+  const R = Cg * prod(K);
+  const dw = allocate(dtype, O * R);
+  if (dw.length === 0 || Ovol === 0 || N === 0) return dw;
+  const nb = Math.max(1, Math.min(N, Math.floor((1 << 22) / Math.max(1, R * Ovol))));
+  const col = scratch(dtype, R * nb * Ovol, 0);
+  const gp = scratch(dtype, Og * nb * Ovol, 1);
+  const part = scratch(dtype, Og * R, 2);
+  for (let n0 = 0; n0 < N; n0 += nb) {
+    const m = Math.min(nb, N - n0);
+    const ld = m * Ovol;
+    for (let gi = 0; gi < G; gi++) {
+      for (let j = 0; j < m; j++) {
+        im2col(x, ((n0 + j) * C + gi * Cg) * Svol, Cg, geom, col, j * Ovol, ld);
+        // g of image n0 + j, group gi: (Og, Ovol) rows into columns [j·Ovol, (j+1)·Ovol) of gp (Og, m·Ovol)
+        for (let o = 0; o < Og; o++) {
+          const src = ((n0 + j) * O + gi * Og + o) * Ovol;
+          gp.set(g.subarray(src, src + Ovol), o * ld + j * Ovol);
+        }
+      }
+      // (Og, m·Ovol) · (R, m·Ovol)ᵀ -> (Og, R)
+      gemm(gp, 0, col, 0, part, 0, Og, R, ld, false, true);
+      const base = gi * Og * R;
+      if (n0 === 0) dw.set(part, base);
+      else for (let i = 0; i < Og * R; i++) dw[base + i]! += part[i]!;
+    }
+  }
+  return dw;
+}
 
 registerKernel('Conv', 'cpu', convKernel(gemmTs));
 registerKernel('ConvTranspose', 'cpu', convTransposeKernel(gemmTs));

@@ -1,6 +1,6 @@
 import type { TypedArray } from '../../dtype.js';
 import type { Gemm } from '../cpu/gemm.js';
-import { freshArena, wasmKernels } from './runtime.js';
+import { type Arena, type KernelExports, freshArena, wasmKernels } from './runtime.js';
 import { runParallel, splitChunk, threadsFor, wakeWorkers } from './threads.js';
 
 /** Multiply-adds per thread below which splitting a GEMM costs more than it saves. */
@@ -32,8 +32,7 @@ export function gemmBatchedWasm(
   const pa = arena.alloc(aLen * 4);
   const pb = arena.alloc(bLen * 4);
   const pc = arena.alloc(nb * M * N * 4);
-  const packed = arena.alloc(k.packedBBytes(K, N));
-  const scratch = Array.from({ length: threads }, () => arena.alloc(k.sgemmScratchBytes()));
+  const work = reserveGemmWorkspace(k, arena, K, N, threads);
   if (!arena.commit()) return false;
   arena.f32(pa, aLen).set(A.subarray(aOff, aOff + aLen));
   arena.f32(pb, bLen).set(B.subarray(bOff, bOff + bLen));
@@ -43,24 +42,44 @@ export function gemmBatchedWasm(
   for (let i = 0; i < nb; i++) {
     const b = pb + idxB[i]! * K * N * 4;
     if (b !== packedFrom) {
-      // args: b, pb, K, N, transB, n0, n1 — panels of NR columns split between threads
-      runParallel(k, { fn: 'packB', args: () => [b, packed, K, N, tb, 0, 0], lo: 5, hi: 6, total: N, chunk: splitChunk(N, NR, threads) }, threads);
+      packBOnThreads(k, b, K, N, tb, work);
       packedFrom = b;
     }
-    const a = pa + idxA[i]! * M * K * 4;
-    const c = pc + i * M * N * 4;
-    // args: a, pb, c, M, N, K, transA, scratch, m0, m1, n0, n1 — rows of C split unless there are few
-    const head = [a, packed, c, M, N, K, ta];
-    if (M >= 4 * MR * threads || M >= N) {
-      const args = (t: number) => [...head, scratch[t]!, 0, 0, 0, N];
-      runParallel(k, { fn: 'sgemmPacked', args, lo: 8, hi: 9, total: M, chunk: splitChunk(M, MR, threads) }, threads);
-    } else {
-      const args = (t: number) => [...head, scratch[t]!, 0, M, 0, 0];
-      runParallel(k, { fn: 'sgemmPacked', args, lo: 10, hi: 11, total: N, chunk: splitChunk(N, NR, threads) }, threads);
-    }
+    sgemmPackedOnThreads(k, pa + idxA[i]! * M * K * 4, pc + i * M * N * 4, M, N, K, ta, work);
   }
   C.set(arena.f32(pc, nb * M * N), cOff);
   return true;
+}
+
+/** Where a GEMM inside linear memory packs op(B) (gemmWorkspace's bytes) and each thread's scratch. */
+export interface GemmWorkspace {
+  packed: number;
+  scratch: number[];
+  threads: number;
+}
+
+/** Reserves a GemmWorkspace in the arena for op(B) of K×N, on `threads` threads (commit afterwards). */
+export function reserveGemmWorkspace(k: KernelExports, arena: Arena, K: number, N: number, threads: number): GemmWorkspace {
+  return { packed: arena.alloc(k.packedBBytes(K, N)), scratch: Array.from({ length: threads }, () => arena.alloc(k.sgemmScratchBytes())), threads };
+}
+
+/** Packs op(B) at byte pointer b (K×N; N×K when transB) into w.packed, NR-column panels split between threads. */
+export function packBOnThreads(k: KernelExports, b: number, K: number, N: number, transB: number, w: GemmWorkspace): void {
+  // args: b, pb, K, N, transB, n0, n1
+  runParallel(k, { fn: 'packB', args: () => [b, w.packed, K, N, transB, 0, 0], lo: 5, hi: 6, total: N, chunk: splitChunk(N, NR, w.threads) }, w.threads);
+}
+
+/** C (M×N at byte pointer c) = op(A)·(the op(B) packed in w), rows of C split between threads unless there are few. */
+export function sgemmPackedOnThreads(k: KernelExports, a: number, c: number, M: number, N: number, K: number, transA: number, w: GemmWorkspace): void {
+  // args: a, pb, c, M, N, K, transA, scratch, m0, m1, n0, n1
+  const head = [a, w.packed, c, M, N, K, transA];
+  if (M >= 4 * MR * w.threads || M >= N) {
+    const args = (t: number) => [...head, w.scratch[t]!, 0, 0, 0, N];
+    runParallel(k, { fn: 'sgemmPacked', args, lo: 8, hi: 9, total: M, chunk: splitChunk(M, MR, w.threads) }, w.threads);
+  } else {
+    const args = (t: number) => [...head, w.scratch[t]!, 0, M, 0, 0];
+    runParallel(k, { fn: 'sgemmPacked', args, lo: 10, hi: 11, total: N, chunk: splitChunk(N, NR, w.threads) }, w.threads);
+  }
 }
 
 /**
