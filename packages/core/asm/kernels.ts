@@ -587,3 +587,60 @@ export function attnCausalBackward(
     }
   }
 }
+
+// ---- im2col for convolutions (3 spatial dims; 1-D and 2-D pad with leading 1s) ---------------
+
+/**
+ * col[(c·Kvol + kidx)·ld + p] = x[c, input position of output p and kernel tap kidx], or 0 where
+ * that position is padding, for channels [c0, c1) of x (C × Sd×Sh×Sw floats at x). Rows are ld
+ * floats apart, so several images can sit side by side. Threads split the channels.
+ */
+export function im2col(
+  x: usize, col: usize, ld: i32, c0: i32, c1: i32, Sd: i32, Sh: i32, Sw: i32, Kd: i32, Kh: i32, Kw: i32,
+  Od: i32, Oh: i32, Ow: i32, sd: i32, sh: i32, sw: i32, pd: i32, ph: i32, pw: i32, dd: i32, dh: i32, dw: i32,
+): void {
+  const Svol = Sd * Sh * Sw;
+  const Kvol = Kd * Kh * Kw;
+  const rowBytes = <usize>Ow << 2;
+  for (let c: i32 = c0; c < c1; c++) {
+    const xc = x + (<usize>(c * Svol) << 2);
+    let r = c * Kvol;
+    for (let kd: i32 = 0; kd < Kd; kd++) {
+      for (let kh: i32 = 0; kh < Kh; kh++) {
+        for (let kw: i32 = 0; kw < Kw; kw++, r++) {
+          let p = col + (<usize>r * <usize>ld << 2);
+          // Output columns whose input column iw = ow·sw + iw0 lies in [0, Sw): [lo, hi).
+          const iw0 = kw * dw - pw;
+          const lo = min(Ow, iw0 >= 0 ? 0 : (sw - 1 - iw0) / sw);
+          const last = Sw - 1 - iw0;
+          const hi = last < 0 ? lo : max(lo, min(Ow, last / sw + 1));
+          for (let od: i32 = 0; od < Od; od++) {
+            const id = od * sd - pd + kd * dd;
+            if (id < 0 || id >= Sd) {
+              memory.fill(p, 0, rowBytes * <usize>Oh);
+              p += rowBytes * <usize>Oh;
+              continue;
+            }
+            for (let oh: i32 = 0; oh < Oh; oh++) {
+              const ih = oh * sh - ph + kh * dh;
+              if (ih < 0 || ih >= Sh) {
+                memory.fill(p, 0, rowBytes);
+                p += rowBytes;
+                continue;
+              }
+              const src = xc + (<usize>((id * Sh + ih) * Sw + iw0) << 2);
+              if (lo > 0) memory.fill(p, 0, <usize>lo << 2);
+              if (sw === 1) {
+                memory.copy(p + (<usize>lo << 2), src + (<usize>lo << 2), <usize>(hi - lo) << 2);
+              } else {
+                for (let ow: i32 = lo; ow < hi; ow++) store<f32>(p + (<usize>ow << 2), load<f32>(src + (<usize>(ow * sw) << 2)));
+              }
+              if (hi < Ow) memory.fill(p + (<usize>hi << 2), 0, <usize>(Ow - hi) << 2);
+              p += rowBytes;
+            }
+          }
+        }
+      }
+    }
+  }
+}

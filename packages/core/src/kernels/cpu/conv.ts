@@ -56,7 +56,7 @@ export function convTransposeOutSize(s: number, k: number, stride: number, pb: n
  * `x` holds C channels starting at xOff; col is (C·Kvol) × Ovol, written at colOff with row
  * stride `ld` (default Ovol), so several images can sit side by side in one wide matrix.
  */
-export function im2col(x: TypedArray, xOff: number, C: number, g: Geom, col: TypedArray, colOff = 0, ld = -1): void {
+function im2col(x: TypedArray, xOff: number, C: number, g: Geom, col: TypedArray, colOff = 0, ld = -1): void {
   const [Sd, Sh, Sw] = g.S as [number, number, number];
   const [Kd, Kh, Kw] = g.K as [number, number, number];
   const [Od, Oh, Ow] = g.O as [number, number, number];

@@ -1,13 +1,13 @@
 import type { PrimitiveAttrs } from '../../primitives.js';
 import { type TensorData, getKernel, registerKernel } from '../../registry.js';
 import { Tensor } from '../../tensor.js';
-import { type Geom, convOutSize, convTransposeKernel, convWeightGradKernel, im2col, prod, to3 } from '../cpu/conv.js';
+import { type Geom, convOutSize, convTransposeKernel, convWeightGradKernel, prod, to3 } from '../cpu/conv.js';
 import { gemm } from '../cpu/gemm.js';
 import { GEMM_MIN_WORK_PER_THREAD, makeGemmWasm, packBOnThreads, reserveGemmWorkspace, sgemmPackedOnThreads } from './gemm.js';
 import { MATMUL_WASM_MIN_WORK, directBackwardAllowed } from './matmul.js';
 import { useWasm } from './preference.js';
-import { freshArena, wasmKernels } from './runtime.js';
-import { threadsFor, wakeWorkers } from './threads.js';
+import { type KernelExports, freshArena, wasmKernels } from './runtime.js';
+import { runParallel, splitChunk, threadsFor, wakeWorkers } from './threads.js';
 
 // Conv, its weight gradient and ConvTranspose with their GEMMs in wasm (float32), so
 // convolutional models get the SIMD kernel and its threads. Conv and the weight gradient write
@@ -55,6 +55,12 @@ export function convWeightGradDirect(x: Tensor, g: Tensor, K: readonly number[],
   return new Tensor(dw, [g.shape[1]!, x.shape[1]! / attrs.group, ...K], x.dtype);
 }
 
+/** im2col (asm/kernels.ts) of one image's `channels` channels at byte pointer x into col, channels split between threads. */
+function im2colOnThreads(k: KernelExports, x: number, col: number, ld: number, channels: number, g: Geom, threads: number): void {
+  const args = () => [x, col, ld, 0, 0, ...g.S, ...g.K, ...g.O, ...g.st, ...g.pb, ...g.dl];
+  runParallel(k, { fn: 'im2col', args, lo: 3, hi: 4, total: channels, chunk: splitChunk(channels, 1, threads) }, threads);
+}
+
 /** Images of one im2col chunk: all of them unless R × (images·Ovol) would pass 4 Mi floats. */
 function imagesPerChunk(N: number, R: number, Ovol: number): number {
   return Math.max(1, Math.min(N, Math.floor((1 << 22) / Math.max(1, R * Ovol))));
@@ -88,18 +94,19 @@ function convWasm(x: TensorData, w: TensorData, attrs: PrimitiveAttrs['Conv']): 
   const nb = imagesPerChunk(N, R, Ovol);
   const threads = threadsFor(Og * R * nb * Ovol, GEMM_MIN_WORK_PER_THREAD);
   wakeWorkers(threads);
+  const px = arena.alloc(x.storage.length * 4);
   const pw = arena.alloc(O * R * 4);
   const pcol = arena.alloc(R * nb * Ovol * 4);
   const pout = arena.alloc(Og * nb * Ovol * 4);
   const work = reserveGemmWorkspace(k, arena, R, nb * Ovol, threads);
   if (!arena.commit()) return null;
+  arena.f32(px, x.storage.length).set(x.storage);
   arena.f32(pw, O * R).set(w.storage);
   for (let n0 = 0; n0 < N; n0 += nb) {
     const m = Math.min(nb, N - n0);
     const ld = m * Ovol;
     for (let gi = 0; gi < G; gi++) {
-      const col = arena.f32(pcol, R * ld);
-      for (let j = 0; j < m; j++) im2col(x.storage, ((n0 + j) * C + gi * Cg) * Svol, Cg, geom, col, j * Ovol, ld);
+      for (let j = 0; j < m; j++) im2colOnThreads(k, px + ((n0 + j) * C + gi * Cg) * Svol * 4, pcol + j * Ovol * 4, ld, Cg, geom, threads);
       packBOnThreads(k, pcol, R, ld, 0, work);
       sgemmPackedOnThreads(k, pw + gi * Og * R * 4, pout, Og, ld, R, 0, work); // (Og, R)·(R, m·Ovol)
       const res = arena.f32(pout, Og * ld);
@@ -137,20 +144,21 @@ function convWeightGradWasm(x: TensorData, g: TensorData, K: readonly number[], 
   const nb = imagesPerChunk(N, R, Ovol);
   const threads = threadsFor(Og * R * nb * Ovol, GEMM_MIN_WORK_PER_THREAD);
   wakeWorkers(threads);
+  const px = arena.alloc(x.storage.length * 4);
   const pcol = arena.alloc(R * nb * Ovol * 4);
   const pg = arena.alloc(Og * nb * Ovol * 4);
   const ppart = arena.alloc(Og * R * 4);
   const work = reserveGemmWorkspace(k, arena, nb * Ovol, R, threads);
   if (!arena.commit()) return null;
+  arena.f32(px, x.storage.length).set(x.storage);
   const gs = g.storage;
   for (let n0 = 0; n0 < N; n0 += nb) {
     const m = Math.min(nb, N - n0);
     const ld = m * Ovol;
     for (let gi = 0; gi < G; gi++) {
-      const col = arena.f32(pcol, R * ld);
       const gp = arena.f32(pg, Og * ld);
       for (let j = 0; j < m; j++) {
-        im2col(x.storage, ((n0 + j) * C + gi * Cg) * Svol, Cg, geom, col, j * Ovol, ld);
+        im2colOnThreads(k, px + ((n0 + j) * C + gi * Cg) * Svol * 4, pcol + j * Ovol * 4, ld, Cg, geom, threads);
         for (let o = 0; o < Og; o++) {
           const src = ((n0 + j) * O + gi * Og + o) * Ovol;
           gp.set(gs.subarray(src, src + Ovol), o * ld + j * Ovol);
