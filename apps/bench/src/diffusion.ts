@@ -4,7 +4,7 @@
  * 28×28 images, ours and PyTorch's (reference/diffusion_ref.py, the same modules, at 1 and 2
  * threads) in one run; (2) sample quality on 2-D toys: the energy distance between 2000 samples
  * and 2000 data points, against the spread of the same statistic between two independent
- * 2000-draws of the data (100 pairs, fixed seeds).
+ * 2000-draws of the data (100 pairs, fixed seeds). DIFFUSION_PARTS=speed (or quality) runs one part.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -152,9 +152,10 @@ export function runDiffusionSuite(opts: { quick: boolean; json: string }): void 
   const machine = machineInfo();
   process.stderr.write(`suite diffusion: ${JSON.stringify(DIFFUSION_BENCH)}\n`);
   const cpuAll0 = process.cpuUsage();
-  const ours = oursSpeed(quick);
+  const parts = (process.env.DIFFUSION_PARTS ?? 'speed,quality').split(',');
+  const ours = parts.includes('speed') ? oursSpeed(quick) : {};
   const torch: Record<string, Record<string, number | string> | string> = {};
-  for (const threads of [1, 2]) {
+  for (const threads of parts.includes('speed') ? [1, 2] : []) {
     const t = pytorch(quick, threads);
     torch[`pytorch-${threads}t`] = t;
     process.stderr.write(`  pytorch-${threads}t   ${typeof t === 'string' ? t : `mlp ${Number(t.mlp_ms).toFixed(1)} ms, unet28 ${Number(t.unet28_ms).toFixed(0)} ms`}\n`);
@@ -180,7 +181,7 @@ export function runDiffusionSuite(opts: { quick: boolean; json: string }): void 
   const q = DIFFUSION_BENCH.quality;
   const steps = quick ? 300 : q.steps;
   const repeats = quick ? 20 : q.repeats;
-  const quality = q.densities.map((name) => {
+  const quality = (parts.includes('quality') ? q.densities : []).map((name) => {
     const row = quality2d(name, { steps, repeats });
     process.stderr.write(`  ${name}: energy distance ${row.model.toFixed(4)} (null 95 % ${row.null95.toFixed(4)}) after ${row.trainSeconds.toFixed(0)} s\n`);
     return row;

@@ -191,6 +191,8 @@ function ensureWorkers(): Pool | null {
     workers: [],
   };
   const p = pool;
+  // How long an idle worker spins before sleeping (like OpenMP's KMP_BLOCKTIME): a sleeping
+  // worker takes 0.1–0.4 ms to wake on these VMs; a spinning one competes for a core.
   const spinMs = Number(env('LIKELIHOOD_SPIN_MS') ?? 1);
   for (let t = 1; t < numThreads; t++) {
     if (p.workers[t - 1]) continue;
@@ -310,10 +312,9 @@ export function runParallel(k: KernelExports, job: ParallelJob, threads: number)
  * Chunk size, a multiple of `unit`, giving about four chunks per thread (so a worker that wakes
  * late takes fewer of them) and one chunk on a single thread.
  */
-const CHUNKS_PER_THREAD = Number(env("LIKELIHOOD_CPT") ?? 4);
 export function splitChunk(len: number, unit: number, threads: number): number {
   if (threads <= 1) return Math.max(len, 1);
-  return Math.max(unit, Math.ceil(len / (CHUNKS_PER_THREAD * threads) / unit) * unit);
+  return Math.max(unit, Math.ceil(len / (4 * threads) / unit) * unit);
 }
 
 /** Elements (or rows × their length) per thread below which splitting an elementwise kernel does not pay. */
