@@ -1,10 +1,11 @@
 /**
- * Matmul GFLOP/s of ours (ts and wasm kernels) and tfjs-wasm, interleaved: each round times one
- * call of every contender, so a busy machine's load hits all of them alike. Prints medians.
+ * Matmul GFLOP/s of ours (ts kernels; wasm kernels on 1 thread and on 2) and tfjs-wasm (one
+ * thread), interleaved: each round times one call of every contender, so a busy machine's load
+ * hits all of them alike. Prints medians.
  *
  *   cd apps/bench && npx tsx --conditions=source src/interleaved.ts [--rounds 30]
  */
-import { Generator, matmul, randn, setKernelPreference } from '@likelihood/core';
+import { Generator, matmul, randn, setKernelPreference, setNumThreads } from '@likelihood/core';
 import { loadTfjs } from './peers.js';
 
 const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 30;
@@ -20,7 +21,13 @@ const tf = await loadTfjs('wasm');
 if (!tf) throw new Error('tfjs-wasm unavailable');
 const g = new Generator(0);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log('| case | ours-ts | ours-wasm | tfjs-wasm | ours-wasm / tfjs-wasm |\n|---|---|---|---|---|');
+console.log(
+  '| case | ours-ts | ours-wasm 1 thread | ours-wasm 2 threads | tfjs-wasm | ours-wasm 1t / tfjs-wasm | 2 threads / 1 thread |\n|---|---|---|---|---|---|---|',
+);
+// Start the worker now, so it is ready before the first timed call.
+setNumThreads(2);
+matmul(randn([512, 512]), randn([512, 512]));
+await new Promise((r) => setTimeout(r, 500));
 for (const [name, b, m, k, n] of shapes) {
   const a = randn(b > 1 ? [b, m, k] : [m, k], { generator: g });
   const w = randn(b > 1 ? [b, k, n] : [k, n], { generator: g });
@@ -31,11 +38,17 @@ for (const [name, b, m, k, n] of shapes) {
     },
     'ours-wasm': () => {
       setKernelPreference('auto');
+      setNumThreads(1);
+      matmul(a, w);
+    },
+    'ours-wasm-2t': () => {
+      setKernelPreference('auto');
+      setNumThreads(2);
       matmul(a, w);
     },
     'tfjs-wasm': tf.matmul(b, m, k, n),
   };
-  const times: Record<string, number[]> = { 'ours-ts': [], 'ours-wasm': [], 'tfjs-wasm': [] };
+  const times: Record<string, number[]> = { 'ours-ts': [], 'ours-wasm': [], 'ours-wasm-2t': [], 'tfjs-wasm': [] };
   const reps = m * n * k * b > 1e7 ? 1 : 20; // calls per timing, so small cases are not all timer noise
   for (const f of Object.values(runs)) for (let i = 0; i < 2; i++) f();
   for (let r = 0; r < rounds; r++) {
@@ -47,7 +60,8 @@ for (const [name, b, m, k, n] of shapes) {
     }
   }
   const gf = (key: string) => (2 * b * m * n * k) / median(times[key]!) / 1e6;
-  console.log(`| ${name} | ${gf('ours-ts').toFixed(2)} | ${gf('ours-wasm').toFixed(2)} | ${gf('tfjs-wasm').toFixed(2)} | ${(gf('ours-wasm') / gf('tfjs-wasm')).toFixed(2)}× |`);
+  const cells = ['ours-ts', 'ours-wasm', 'ours-wasm-2t', 'tfjs-wasm'].map((key) => gf(key).toFixed(2));
+  console.log(`| ${name} | ${cells.join(' | ')} | ${(gf('ours-wasm') / gf('tfjs-wasm')).toFixed(2)}× | ${(gf('ours-wasm-2t') / gf('ours-wasm')).toFixed(2)}× |`);
 }
 setKernelPreference('auto');
 tf.dispose();

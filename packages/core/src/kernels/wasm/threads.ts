@@ -55,7 +55,6 @@ const IDLE = 0;
 const WAKE = 1; // a job is coming: spin instead of sleeping
 const RUN = 2; // a job is posted
 const BUSY = 3; // the worker took the job
-const EXIT = 4;
 // Atomics.load iterations the caller spins before sleeping while chunks finish elsewhere.
 const SPIN = 4096;
 
@@ -95,7 +94,6 @@ for (let spins = 0; ; ) {
     since = performance.now();
     continue;
   }
-  if (s === ${EXIT}) break;
   if ((++spins & 1023) !== 0) continue;
   if (performance.now() - since > spinMs) {
     Atomics.compareExchange(ctrl, state, ${WAKE}, ${IDLE});
@@ -154,29 +152,19 @@ function builtin<T>(name: string): T | null {
  * Sets how many threads the wasm kernels may use (the calling thread plus n − 1 workers),
  * like torch.set_num_threads. Default: the logical CPUs available (os.availableParallelism),
  * or the env variable LIKELIHOOD_NUM_THREADS. Where threads are unsupported (browsers, no
- * SharedArrayBuffer) every value behaves as 1. Lowering it stops the surplus workers.
+ * SharedArrayBuffer) every value behaves as 1. Workers beyond n are kept, asleep, for when
+ * the count is raised again.
  */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS + 1) {
     throw new ArgumentError(`setNumThreads: expected an integer n in [1, ${MAX_WORKERS + 1}], found ${String(n)}`);
   }
   numThreads = n;
-  if (pool) {
-    for (let t = n; t <= pool.workers.length; t++) stopWorker(pool, t);
-  }
 }
 
 /** The thread count set by setNumThreads (or its default). */
 export function getNumThreads(): number {
   return numThreads;
-}
-
-function stopWorker(p: Pool, t: number): void {
-  if (!p.workers[t - 1]) return;
-  Atomics.store(p.ctrl, READY + t, 0);
-  p.workers[t - 1] = null;
-  Atomics.store(p.ctrl, STATE + t, EXIT);
-  Atomics.notify(p.ctrl, STATE + t);
 }
 
 /** Starts missing workers up to numThreads − 1 (each is usable once it has instantiated the module). */
