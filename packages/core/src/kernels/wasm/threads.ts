@@ -95,7 +95,8 @@ for (let spins = 0; ; ) {
     continue;
   }
   if ((++spins & 1023) !== 0) continue;
-  if (performance.now() - since > spinMs) {
+  // Roused by wakeWorkers (a job is coming): spin up to 5 ms; otherwise spinMs after the last job.
+  if (performance.now() - since > (s === ${WAKE} ? 5 : spinMs)) {
     Atomics.compareExchange(ctrl, state, ${WAKE}, ${IDLE});
     Atomics.wait(ctrl, state, ${IDLE});
     since = performance.now();
@@ -179,9 +180,10 @@ function ensureWorkers(): Pool | null {
     workers: [],
   };
   const p = pool;
-  // How long an idle worker spins before sleeping (like OpenMP's KMP_BLOCKTIME): a sleeping
-  // worker takes 0.1–0.4 ms to wake on these VMs; a spinning one competes for a core.
-  const spinMs = Number(env('LIKELIHOOD_SPIN_MS') ?? 1);
+  // How long an idle worker spins before sleeping (like OpenMP's KMP_BLOCKTIME). A sleeping
+  // worker takes 0.1–0.4 ms to wake on these VMs, but a spinning one competes with the main
+  // thread's JS and the garbage collector for the cores: on the GPT step 0 measured best.
+  const spinMs = Number(env('LIKELIHOOD_SPIN_MS') ?? 0);
   for (let t = 1; t < numThreads; t++) {
     if (p.workers[t - 1]) continue;
     Atomics.store(p.ctrl, STATE + t, IDLE);
