@@ -5,8 +5,7 @@ import { withCustomGrad } from '../../dispatch.js';
 import { Tensor } from '../../tensor.js';
 import { directBackwardAllowed } from './matmul.js';
 import { useWasm } from './preference.js';
-import { freshArena, wasmKernels } from './runtime.js';
-import { runParallel, splitChunk, threadsFor, wakeWorkers } from './threads.js';
+import { kernelsOn, runParallel, splitChunk, threadsFor, wakeWorkers } from './threads.js';
 
 /** Multiply-adds of attention (B·H·T²·hd) per thread below which splitting the batch does not pay. */
 const ATTENTION_MIN_WORK_PER_THREAD = 1 << 18;
@@ -23,14 +22,14 @@ interface Dims {
 
 /** Forward on packed qkv [B, T, 3C] in wasm: y [B, T, C] and the probabilities [B, H, T, T]; null when wasm cannot run. */
 export function attnCausalWasm(qkv: Float32Array, { B, T, H, hd }: Dims, scale: number): { y: Float32Array; p: Float32Array } | null {
-  const k = wasmKernels();
-  const arena = freshArena();
-  if (!k || !arena) return null;
   const C = H * hd;
   const nIn = B * T * 3 * C;
   const nOut = B * T * C;
   const nP = B * H * T * T;
   const threads = threadsFor(nP * hd, ATTENTION_MIN_WORK_PER_THREAD);
+  const on = kernelsOn(threads);
+  if (!on) return null;
+  const { k, arena } = on;
   wakeWorkers(threads);
   const pq = arena.alloc(nIn * 4);
   const py = arena.alloc(nOut * 4);
@@ -44,12 +43,12 @@ export function attnCausalWasm(qkv: Float32Array, { B, T, H, hd }: Dims, scale: 
 
 /** Backward in wasm: the gradient with respect to the packed qkv; null when wasm cannot run. */
 export function attnCausalBackwardWasm(qkv: Float32Array, p: Float32Array, gy: Float32Array, { B, T, H, hd }: Dims, scale: number): Float32Array | null {
-  const k = wasmKernels();
-  const arena = freshArena();
-  if (!k || !arena) return null;
   const C = H * hd;
   const nIn = B * T * 3 * C;
   const threads = threadsFor(p.length * hd, ATTENTION_MIN_WORK_PER_THREAD);
+  const on = kernelsOn(threads);
+  if (!on) return null;
+  const { k, arena } = on;
   wakeWorkers(threads);
   const pq = arena.alloc(nIn * 4);
   const pp = arena.alloc(p.length * 4);

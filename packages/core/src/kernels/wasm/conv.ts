@@ -6,8 +6,8 @@ import { gemm } from '../cpu/gemm.js';
 import { GEMM_MIN_WORK_PER_THREAD, makeGemmWasm, packBOnThreads, reserveGemmWorkspace, sgemmPackedOnThreads } from './gemm.js';
 import { MATMUL_WASM_MIN_WORK, directBackwardAllowed } from './matmul.js';
 import { useWasm } from './preference.js';
-import { type KernelExports, freshArena, wasmKernels } from './runtime.js';
-import { runParallel, splitChunk, threadsFor, wakeWorkers } from './threads.js';
+import type { KernelExports } from './runtime.js';
+import { kernelsOn, runParallel, splitChunk, threadsFor, wakeWorkers } from './threads.js';
 
 // Conv, its weight gradient and ConvTranspose with their GEMMs in wasm (float32), so
 // convolutional models get the SIMD kernel and its threads. Conv and the weight gradient write
@@ -73,9 +73,6 @@ function imagesPerChunk(N: number, R: number, Ovol: number): number {
  * cannot run (the caller falls back).
  */
 function convWasm(x: TensorData, w: TensorData, attrs: PrimitiveAttrs['Conv']): TensorData | null {
-  const k = wasmKernels();
-  const arena = freshArena();
-  if (!k || !arena) return null;
   const { strides, pads, dilations, group: G } = attrs;
   const nsp = x.shape.length - 2;
   const [N, C] = x.shape as [number, number];
@@ -93,6 +90,9 @@ function convWasm(x: TensorData, w: TensorData, attrs: PrimitiveAttrs['Conv']): 
   if (out.length === 0 || R === 0) return { storage: out, shape: [N, O, ...Ox], dtype: 'float32' };
   const nb = imagesPerChunk(N, R, Ovol);
   const threads = threadsFor(Og * R * nb * Ovol, GEMM_MIN_WORK_PER_THREAD);
+  const on = kernelsOn(threads);
+  if (!on) return null;
+  const { k, arena } = on;
   wakeWorkers(threads);
   const px = arena.alloc(x.storage.length * 4);
   const pw = arena.alloc(O * R * 4);
@@ -123,9 +123,6 @@ function convWasm(x: TensorData, w: TensorData, attrs: PrimitiveAttrs['Conv']): 
  * col_gᵀ, col from im2col straight into linear memory (as in convWasm). Null when wasm cannot run.
  */
 function convWeightGradWasm(x: TensorData, g: TensorData, K: readonly number[], attrs: PrimitiveAttrs['Conv']): Float32Array | null {
-  const k = wasmKernels();
-  const arena = freshArena();
-  if (!k || !arena) return null;
   const nsp = K.length;
   const [N, C] = x.shape as [number, number];
   const O = g.shape[1]!;
@@ -143,6 +140,9 @@ function convWeightGradWasm(x: TensorData, g: TensorData, K: readonly number[], 
   if (dw.length === 0 || Ovol === 0 || N === 0) return dw;
   const nb = imagesPerChunk(N, R, Ovol);
   const threads = threadsFor(Og * R * nb * Ovol, GEMM_MIN_WORK_PER_THREAD);
+  const on = kernelsOn(threads);
+  if (!on) return null;
+  const { k, arena } = on;
   wakeWorkers(threads);
   const px = arena.alloc(x.storage.length * 4);
   const pcol = arena.alloc(R * nb * Ovol * 4);

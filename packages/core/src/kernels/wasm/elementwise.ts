@@ -1,21 +1,20 @@
 import { getKernel, registerKernel } from '../../registry.js';
 import { useWasm } from './preference.js';
-import { freshArena, wasmKernels } from './runtime.js';
-import { ELEMENTWISE_MIN_WORK_PER_THREAD, runParallel, splitChunk, threadsFor } from './threads.js';
+import { ELEMENTWISE_MIN_WORK_PER_THREAD, kernelsOn, runParallel, splitChunk, threadsFor } from './threads.js';
 
 /** Below this many elements the copy in and out of linear memory costs more than it saves. */
 export const EXP_WASM_MIN_ELEMENTS = 256;
 
 /** exp of n float32 values in wasm SIMD (within 2 ulp of correctly rounded); null when wasm cannot run. */
 export function expWasm(x: Float32Array): Float32Array | null {
-  const k = wasmKernels();
-  const arena = freshArena();
-  if (!k || !arena) return null;
   const n = x.length;
+  const threads = threadsFor(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
+  const on = kernelsOn(threads);
+  if (!on) return null;
+  const { k, arena } = on;
   const px = arena.alloc(n * 4);
   if (!arena.commit()) return null;
   arena.f32(px, n).set(x);
-  const threads = threadsFor(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
   runParallel(k, { fn: 'expf32', args: () => [px, px, 0, 0], lo: 2, hi: 3, total: n, chunk: splitChunk(n, 4, threads) }, threads);
   return arena.f32(px, n).slice();
 }

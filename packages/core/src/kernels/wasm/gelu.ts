@@ -3,8 +3,7 @@ import { activeRecorder } from '../../capture/hooks.js';
 import { withCustomGrad } from '../../dispatch.js';
 import { Tensor } from '../../tensor.js';
 import { useWasm } from './preference.js';
-import { freshArena, wasmKernels } from './runtime.js';
-import { ELEMENTWISE_MIN_WORK_PER_THREAD, wakeWorkers, runParallel, splitChunk, threadsFor } from './threads.js';
+import { ELEMENTWISE_MIN_WORK_PER_THREAD, kernelsOn, runParallel, splitChunk, threadsFor, wakeWorkers } from './threads.js';
 
 /** Below this many elements the composite is as fast. */
 export const GELU_WASM_MIN_ELEMENTS = 1024;
@@ -13,11 +12,11 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
 /** GELU (tanh form) or, with `g`, its gradient g·gelu'(x), in wasm; null when it cannot run. */
 export function geluTanhWasm(x: Float32Array, g?: Float32Array): Float32Array | null {
-  const k = wasmKernels();
-  const arena = freshArena();
-  if (!k || !arena) return null;
   const n = x.length;
   const threads = threadsFor(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
+  const on = kernelsOn(threads);
+  if (!on) return null;
+  const { k, arena } = on;
   wakeWorkers(threads);
   const px = arena.alloc(n * 4);
   const pg = g ? arena.alloc(n * 4) : 0;

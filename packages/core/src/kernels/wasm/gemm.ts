@@ -1,7 +1,7 @@
 import type { TypedArray } from '../../dtype.js';
 import type { Gemm } from '../cpu/gemm.js';
-import { type Arena, type KernelExports, freshArena, wasmKernels } from './runtime.js';
-import { runParallel, splitChunk, threadsFor, wakeWorkers } from './threads.js';
+import type { Arena, KernelExports } from './runtime.js';
+import { kernelsOn, runParallel, splitChunk, threadsFor, wakeWorkers } from './threads.js';
 
 /** Multiply-adds per thread below which splitting a GEMM costs more than it saves. */
 export const GEMM_MIN_WORK_PER_THREAD = 1 << 19;
@@ -21,10 +21,10 @@ export function gemmBatchedWasm(
   C: TypedArray, cOff: number, idxA: ArrayLike<number>, idxB: ArrayLike<number>,
   M: number, N: number, K: number, transA = false, transB = false,
 ): boolean {
-  const k = wasmKernels();
-  const arena = freshArena();
-  if (!k || !arena) return false;
   const threads = threadsFor(M * N * K, GEMM_MIN_WORK_PER_THREAD);
+  const on = kernelsOn(threads);
+  if (!on) return false;
+  const { k, arena } = on;
   wakeWorkers(threads);
   const nb = idxA.length;
   const aLen = aCount * M * K;
@@ -60,17 +60,28 @@ export interface GemmWorkspace {
 
 /** Reserves a GemmWorkspace in the arena for op(B) of K×N, on `threads` threads (commit afterwards). */
 export function reserveGemmWorkspace(k: KernelExports, arena: Arena, K: number, N: number, threads: number): GemmWorkspace {
-  return { packed: arena.alloc(k.packedBBytes(K, N)), scratch: Array.from({ length: threads }, () => arena.alloc(k.sgemmScratchBytes())), threads };
+  const packed = arena.alloc(k.packedBBytes(K, N));
+  const scratch: number[] = [];
+  for (let t = 0; t < threads; t++) scratch.push(arena.alloc(k.sgemmScratchBytes()));
+  return { packed, scratch, threads };
 }
 
 /** Packs op(B) at byte pointer b (K×N; N×K when transB) into w.packed, NR-column panels split between threads. */
 export function packBOnThreads(k: KernelExports, b: number, K: number, N: number, transB: number, w: GemmWorkspace): void {
+  if (w.threads === 1) {
+    k.packB(b, w.packed, K, N, transB, 0, N); // direct: small GEMMs feel the call overhead
+    return;
+  }
   // args: b, pb, K, N, transB, n0, n1
   runParallel(k, { fn: 'packB', args: () => [b, w.packed, K, N, transB, 0, 0], lo: 5, hi: 6, total: N, chunk: splitChunk(N, NR, w.threads) }, w.threads);
 }
 
 /** C (M×N at byte pointer c) = op(A)·(the op(B) packed in w), rows of C split between threads unless there are few. */
 export function sgemmPackedOnThreads(k: KernelExports, a: number, c: number, M: number, N: number, K: number, transA: number, w: GemmWorkspace): void {
+  if (w.threads === 1) {
+    k.sgemmPacked(a, w.packed, c, M, N, K, transA, w.scratch[0]!, 0, M, 0, N);
+    return;
+  }
   // args: a, pb, c, M, N, K, transA, scratch, m0, m1, n0, n1
   const head = [a, w.packed, c, M, N, K, transA];
   if (M >= 4 * MR * w.threads || M >= N) {

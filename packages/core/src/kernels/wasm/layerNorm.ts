@@ -3,8 +3,7 @@ import { activeRecorder } from '../../capture/hooks.js';
 import { withCustomGrad } from '../../dispatch.js';
 import { Tensor } from '../../tensor.js';
 import { useWasm } from './preference.js';
-import { freshArena, wasmKernels } from './runtime.js';
-import { ELEMENTWISE_MIN_WORK_PER_THREAD, runParallel, splitChunk, threadsFor } from './threads.js';
+import { ELEMENTWISE_MIN_WORK_PER_THREAD, kernelsOn, runParallel, splitChunk, threadsFor } from './threads.js';
 
 /** Below this many elements the composite is as fast. */
 export const LAYERNORM_WASM_MIN_ELEMENTS = 1024;
@@ -16,11 +15,12 @@ interface Saved {
 
 /** Forward in wasm: y plus per-row mean and rstd; null when wasm cannot run. */
 export function layerNormWasm(x: Float32Array, w: Float32Array | null, b: Float32Array | null, D: number, eps: number): { y: Float32Array } & Saved | null {
-  const k = wasmKernels();
-  const arena = freshArena();
-  if (!k || !arena) return null;
   const n = x.length;
   const rows = n / D;
+  const threads = threadsFor(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
+  const on = kernelsOn(threads);
+  if (!on) return null;
+  const { k, arena } = on;
   const px = arena.alloc(n * 4);
   const pw = w ? arena.alloc(D * 4) : 0;
   const pb = b ? arena.alloc(D * 4) : 0;
@@ -30,7 +30,6 @@ export function layerNormWasm(x: Float32Array, w: Float32Array | null, b: Float3
   arena.f32(px, n).set(x);
   if (w) arena.f32(pw, D).set(w);
   if (b) arena.f32(pb, D).set(b);
-  const threads = threadsFor(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
   const args = () => [px, pw, pb, px, pm, pr, 0, 0, D, eps];
   runParallel(k, { fn: 'layerNormRows', args, lo: 6, hi: 7, total: rows, chunk: splitChunk(rows, 1, threads) }, threads);
   return { y: arena.f32(px, n).slice(), mean: arena.f32(pm, rows).slice(), rstd: arena.f32(pr, rows).slice() };
@@ -40,12 +39,12 @@ export function layerNormWasm(x: Float32Array, w: Float32Array | null, b: Float3
 export function layerNormBackwardWasm(
   x: Float32Array, w: Float32Array | null, g: Float32Array, saved: Saved, D: number, wantW: boolean, wantB: boolean,
 ): { dx: Float32Array; dw: Float32Array | null; db: Float32Array | null } | null {
-  const k = wasmKernels();
-  const arena = freshArena();
-  if (!k || !arena) return null;
   const n = x.length;
   const rows = n / D;
   const threads = threadsFor(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
+  const on = kernelsOn(threads);
+  if (!on) return null;
+  const { k, arena } = on;
   const px = arena.alloc(n * 4);
   const pg = arena.alloc(n * 4);
   const pw = w ? arena.alloc(D * 4) : 0;

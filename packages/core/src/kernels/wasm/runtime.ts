@@ -52,12 +52,16 @@ export const MAX_WASM_BYTES = 1 << 30;
 
 let instance: KernelExports | null | undefined;
 let loadError: unknown;
-let shared: SharedKernels | null = null;
+let shared: SharedKernels | null | undefined;
 
-/** The compiled shared-memory build and its memory, which worker threads instantiate too. */
+/**
+ * The shared-memory build, its memory and its exports on this thread; worker threads
+ * instantiate the same module on the same memory.
+ */
 export interface SharedKernels {
   module: object;
   memory: WasmMemory;
+  exports: KernelExports;
 }
 
 /** 1 GiB in 64 KiB pages: the maximum the shared build declares (scripts/build-wasm.mjs). */
@@ -72,26 +76,18 @@ export function threadsSupported(): boolean {
   return typeof g.SharedArrayBuffer === 'function' && typeof g.process?.getBuiltinModule === 'function';
 }
 
-function instantiate(module: object, sharedBuild: boolean): KernelExports {
-  const env: Record<string, unknown> = { abort: abortFromWasm };
-  if (sharedBuild) {
-    env.memory = new WebAssembly.Memory({ initial: 1, maximum: SHARED_MAX_PAGES, shared: true });
-    shared = { module, memory: env.memory as WasmMemory };
-  }
-  return new WebAssembly.Instance(module, { env }).exports as unknown as KernelExports;
-}
+const instantiate = (module: object) => new WebAssembly.Instance(module, { env: { abort: abortFromWasm } }).exports as unknown as KernelExports;
 
 /**
  * The kernels module, compiled and instantiated synchronously on first use from the embedded
  * bytes; null where WebAssembly or its SIMD proposal is unavailable (then TS kernels are used).
- * Where threads are supported it is the build on a shared memory, so workers can join later.
+ * This build owns a plain memory, used by everything that runs on one thread: copies into a
+ * shared memory are slower, which small ops would feel.
  */
 export function wasmKernels(): KernelExports | null {
   if (instance !== undefined) return instance;
-  const sharedBuild = threadsSupported();
   try {
-    const bytes = decodeBase64(sharedBuild ? KERNELS_SHARED_WASM_BASE64 : KERNELS_WASM_BASE64);
-    instance = instantiate(new WebAssembly.Module(bytes), sharedBuild);
+    instance = instantiate(new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64)));
   } catch (e) {
     loadError = e;
     instance = null;
@@ -99,9 +95,20 @@ export function wasmKernels(): KernelExports | null {
   return instance;
 }
 
-/** The shared build's module and memory once loaded (null without thread support). */
+/** The shared-memory build for kernels split over threads, compiled on first use; null without thread support. */
 export function sharedKernels(): SharedKernels | null {
-  return wasmKernels() ? shared : null;
+  if (shared !== undefined) return shared;
+  shared = null;
+  if (!threadsSupported() || !wasmKernels()) return null;
+  try {
+    const module = new WebAssembly.Module(decodeBase64(KERNELS_SHARED_WASM_BASE64));
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: SHARED_MAX_PAGES, shared: true });
+    const exports = new WebAssembly.Instance(module, { env: { memory, abort: abortFromWasm } }).exports as unknown as KernelExports;
+    shared = { module, memory, exports };
+  } catch (e) {
+    loadError = e;
+  }
+  return shared;
 }
 
 /**
@@ -112,10 +119,8 @@ export function sharedKernels(): SharedKernels | null {
  */
 export async function initWasmKernels(): Promise<boolean> {
   if (instance) return true;
-  const sharedBuild = threadsSupported();
   try {
-    const module = await WebAssembly.compile(decodeBase64(sharedBuild ? KERNELS_SHARED_WASM_BASE64 : KERNELS_WASM_BASE64));
-    instance = instantiate(module, sharedBuild);
+    instance = instantiate(await WebAssembly.compile(decodeBase64(KERNELS_WASM_BASE64)));
     loadError = undefined;
   } catch (e) {
     loadError = e;
@@ -186,12 +191,14 @@ export class Arena {
 
 const align = (n: number) => (n + 15) & ~15;
 
-let arena: Arena | null = null;
+const arenas = new Map<KernelExports, Arena>();
 
-/** The shared arena, reset for a new call; null when wasm is unavailable. */
-export function freshArena(): Arena | null {
-  const k = wasmKernels();
-  if (!k) return null;
-  arena ??= new Arena(k);
+/** The arena of an instance's memory, reset for a new call. */
+export function freshArena(k: KernelExports): Arena {
+  let arena = arenas.get(k);
+  if (!arena) {
+    arena = new Arena(k);
+    arenas.set(k, arena);
+  }
   return arena.reset();
 }

@@ -3,22 +3,21 @@ import { activeRecorder } from '../../capture/hooks.js';
 import { withCustomGrad } from '../../dispatch.js';
 import { Tensor } from '../../tensor.js';
 import { useWasm } from './preference.js';
-import { freshArena, wasmKernels } from './runtime.js';
-import { ELEMENTWISE_MIN_WORK_PER_THREAD, runParallel, splitChunk, threadsFor } from './threads.js';
+import { ELEMENTWISE_MIN_WORK_PER_THREAD, kernelsOn, runParallel, splitChunk, threadsFor } from './threads.js';
 
 /** Below this many elements the composite's five primitives are as fast as one wasm call. */
 export const SOFTMAX_WASM_MIN_ELEMENTS = 1024;
 
 /** softmax or logSoftmax of `rows` contiguous rows of `cols` float32 values in wasm; null when it cannot run. */
 export function softmaxRowsWasm(x: Float32Array, rows: number, cols: number, log: boolean): Float32Array | null {
-  const k = wasmKernels();
-  const arena = freshArena();
-  if (!k || !arena) return null;
   const n = rows * cols;
+  const threads = threadsFor(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
+  const on = kernelsOn(threads);
+  if (!on) return null;
+  const { k, arena } = on;
   const p = arena.alloc(n * 4);
   if (!arena.commit()) return null;
   arena.f32(p, n).set(x);
-  const threads = threadsFor(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
   const args = () => [p, p, 0, 0, cols, log ? 1 : 0];
   runParallel(k, { fn: 'softmaxRows', args, lo: 2, hi: 3, total: rows, chunk: splitChunk(rows, 1, threads) }, threads);
   return arena.f32(p, n).slice();

@@ -1,5 +1,5 @@
 import { ArgumentError } from '../../errors.js';
-import { type KernelExports, sharedKernels, threadsSupported } from './runtime.js';
+import { type Arena, type KernelExports, freshArena, sharedKernels, threadsSupported, wasmKernels } from './runtime.js';
 
 // Worker threads for the wasm kernels, behind a synchronous API. Every worker instantiates the
 // shared-memory build of the kernels on the same WebAssembly.Memory, so running a kernel on a
@@ -222,6 +222,15 @@ export function threadsFor(work: number, minPerThread: number): number {
   let n = 1;
   for (let t = 1; t < numThreads && n < want; t++) if (ready(p, t)) n++;
   return n;
+}
+
+/**
+ * The kernels (and a fresh arena in their memory) to run a call on `threads` threads: the
+ * shared-memory build when split, the plain one otherwise; null when wasm is unavailable.
+ */
+export function kernelsOn(threads: number): { k: KernelExports; arena: Arena } | null {
+  const k = threads > 1 ? (sharedKernels()?.exports ?? null) : wasmKernels();
+  return k ? { k, arena: freshArena(k) } : null;
 }
 
 function ready(p: Pool, t: number): boolean {
