@@ -6,7 +6,8 @@
  *   the same model) at 1 and 2 threads. PyTorch is reported as skipped when `import torch` fails.
  * - quality: held-out NLL of a RealNVP and a spline flow on moons, 8 gaussians and checkerboard
  *   against the true density's entropy (exact log p; moons by quadrature), target gap ≤ 0.05 nats.
- *   `--quick` trains a tenth of the steps (a smoke run, not the target).
+ *   `--quick` trains a tenth of the steps (a smoke run, not the target); FLOW_PARTS=speed times the
+ *   step only.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -130,7 +131,8 @@ export function runFlowSuite(opts: { quick: boolean; json: string }): void {
     if (typeof t === 'string') process.stderr.write(`  pytorch      ${t}\n`);
     else process.stderr.write(`  pytorch-${threads}t   RealNVP step ${t.train_ms_per_iter.toFixed(2)} ms (CPU ${t.train_cpu_ms_per_iter.toFixed(2)} ms, torch ${t.torch})\n`);
   }
-  const q = quality(opts.quick);
+  // FLOW_PARTS=speed skips the quality table (the 2-D training runs).
+  const q = (process.env.FLOW_PARTS ?? 'speed,quality').split(',').includes('quality') ? quality(opts.quick) : { rows: [], entropies: {} };
 
   console.log(`\nsuite flow — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, load ${machine.loadAverage.join(' ')}`);
   const peers = Object.keys(torch);
