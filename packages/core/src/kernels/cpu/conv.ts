@@ -37,7 +37,16 @@ function scratch(dtype: DType, n: number, slot: number): TypedArray {
   return new (proto.constructor as new (b: ArrayBuffer, o: number, n: number) => TypedArray)(buf, 0, n);
 }
 
-export function to3(a: readonly number[], fill: number): number[] {
+/**
+ * The geometry of a conv from input spatial dims S, kernel K and output O (each of 1–3 dims) and
+ * the conv's attributes (pads: begins then ends; only the begins matter to im2col).
+ */
+export function convGeom(S: readonly number[], K: readonly number[], O: readonly number[], a: { strides: number[]; pads: number[]; dilations: number[] }): Geom {
+  const nsp = S.length;
+  return { S: to3(S, 1), K: to3(K, 1), O: to3(O, 1), st: to3(a.strides, 1), pb: to3(a.pads.slice(0, nsp), 0), dl: to3(a.dilations, 1) };
+}
+
+function to3(a: readonly number[], fill: number): number[] {
   return [...new Array<number>(3 - a.length).fill(fill), ...a];
 }
 
@@ -158,7 +167,7 @@ export const convKernel = (gemm: Gemm): Kernel<'Conv'> => ([x, w], { strides, pa
   const Sx = x!.shape.slice(2);
   const Kx = w!.shape.slice(2);
   const Ox = Sx.map((s, i) => convOutSize(s, Kx[i]!, strides[i]!, pads[i]!, pads[i + nsp]!, dilations[i]!));
-  const geom: Geom = { S: to3(Sx, 1), K: to3(Kx, 1), O: to3(Ox, 1), st: to3(strides, 1), pb: to3(pads.slice(0, nsp), 0), dl: to3(dilations, 1) };
+  const geom = convGeom(Sx, Kx, Ox, { strides, pads, dilations });
   const Cg = C / group;
   const Og = O / group;
   const Kvol = prod(Kx);
@@ -216,7 +225,7 @@ export const convTransposeKernel = (gemm: Gemm): Kernel<'ConvTranspose'> => ([x,
   const Kx = w!.shape.slice(2);
   const Yx = Sx.map((s, i) => convTransposeOutSize(s, Kx[i]!, strides[i]!, pads[i]!, pads[i + nsp]!, dilations[i]!, outputPadding[i]!));
   // The equivalent conv maps the output Y (as its input) to x (as its output).
-  const geom: Geom = { S: to3(Yx, 1), K: to3(Kx, 1), O: to3(Sx, 1), st: to3(strides, 1), pb: to3(pads.slice(0, nsp), 0), dl: to3(dilations, 1) };
+  const geom = convGeom(Yx, Kx, Sx, { strides, pads, dilations });
   const Cg = C / group;
   const Kvol = prod(Kx);
   const Svol = prod(Sx);
@@ -257,11 +266,10 @@ export function convWeightGradKernel(
   gemm: Gemm, x: TypedArray, xShape: readonly number[], g: TypedArray, gShape: readonly number[], K: readonly number[],
   a: { strides: number[]; pads: number[]; dilations: number[]; group: number }, dtype: DType,
 ): TypedArray {
-  const nsp = xShape.length - 2;
   const [N, C] = xShape as [number, number];
   const O = gShape[1]!;
   const So = gShape.slice(2);
-  const geom: Geom = { S: to3(xShape.slice(2), 1), K: to3(K, 1), O: to3(So, 1), st: to3(a.strides, 1), pb: to3(a.pads.slice(0, nsp), 0), dl: to3(a.dilations, 1) };
+  const geom = convGeom(xShape.slice(2), K, So, a);
   const G = a.group;
   const Cg = C / G;
   const Og = O / G;

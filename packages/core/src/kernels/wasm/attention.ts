@@ -5,7 +5,7 @@ import { withCustomGrad } from '../../dispatch.js';
 import { Tensor } from '../../tensor.js';
 import { directBackwardAllowed } from './matmul.js';
 import { useWasm } from './preference.js';
-import { kernelsOn, runParallel, splitChunk, threadsFor, wakeWorkers } from './threads.js';
+import { beginKernelCall, runParallel, splitChunk } from './threads.js';
 
 /** Multiply-adds of attention (B·H·T²·hd) per thread below which splitting the batch does not pay. */
 const ATTENTION_MIN_WORK_PER_THREAD = 1 << 18;
@@ -26,11 +26,9 @@ export function attnCausalWasm(qkv: Float32Array, { B, T, H, hd }: Dims, scale: 
   const nIn = B * T * 3 * C;
   const nOut = B * T * C;
   const nP = B * H * T * T;
-  const threads = threadsFor(nP * hd, ATTENTION_MIN_WORK_PER_THREAD);
-  const on = kernelsOn(threads);
-  if (!on) return null;
-  const { k, arena } = on;
-  wakeWorkers(threads);
+  const call = beginKernelCall(nP * hd, ATTENTION_MIN_WORK_PER_THREAD);
+  if (!call) return null;
+  const { k, arena, threads } = call;
   const pq = arena.alloc(nIn * 4);
   const py = arena.alloc(nOut * 4);
   const pp = arena.alloc(nP * 4);
@@ -45,11 +43,9 @@ export function attnCausalWasm(qkv: Float32Array, { B, T, H, hd }: Dims, scale: 
 export function attnCausalBackwardWasm(qkv: Float32Array, p: Float32Array, gy: Float32Array, { B, T, H, hd }: Dims, scale: number): Float32Array | null {
   const C = H * hd;
   const nIn = B * T * 3 * C;
-  const threads = threadsFor(p.length * hd, ATTENTION_MIN_WORK_PER_THREAD);
-  const on = kernelsOn(threads);
-  if (!on) return null;
-  const { k, arena } = on;
-  wakeWorkers(threads);
+  const call = beginKernelCall(p.length * hd, ATTENTION_MIN_WORK_PER_THREAD);
+  if (!call) return null;
+  const { k, arena, threads } = call;
   const pq = arena.alloc(nIn * 4);
   const pp = arena.alloc(p.length * 4);
   const pg = arena.alloc(gy.length * 4);

@@ -1,13 +1,13 @@
 import type { PrimitiveAttrs } from '../../primitives.js';
 import { type TensorData, getKernel, registerKernel } from '../../registry.js';
 import { Tensor } from '../../tensor.js';
-import { type Geom, convOutSize, convTransposeKernel, convWeightGradKernel, prod, to3 } from '../cpu/conv.js';
+import { type Geom, convGeom, convOutSize, convTransposeKernel, convWeightGradKernel, prod } from '../cpu/conv.js';
 import { gemm } from '../cpu/gemm.js';
 import { GEMM_MIN_WORK_PER_THREAD, makeGemmWasm, packBOnThreads, reserveGemmWorkspace, sgemmPackedOnThreads } from './gemm.js';
 import { MATMUL_WASM_MIN_WORK, directBackwardAllowed } from './matmul.js';
 import { useWasm } from './preference.js';
 import type { KernelExports } from './runtime.js';
-import { kernelsOn, runParallel, splitChunk, threadsFor, wakeWorkers } from './threads.js';
+import { beginKernelCall, runParallel, splitChunk } from './threads.js';
 
 // Conv, its weight gradient and ConvTranspose with their GEMMs in wasm (float32), so
 // convolutional models get the SIMD kernel and its threads. Conv and the weight gradient write
@@ -80,7 +80,7 @@ function convWasm(x: TensorData, w: TensorData, attrs: PrimitiveAttrs['Conv']): 
   const Sx = x.shape.slice(2);
   const Kx = w.shape.slice(2);
   const Ox = Sx.map((s, i) => convOutSize(s, Kx[i]!, strides[i]!, pads[i]!, pads[i + nsp]!, dilations[i]!));
-  const geom: Geom = { S: to3(Sx, 1), K: to3(Kx, 1), O: to3(Ox, 1), st: to3(strides, 1), pb: to3(pads.slice(0, nsp), 0), dl: to3(dilations, 1) };
+  const geom = convGeom(Sx, Kx, Ox, attrs);
   const Cg = C / G;
   const Og = O / G;
   const Svol = prod(Sx);
@@ -89,11 +89,9 @@ function convWasm(x: TensorData, w: TensorData, attrs: PrimitiveAttrs['Conv']): 
   const out = new Float32Array(N * O * Ovol);
   if (out.length === 0 || R === 0) return { storage: out, shape: [N, O, ...Ox], dtype: 'float32' };
   const nb = imagesPerChunk(N, R, Ovol);
-  const threads = threadsFor(Og * R * nb * Ovol, GEMM_MIN_WORK_PER_THREAD);
-  const on = kernelsOn(threads);
-  if (!on) return null;
-  const { k, arena } = on;
-  wakeWorkers(threads);
+  const call = beginKernelCall(Og * R * nb * Ovol, GEMM_MIN_WORK_PER_THREAD);
+  if (!call) return null;
+  const { k, arena, threads } = call;
   const px = arena.alloc(x.storage.length * 4);
   const pw = arena.alloc(O * R * 4);
   const pcol = arena.alloc(R * nb * Ovol * 4);
@@ -123,13 +121,10 @@ function convWasm(x: TensorData, w: TensorData, attrs: PrimitiveAttrs['Conv']): 
  * col_gᵀ, col from im2col straight into linear memory (as in convWasm). Null when wasm cannot run.
  */
 function convWeightGradWasm(x: TensorData, g: TensorData, K: readonly number[], attrs: PrimitiveAttrs['Conv']): Float32Array | null {
-  const nsp = K.length;
   const [N, C] = x.shape as [number, number];
   const O = g.shape[1]!;
   const So = g.shape.slice(2);
-  const geom: Geom = {
-    S: to3(x.shape.slice(2), 1), K: to3(K, 1), O: to3(So, 1), st: to3(attrs.strides, 1), pb: to3(attrs.pads.slice(0, nsp), 0), dl: to3(attrs.dilations, 1),
-  };
+  const geom = convGeom(x.shape.slice(2), K, So, attrs);
   const G = attrs.group;
   const Cg = C / G;
   const Og = O / G;
@@ -139,11 +134,9 @@ function convWeightGradWasm(x: TensorData, g: TensorData, K: readonly number[], 
   const dw = new Float32Array(O * R);
   if (dw.length === 0 || Ovol === 0 || N === 0) return dw;
   const nb = imagesPerChunk(N, R, Ovol);
-  const threads = threadsFor(Og * R * nb * Ovol, GEMM_MIN_WORK_PER_THREAD);
-  const on = kernelsOn(threads);
-  if (!on) return null;
-  const { k, arena } = on;
-  wakeWorkers(threads);
+  const call = beginKernelCall(Og * R * nb * Ovol, GEMM_MIN_WORK_PER_THREAD);
+  if (!call) return null;
+  const { k, arena, threads } = call;
   const px = arena.alloc(x.storage.length * 4);
   const pcol = arena.alloc(R * nb * Ovol * 4);
   const pg = arena.alloc(Og * nb * Ovol * 4);

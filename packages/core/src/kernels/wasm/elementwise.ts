@@ -1,6 +1,6 @@
 import { getKernel, registerKernel } from '../../registry.js';
 import { useWasm } from './preference.js';
-import { ELEMENTWISE_MIN_WORK_PER_THREAD, kernelsOn, runParallel, splitChunk, threadsFor } from './threads.js';
+import { ELEMENTWISE_MIN_WORK_PER_THREAD, beginKernelCall, runParallel, splitChunk } from './threads.js';
 
 /** Below this many elements the copy in and out of linear memory costs more than it saves. */
 export const EXP_WASM_MIN_ELEMENTS = 256;
@@ -8,10 +8,9 @@ export const EXP_WASM_MIN_ELEMENTS = 256;
 /** exp of n float32 values in wasm SIMD (within 2 ulp of correctly rounded); null when wasm cannot run. */
 export function expWasm(x: Float32Array): Float32Array | null {
   const n = x.length;
-  const threads = threadsFor(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
-  const on = kernelsOn(threads);
-  if (!on) return null;
-  const { k, arena } = on;
+  const call = beginKernelCall(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
+  if (!call) return null;
+  const { k, arena, threads } = call;
   const px = arena.alloc(n * 4);
   if (!arena.commit()) return null;
   arena.f32(px, n).set(x);

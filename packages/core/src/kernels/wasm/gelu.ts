@@ -3,7 +3,7 @@ import { activeRecorder } from '../../capture/hooks.js';
 import { withCustomGrad } from '../../dispatch.js';
 import { Tensor } from '../../tensor.js';
 import { useWasm } from './preference.js';
-import { ELEMENTWISE_MIN_WORK_PER_THREAD, kernelsOn, runParallel, splitChunk, threadsFor, wakeWorkers } from './threads.js';
+import { ELEMENTWISE_MIN_WORK_PER_THREAD, beginKernelCall, runParallel, splitChunk } from './threads.js';
 
 /** Below this many elements the composite is as fast. */
 export const GELU_WASM_MIN_ELEMENTS = 1024;
@@ -13,11 +13,9 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 /** GELU (tanh form) or, with `g`, its gradient g·gelu'(x), in wasm; null when it cannot run. */
 export function geluTanhWasm(x: Float32Array, g?: Float32Array): Float32Array | null {
   const n = x.length;
-  const threads = threadsFor(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
-  const on = kernelsOn(threads);
-  if (!on) return null;
-  const { k, arena } = on;
-  wakeWorkers(threads);
+  const call = beginKernelCall(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
+  if (!call) return null;
+  const { k, arena, threads } = call;
   const px = arena.alloc(n * 4);
   const pg = g ? arena.alloc(n * 4) : 0;
   if (!arena.commit()) return null;

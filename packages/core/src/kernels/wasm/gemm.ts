@@ -1,7 +1,7 @@
 import type { TypedArray } from '../../dtype.js';
 import type { Gemm } from '../cpu/gemm.js';
 import type { Arena, KernelExports } from './runtime.js';
-import { kernelsOn, runParallel, splitChunk, threadsFor, wakeWorkers } from './threads.js';
+import { beginKernelCall, runParallel, splitChunk } from './threads.js';
 
 /** Multiply-adds per thread below which splitting a GEMM costs more than it saves. */
 export const GEMM_MIN_WORK_PER_THREAD = 1 << 19;
@@ -21,11 +21,9 @@ export function gemmBatchedWasm(
   C: TypedArray, cOff: number, idxA: ArrayLike<number>, idxB: ArrayLike<number>,
   M: number, N: number, K: number, transA = false, transB = false,
 ): boolean {
-  const threads = threadsFor(M * N * K, GEMM_MIN_WORK_PER_THREAD);
-  const on = kernelsOn(threads);
-  if (!on) return false;
-  const { k, arena } = on;
-  wakeWorkers(threads);
+  const call = beginKernelCall(M * N * K, GEMM_MIN_WORK_PER_THREAD);
+  if (!call) return false;
+  const { k, arena, threads } = call;
   const nb = idxA.length;
   const aLen = aCount * M * K;
   const bLen = bCount * K * N;

@@ -3,7 +3,7 @@ import { activeRecorder } from '../../capture/hooks.js';
 import { withCustomGrad } from '../../dispatch.js';
 import { Tensor } from '../../tensor.js';
 import { useWasm } from './preference.js';
-import { ELEMENTWISE_MIN_WORK_PER_THREAD, kernelsOn, runParallel, splitChunk, threadsFor } from './threads.js';
+import { ELEMENTWISE_MIN_WORK_PER_THREAD, beginKernelCall, runParallel, splitChunk } from './threads.js';
 
 /** Below this many elements the composite is as fast. */
 export const LAYERNORM_WASM_MIN_ELEMENTS = 1024;
@@ -17,10 +17,9 @@ interface Saved {
 export function layerNormWasm(x: Float32Array, w: Float32Array | null, b: Float32Array | null, D: number, eps: number): { y: Float32Array } & Saved | null {
   const n = x.length;
   const rows = n / D;
-  const threads = threadsFor(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
-  const on = kernelsOn(threads);
-  if (!on) return null;
-  const { k, arena } = on;
+  const call = beginKernelCall(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
+  if (!call) return null;
+  const { k, arena, threads } = call;
   const px = arena.alloc(n * 4);
   const pw = w ? arena.alloc(D * 4) : 0;
   const pb = b ? arena.alloc(D * 4) : 0;
@@ -41,10 +40,9 @@ export function layerNormBackwardWasm(
 ): { dx: Float32Array; dw: Float32Array | null; db: Float32Array | null } | null {
   const n = x.length;
   const rows = n / D;
-  const threads = threadsFor(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
-  const on = kernelsOn(threads);
-  if (!on) return null;
-  const { k, arena } = on;
+  const call = beginKernelCall(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
+  if (!call) return null;
+  const { k, arena, threads } = call;
   const px = arena.alloc(n * 4);
   const pg = arena.alloc(n * 4);
   const pw = w ? arena.alloc(D * 4) : 0;

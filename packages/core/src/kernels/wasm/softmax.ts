@@ -3,7 +3,7 @@ import { activeRecorder } from '../../capture/hooks.js';
 import { withCustomGrad } from '../../dispatch.js';
 import { Tensor } from '../../tensor.js';
 import { useWasm } from './preference.js';
-import { ELEMENTWISE_MIN_WORK_PER_THREAD, kernelsOn, runParallel, splitChunk, threadsFor } from './threads.js';
+import { ELEMENTWISE_MIN_WORK_PER_THREAD, beginKernelCall, runParallel, splitChunk } from './threads.js';
 
 /** Below this many elements the composite's five primitives are as fast as one wasm call. */
 export const SOFTMAX_WASM_MIN_ELEMENTS = 1024;
@@ -11,10 +11,9 @@ export const SOFTMAX_WASM_MIN_ELEMENTS = 1024;
 /** softmax or logSoftmax of `rows` contiguous rows of `cols` float32 values in wasm; null when it cannot run. */
 export function softmaxRowsWasm(x: Float32Array, rows: number, cols: number, log: boolean): Float32Array | null {
   const n = rows * cols;
-  const threads = threadsFor(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
-  const on = kernelsOn(threads);
-  if (!on) return null;
-  const { k, arena } = on;
+  const call = beginKernelCall(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
+  if (!call) return null;
+  const { k, arena, threads } = call;
   const p = arena.alloc(n * 4);
   if (!arena.commit()) return null;
   arena.f32(p, n).set(x);

@@ -225,12 +225,17 @@ export function threadsFor(work: number, minPerThread: number): number {
 }
 
 /**
- * The kernels (and a fresh arena in their memory) to run a call on `threads` threads: the
- * shared-memory build when split, the plain one otherwise; null when wasm is unavailable.
+ * Starts a kernel call of `work` units: picks the thread count (threadsFor), the kernels for it
+ * (the shared-memory build when split, the plain one otherwise) with a fresh arena in their
+ * memory, and rouses the workers so they are awake by the time the operands are copied in.
+ * Null when wasm is unavailable.
  */
-export function kernelsOn(threads: number): { k: KernelExports; arena: Arena } | null {
+export function beginKernelCall(work: number, minPerThread: number): { k: KernelExports; arena: Arena; threads: number } | null {
+  const threads = threadsFor(work, minPerThread);
   const k = threads > 1 ? (sharedKernels()?.exports ?? null) : wasmKernels();
-  return k ? { k, arena: freshArena(k) } : null;
+  if (!k) return null;
+  wakeWorkers(threads);
+  return { k, arena: freshArena(k), threads };
 }
 
 function ready(p: Pool, t: number): boolean {
