@@ -1,6 +1,9 @@
 import { ArgumentError, Generator, ShapeError, type Tensor, randn, tensor } from '@likelihood/core';
+import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { HDR_LEVELS, QUANTILE_LEVELS, highestDensityCoverage, sampleQuantileCoverage } from './coverage.js';
+import { coverageScene } from './render/coverageScene.js';
+import { renderCoveragePng } from './render/png.js';
 import { renderCoverageSvg } from './render/svg.js';
 
 const M = 20_000; // model samples
@@ -129,7 +132,21 @@ describe('renderCoverageSvg', () => {
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg).toContain(`HDR &lt;flow&gt; · error = ${(100 * c.calibrationError).toFixed(2)}%`);
     expect(svg.match(/<rect [^>]*fill="#3b6fb6"/g)!.length).toBe(c.expected.length);
-    expect(svg.match(/stroke-dasharray="5 4"/g)!.length).toBe(2); // the diagonal and its legend swatch
+    expect(svg.match(/stroke-dasharray="5 4"/g)!.length).toBe(1); // the diagonal
     expect(svg).toContain('N = 4000');
+  });
+});
+
+describe('renderCoveragePng', () => {
+  it('rasterises the same scene: the scene size times the scale, markers in the curve colour', () => {
+    const c = sampleQuantileCoverage(model.mul(2), test);
+    const scene = coverageScene(c);
+    const png = PNG.sync.read(renderCoveragePng(c, { scale: 1 }));
+    expect([png.width, png.height]).toEqual([scene.width, scene.height]);
+    // the centre of the p = 0.5 marker (observed 0.49) is the curve colour #3b6fb6
+    const m = scene.shapes.filter((s) => s.type === 'rect' && s.fill === '#3b6fb6')[c.expected.indexOf(0.5)]!;
+    if (m.type !== 'rect') throw new Error('not a marker');
+    const [x, y] = [Math.round(m.x + m.w / 2), Math.round(m.y + m.h / 2)];
+    expect(Array.from(png.data.subarray((y * png.width + x) * 4, (y * png.width + x) * 4 + 3))).toEqual([0x3b, 0x6f, 0xb6]);
   });
 });

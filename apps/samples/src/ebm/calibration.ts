@@ -47,7 +47,7 @@ export function deepEbmCoverage(energy: (x: Tensor) => Tensor, grid: Grid2DResul
   const curve = highestDensityCoverage(logp(sampleGrid(grid, samples, opts.generator)), logp(test));
   return coverageFigure(curve, {
     title: 'EBM: highest-density coverage',
-    xLabel: 'Level α of the model’s highest-density region',
+    xLabel: "Level α of the model's highest-density region",
     caption:
       `share of ${test.shape[0]} held-out ${opts.density} points inside the EBM's α highest-density region, with log p = −E − log Z (log Z on the ${opts.gridSize}² grid); ` +
       `the thresholds come from ${samples} samples of the normalised grid density (a cell by its probability, then uniform in the cell), not from MALA`,

@@ -17,7 +17,7 @@ export function flowCoverage(flow: Flow, testData: Tensor, opts: { density: stri
   ));
   return coverageFigure(curve, {
     title: 'flow: highest-density coverage',
-    xLabel: 'Level α of the model’s highest-density region',
+    xLabel: "Level α of the model's highest-density region",
     caption: `share of ${test.shape[0]} held-out ${opts.density} points inside the flow's α highest-density region {x : log p(x) ≥ τ_α}, τ_α the (1 − α)-quantile of exact log p over ${samples} flow samples`,
   });
 }

@@ -19,7 +19,7 @@ const FONT = 13;
 
 /**
  * Lays out a coverage curve: one marker per level at (expected, observed) joined by a line, the
- * diagonal of perfect calibration, a grid, axes from 0 to 1, and the mean absolute error in the title.
+ * diagonal of perfect calibration (dashed), a grid, axes from 0 to 1, and the mean absolute error in the title.
  * Each marker is a small square (a rect of `color`), so the PNG rasteriser draws it too.
  */
 export function coverageScene(c: CoverageCurve, opts: CoverageSceneOptions = {}): Scene {
@@ -33,8 +33,12 @@ export function coverageScene(c: CoverageCurve, opts: CoverageSceneOptions = {})
   const X = (v: number) => left + v * size;
   const Y = (v: number) => top + (1 - v) * size;
 
-  shapes.push({ type: 'text', x: left + size / 2, y: 26, text: `${title} · error = ${(100 * c.calibrationError).toFixed(2)}%`, size: 15, anchor: 'middle', color: INK });
-  const stats = `mean |observed − nominal| over ${c.expected.length} levels · N = ${c.n}`;
+  // the title shrinks to fit between the plot's centre and the nearer edge of the scene
+  const heading = `${title} · error = ${(100 * c.calibrationError).toFixed(2)}%`;
+  const room = 2 * Math.min(left + size / 2, width - left - size / 2) - 12;
+  shapes.push({ type: 'text', x: left + size / 2, y: 26, text: heading, size: Math.min(15, 15 * (room / textWidth(heading, 15))), anchor: 'middle', color: INK });
+  // no legend box: any corner of the square can hold the curve; the note says what the dashes are
+  const stats = `mean |observed - nominal| over ${c.expected.length} levels · N = ${c.n} · dashed: calibrated`;
   shapes.push({ type: 'text', x: left + size / 2, y: 44, text: stats, size: Math.min(FONT - 2.5, (FONT - 2.5) * (size / textWidth(stats, FONT - 2.5))), anchor: 'middle', color: '#555555' });
   for (let i = 0; i <= 5; i++) {
     const v = i / 5;
@@ -56,14 +60,6 @@ export function coverageScene(c: CoverageCurve, opts: CoverageSceneOptions = {})
     shapes.push({ type: 'rect', x: X(c.expected[i]!) - r, y: Y(c.observed[i]!) - r, w: 2 * r, h: 2 * r, fill: color, stroke: '#1d3f73', strokeWidth: 0.8 });
   }
   shapes.push({ type: 'rect', x: X(0), y: Y(1), w: size, h: size, stroke: INK, strokeWidth: 1.2 });
-  // legend, top left: above the diagonal is where an over-dispersed model sits, so keep it small
-  const lx = X(0) + 12;
-  const ly = Y(1) + 14;
-  shapes.push({ type: 'rect', x: lx - 6, y: ly - 11, w: 150, h: 2 * 18 + 6, fill: '#ffffff', fillOpacity: 0.92, stroke: '#bbbbbb', strokeWidth: 0.8 });
-  shapes.push({ type: 'line', x1: lx, y1: ly, x2: lx + 18, y2: ly, stroke: color, width: 1.8 });
-  shapes.push({ type: 'text', x: lx + 25, y: ly + 4.5, text: 'Observed', size: FONT - 1, anchor: 'start', color: INK });
-  shapes.push({ type: 'line', x1: lx, y1: ly + 18, x2: lx + 18, y2: ly + 18, stroke: '#555555', width: 1.3, dash: [5, 4] });
-  shapes.push({ type: 'text', x: lx + 25, y: ly + 22.5, text: 'Perfect calibration', size: FONT - 1, anchor: 'start', color: INK });
   shapes.push({ type: 'text', x: 18, y: Y(0.5), text: yLabel, size: FONT, anchor: 'middle', color: INK, rotate: -90 });
   shapes.push({ type: 'text', x: X(0.5), y: Y(0) + 38, text: xLabel, size: FONT, anchor: 'middle', color: INK });
   return { width, height, background: '#ffffff', shapes };
