@@ -13,7 +13,11 @@ export { gaussianNllScore, picp, regressionCalibrationCurve } from './regression
 export type { RegressionCalibrationCurve } from './regression.js';
 export { reliabilityDiagram } from './diagram.js';
 export type { ReliabilityDiagram, ReliabilityDiagramOptions } from './diagram.js';
-export { renderReliabilitySvg } from './render/svg.js';
+export { renderReliabilitySvg, renderCoverageSvg, sceneToSvg } from './render/svg.js';
+export { highestDensityCoverage, sampleQuantileCoverage, HDR_LEVELS, QUANTILE_LEVELS } from './coverage.js';
+export type { CoverageCurve, CoverageOptions } from './coverage.js';
+export { coverageScene } from './render/coverageScene.js';
+export type { CoverageSceneOptions } from './render/coverageScene.js';
 export { reliabilityScene } from './render/scene.js';
 export type { Scene, SceneOptions } from './render/scene.js';
 export type { CalibratorJSON } from './methods/calibrator.js';

@@ -7,7 +7,7 @@ import { renderReliabilityPng } from './render/png.js';
 import type { SceneOptions } from './render/scene.js';
 import { renderReliabilitySvg } from './render/svg.js';
 
-export { renderReliabilityPng, rasteriseScene } from './render/png.js';
+export { renderReliabilityPng, renderCoveragePng, rasteriseScene } from './render/png.js';
 
 /** Writes a reliability diagram to `path`: SVG when it ends in .svg, PNG when it ends in .png. */
 export function saveReliabilityDiagram(path: string, d: ReliabilityDiagram, opts: SceneOptions & { scale?: number } = {}): void {

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { Generator } from '@likelihood/core';
 import { toy2d } from '@likelihood/datasets';
+import { sampleQuantileCoverage } from '@likelihood/calibration';
 import { energyDistance, energyDistanceNull, quantile } from '@likelihood/diffusion';
+import { coverageFigure } from '../report/coverage.js';
 import type { DemoOptions, FamilyReport } from '../report/types.js';
 import { heldOutBound } from './bound.js';
 import { toyPictures } from './pictures.js';
@@ -64,6 +66,12 @@ export function diffusionDemo(o: DiffusionDemoOptions): FamilyReport {
     ],
     lossCurve: run.curve,
     images: pics.images,
+    // the model has no density: per-coordinate quantiles of its samples, against the held-out points of the pictures
+    calibration: coverageFigure(sampleQuantileCoverage(pics.samples.to('float64'), pics.data.to('float64')), {
+      title: 'diffusion: sample-quantile coverage',
+      xLabel: "Level p of the samples' per-coordinate quantile",
+      caption: `share of (held-out point, coordinate) pairs of ${pics.data.shape[0]} held-out '${name}' points below the p-quantile of that coordinate over ${pics.samples.shape[0]} model samples (marginals only; Kuleshov et al. 2018 from samples)`,
+    }),
     seconds: run.seconds,
   };
 }

@@ -49,6 +49,15 @@ describe('diffusion train / sample / demo', () => {
     expect(r.likelihood[0]!.bitsPerDim! * 2 * Math.LN2).toBeCloseTo(r.likelihood[0]!.nats, 9);
     expect(r.lossCurve.length).toBeGreaterThan(0);
     expect(r.images.every((i) => existsSync(i.path))).toBe(true);
+    // sample-quantile coverage of 200 samples against 200 held-out points, 13 levels
+    const cal = r.calibration!;
+    expect(cal.svg).toContain('<svg');
+    expect(cal.svg).toContain('diffusion: sample-quantile coverage');
+    expect(cal.svg.match(/<rect [^>]*fill="#3b6fb6"/g)).toHaveLength(13);
+    expect(cal.caption).toContain("200 held-out 'moons' points");
+    expect(Number.isFinite(cal.ece)).toBe(true);
+    expect(cal.ece).toBeGreaterThanOrEqual(0);
+    expect(cal.ece).toBeLessThanOrEqual(1);
   });
 
   it.skipIf(!findSharedData('mnist'))('MNIST: a U-Net step, a sample grid, a denoising strip and a stratified bound', () => {

@@ -71,6 +71,7 @@ export function ebmDemo(opts: DemoOptions & { progress?: boolean }): FamilyRepor
     likelihood,
     lossCurve: deep.curve,
     images,
+    calibration: deep.calibration,
     seconds: (Date.now() - t0) / 1000,
   };
 }

@@ -1,7 +1,11 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { highestDensityCoverage } from '@likelihood/calibration';
+import { Generator, type Tensor, randn } from '@likelihood/core';
+import { gridLogZ2d } from '@likelihood/ebm';
 import { describe, expect, it } from 'vitest';
+import { sampleGrid } from './calibration.js';
 import { DEEP2D_DEFAULTS, trainDeep2d } from './deep2d.js';
 import { ebmDemo } from './demo.js';
 import { loadBinarizedMnist } from './mnist.js';
@@ -23,6 +27,30 @@ describe('samples ebm (plumbing)', () => {
     expect(r.nll).toBeGreaterThan(r.trueNll - 0.1); // no density beats the truth on 2,000 points by more than noise
     expect(r.nll).toBeLessThan(10);
     expect(r.images.map((i) => isPng(i.path))).toEqual([true, true]);
+    // highest-density coverage of the 2,000 held-out points
+    expect(r.calibration.svg).toContain('<svg');
+    expect(r.calibration.caption).toContain('2000 held-out 8gaussians points');
+    expect(Number.isFinite(r.calibration.ece)).toBe(true);
+    expect(r.calibration.ece).toBeGreaterThanOrEqual(0);
+    expect(r.calibration.ece).toBeLessThanOrEqual(1);
+  });
+
+  it('sampleGrid draws from the normalised grid: for E = |x|²/2 the samples are N(0, I) and cover α of N(0, I) data', () => {
+    const energy = (x: Tensor) => x.square().sum(1).mul(0.5);
+    const grid = gridLogZ2d(energy, { low: [-4.5, -4.5], high: [4.5, 4.5], size: 90 });
+    expect(grid.logZ).toBeCloseTo(Math.log(2 * Math.PI), 2);
+    const s = sampleGrid(grid, 4000, new Generator(5)); // [4000, 2]
+    const mean = s.mean(0).storage;
+    const variance = s.square().mean(0).storage;
+    // 4000 draws: the standard error of a mean is 0.016, of a second moment 0.022
+    for (const d of [0, 1]) {
+      expect(Math.abs(mean[d]!)).toBeLessThan(0.07);
+      expect(Math.abs(variance[d]! - 1)).toBeLessThan(0.09);
+    }
+    const logp = (x: Tensor) => energy(x).neg().sub(grid.logZ);
+    const c = highestDensityCoverage(logp(s), logp(randn([4000, 2], { generator: new Generator(6), dtype: 'float64' })));
+    // |obs − α| ≤ 4·sqrt(α(1 − α)(1/4000 + 1/4000)) at every level
+    c.expected.forEach((a, i) => expect(Math.abs(c.observed[i]! - a)).toBeLessThanOrEqual(4 * Math.sqrt((a * (1 - a) * 2) / 4000)));
   });
 
   it.skipIf(!mnistThere)('RBM on binarised MNIST: trains, writes filters and samples, AIS gives a test log-likelihood', () => {
@@ -46,5 +74,8 @@ describe('samples ebm (plumbing)', () => {
     }
     expect(rep.lossCurve.length).toBeGreaterThanOrEqual(1); // the budget may stop training early on a loaded machine
     expect(rep.images.every((i) => isPng(i.path))).toBe(true);
+    expect(rep.calibration!.svg).toContain('EBM: highest-density coverage');
+    expect(rep.calibration!.ece).toBeGreaterThanOrEqual(0);
+    expect(rep.calibration!.ece).toBeLessThanOrEqual(1);
   });
 });

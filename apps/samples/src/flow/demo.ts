@@ -3,6 +3,7 @@ import { toy2d } from '@likelihood/datasets';
 import { toyFlow } from '@likelihood/flow';
 import { Adam } from '@likelihood/nn';
 import type { DemoOptions, FamilyReport } from '../report/types.js';
+import { flowCoverage } from './calibration.js';
 import { TOY_DEFAULTS, type ToyTrainOptions, trainToy } from './toy.js';
 
 /** ms per training step of the demo's flow, timed after two warm-up steps. */
@@ -64,6 +65,8 @@ export function flowDemo(opts: DemoOptions & { steps?: number; batchSize?: numbe
     ],
     lossCurve: r.curve,
     images: r.images,
+    // 2000 samples and 2000 held-out points: two logProb passes, well under a second
+    calibration: flowCoverage(r.result.flow, r.result.testData, { density: base.density }),
     seconds: r.seconds,
   };
 }

@@ -40,6 +40,14 @@ describe('flow samples (plumbing, a few steps)', () => {
       const p = png(im.path);
       expect([p.width, p.height]).toEqual([360, 360]);
     }
+    // highest-density coverage of the flow on the held-out points (only 400 in this run)
+    const cal = r.calibration!;
+    expect(cal.svg).toContain('<svg');
+    expect(cal.svg).toContain('flow: highest-density coverage');
+    expect(cal.caption).toContain('400 held-out 8gaussians points');
+    expect(Number.isFinite(cal.ece)).toBe(true);
+    expect(cal.ece).toBeGreaterThanOrEqual(0);
+    expect(cal.ece).toBeLessThanOrEqual(1);
   });
   it('flow train on moons uses the quadrature density for the gap', () => {
     const r = trainToy({ ...TOY_DEFAULTS, density: 'moons', model: 'realnvp', layers: 2, hidden: [8], steps: 5, testSize: 200, entropySamples: 500, outDir: dir, progress: false });

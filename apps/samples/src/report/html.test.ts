@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { imageGridPng, writePng } from '../images/png.js';
+import { coverageFigure } from './coverage.js';
 import { reportHtml, writeReport } from './html.js';
 import { lossCurveSvg } from './lossCurveSvg.js';
 import type { FamilyReport } from './types.js';
@@ -55,5 +56,13 @@ describe('report.html', () => {
     expect(svg.match(/[ML][\d.]+,[\d.]+/g)).toHaveLength(3);
     expect(svg.match(/<circle/g)).toHaveLength(1);
     expect(lossCurveSvg([])).toContain('no loss recorded');
+  });
+
+  it('a coverage curve becomes a calibration figure named by its own error, not ECE', () => {
+    const fig = coverageFigure({ expected: [0.25, 0.5], observed: [0.5, 0.5], calibrationError: 0.125, n: 8 }, { caption: 'held-out <pts>', title: 'HDR' });
+    expect(fig.ece).toBe(0.125);
+    expect(fig.svg).toContain('HDR · error = 12.50%');
+    const html = reportHtml([{ ...fakeReport(), calibration: fig }], { generated: 'now', command: 'x' });
+    expect(html).toContain('<figcaption>held-out &lt;pts&gt; (mean |observed − nominal| coverage error 0.1250)</figcaption>');
   });
 });

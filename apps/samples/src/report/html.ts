@@ -36,7 +36,7 @@ function familySection(r: FamilyReport): string {
     .join('');
   const text = r.text?.length ? `<pre class="samples">${esc(r.text.join('\n'))}</pre>` : '';
   const calibration = r.calibration
-    ? `<figure class="calibration">${r.calibration.svg.replace(/^<\?xml[^>]*>\s*/, '')}<figcaption>${esc(r.calibration.caption)} (ECE ${r.calibration.ece.toFixed(4)})</figcaption></figure>`
+    ? `<figure class="calibration">${r.calibration.svg.replace(/^<\?xml[^>]*>\s*/, '')}<figcaption>${esc(r.calibration.caption)} (${esc(r.calibration.metric ?? 'ECE')} ${r.calibration.ece.toFixed(4)})</figcaption></figure>`
     : '';
   return (
     `<section id="${esc(r.family)}"><h2>${esc(r.family)}</h2><p>${esc(r.title)}; trained for ${r.seconds.toFixed(0)} s.</p>` +

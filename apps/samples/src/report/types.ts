@@ -43,10 +43,12 @@ export interface ReportImage {
 export interface CalibrationFigure {
   /** what was calibrated, e.g. 'next-character probabilities on held-out names' */
   caption: string;
-  /** the diagram as an SVG document (from @likelihood/calibration's renderReliabilitySvg) */
+  /** the diagram as an SVG document (@likelihood/calibration's renderReliabilitySvg, or renderCoverageSvg for density models) */
   svg: string;
-  /** expected calibration error of the diagram */
+  /** the figure's calibration error: the ECE of a reliability diagram, the mean |observed − nominal| of a coverage curve */
   ece: number;
+  /** what `ece` measures, shown beside it (default 'ECE') */
+  metric?: string;
 }
 
 export interface FamilyReport {
@@ -59,7 +61,7 @@ export interface FamilyReport {
   images: ReportImage[];
   /** text samples (GPT) */
   text?: string[];
-  /** a reliability diagram of the model's predictive probabilities on held-out data, where the family has one */
+  /** a reliability diagram of the model's predictive probabilities on held-out data, or a coverage curve of a density model's regions */
   calibration?: CalibrationFigure;
   seconds: number;
 }

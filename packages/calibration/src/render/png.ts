@@ -1,5 +1,7 @@
 import { PNG } from 'pngjs';
+import type { CoverageCurve } from '../coverage.js';
 import type { ReliabilityDiagram } from '../diagram.js';
+import { type CoverageSceneOptions, coverageScene } from './coverageScene.js';
 import { Raster } from './raster.js';
 import { type Scene, type SceneOptions, reliabilityScene } from './scene.js';
 
@@ -22,7 +24,15 @@ export function rasteriseScene(scene: Scene, scale = 3): Raster {
 
 /** A reliability diagram as PNG bytes; `scale` 3 gives ~1200 × 1700 pixels, print quality at 3.5 inches wide. */
 export function renderReliabilityPng(d: ReliabilityDiagram, opts: SceneOptions & { scale?: number } = {}): Buffer {
-  const r = rasteriseScene(reliabilityScene(d, opts), opts.scale ?? 3);
+  return encodePng(rasteriseScene(reliabilityScene(d, opts), opts.scale ?? 3));
+}
+
+/** A coverage curve as PNG bytes (`scale` 3 by default, as the reliability diagram). */
+export function renderCoveragePng(c: CoverageCurve, opts: CoverageSceneOptions & { scale?: number } = {}): Buffer {
+  return encodePng(rasteriseScene(coverageScene(c, opts), opts.scale ?? 3));
+}
+
+function encodePng(r: Raster): Buffer {
   const png = new PNG({ width: r.width, height: r.height });
   png.data = Buffer.from(r.pixels.buffer, r.pixels.byteOffset, r.pixels.byteLength);
   return PNG.sync.write(png);

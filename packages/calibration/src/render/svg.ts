@@ -1,4 +1,6 @@
+import type { CoverageCurve } from '../coverage.js';
 import type { ReliabilityDiagram } from '../diagram.js';
+import { type CoverageSceneOptions, coverageScene } from './coverageScene.js';
 import { type Scene, type SceneOptions, reliabilityScene } from './scene.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -31,4 +33,9 @@ export function sceneToSvg(scene: Scene): string {
 /** A reliability diagram as an SVG document (vector: scales to any size in a paper). */
 export function renderReliabilitySvg(d: ReliabilityDiagram, opts: SceneOptions = {}): string {
   return sceneToSvg(reliabilityScene(d, opts));
+}
+
+/** A coverage curve (highestDensityCoverage, sampleQuantileCoverage) as an SVG document. */
+export function renderCoverageSvg(c: CoverageCurve, opts: CoverageSceneOptions = {}): string {
+  return sceneToSvg(coverageScene(c, opts));
 }
