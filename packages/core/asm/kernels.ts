@@ -644,3 +644,45 @@ export function im2col(
     }
   }
 }
+
+// ---- bias add and bias gradient of a linear layer ---------------------------------------------
+
+/** C[r, :] += b for rows [r0, r1) of a row-major matrix with N columns. */
+export function addRowVector(c: usize, b: usize, N: i32, r0: i32, r1: i32): void {
+  for (let r: i32 = r0; r < r1; r++) {
+    const row = c + (<usize>r * <usize>N << 2);
+    let j: i32 = 0;
+    for (; j + 4 <= N; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(row + o, f32x4.add(v128.load(row + o), v128.load(b + o)));
+    }
+    for (; j < N; j++) {
+      const o = <usize>j << 2;
+      store<f32>(row + o, load<f32>(row + o) + load<f32>(b + o));
+    }
+  }
+}
+
+/**
+ * out[j] = Σ_r g[r, j] for columns [n0, n1) of an R×N row-major matrix, summed in float64 in
+ * `acc` (N doubles of scratch; threads own disjoint columns of it) and rounded once. Rows are
+ * streamed in order, so each cache line is read once.
+ */
+export function columnSums(g: usize, acc: usize, out: usize, R: i32, N: i32, n0: i32, n1: i32): void {
+  for (let j: i32 = n0; j < n1; j++) store<f64>(acc + (<usize>j << 3), 0);
+  for (let r: i32 = 0; r < R; r++) {
+    const row = g + (<usize>r * <usize>N << 2);
+    let j: i32 = n0;
+    for (; j + 4 <= n1; j += 4) {
+      const v = v128.load(row + (<usize>j << 2));
+      const a = acc + (<usize>j << 3);
+      v128.store(a, f64x2.add(v128.load(a), f64x2.promote_low_f32x4(v)));
+      v128.store(a, f64x2.add(v128.load(a, 16), f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1))), 16);
+    }
+    for (; j < n1; j++) {
+      const a = acc + (<usize>j << 3);
+      store<f64>(a, load<f64>(a) + <f64>load<f32>(row + (<usize>j << 2)));
+    }
+  }
+  for (let j: i32 = n0; j < n1; j++) store<f32>(out + (<usize>j << 2), <f32>load<f64>(acc + (<usize>j << 3)));
+}

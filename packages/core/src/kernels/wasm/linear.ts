@@ -2,16 +2,54 @@ import { isAnomalyEnabled } from '../../autograd/mode.js';
 import { activeRecorder } from '../../capture/hooks.js';
 import { withCustomGrad } from '../../dispatch.js';
 import { Tensor } from '../../tensor.js';
+import { GEMM_MIN_WORK_PER_THREAD, packBOnThreads, reserveGemmWorkspace, sgemmPackedOnThreads } from './gemm.js';
 import { MATMUL_WASM_MIN_WORK, directBackwardAllowed, gemmBatched } from './matmul.js';
 import { useWasm } from './preference.js';
+import { ELEMENTWISE_MIN_WORK_PER_THREAD, beginKernelCall, runParallel, splitChunk } from './threads.js';
 
 const ZERO = [0];
+
+/** y (R×N) = x (R×K)·Wᵀ (W: N×K, read transposed while packing) + b, GEMM and bias add in wasm; null when wasm cannot run. */
+function linearForwardWasm(x: Float32Array, w: Float32Array, b: Float32Array | null, R: number, N: number, K: number): Float32Array | null {
+  const call = beginKernelCall(R * N * K, GEMM_MIN_WORK_PER_THREAD);
+  if (!call) return null;
+  const { k, arena, threads } = call;
+  const px = arena.alloc(R * K * 4);
+  const pw = arena.alloc(N * K * 4);
+  const pb = b ? arena.alloc(N * 4) : 0;
+  const py = arena.alloc(R * N * 4);
+  const work = reserveGemmWorkspace(k, arena, K, N, threads);
+  if (!arena.commit()) return null;
+  arena.f32(px, R * K).set(x);
+  arena.f32(pw, N * K).set(w);
+  packBOnThreads(k, pw, K, N, 1, work);
+  sgemmPackedOnThreads(k, px, py, R, N, K, 0, work);
+  if (b) {
+    arena.f32(pb, N).set(b);
+    runParallel(k, { fn: 'addRowVector', args: () => [py, pb, N, 0, 0], lo: 3, hi: 4, total: R, chunk: splitChunk(R, 1, threads) }, threads);
+  }
+  return arena.f32(py, R * N).slice();
+}
+
+/** Column sums of g (R×N), summed in float64, in wasm (the bias gradient); null when wasm cannot run. */
+function columnSumsWasm(g: Float32Array, R: number, N: number): Float32Array | null {
+  const call = beginKernelCall(R * N, ELEMENTWISE_MIN_WORK_PER_THREAD);
+  if (!call) return null;
+  const { k, arena, threads } = call;
+  const pg = arena.alloc(R * N * 4);
+  const acc = arena.alloc(N * 8);
+  const out = arena.alloc(N * 4);
+  if (!arena.commit()) return null;
+  arena.f32(pg, R * N).set(g);
+  runParallel(k, { fn: 'columnSums', args: () => [pg, acc, out, R, N, 0, 0], lo: 5, hi: 6, total: N, chunk: splitChunk(N, 4, threads) }, threads);
+  return arena.f32(out, N).slice();
+}
 
 /**
  * Fused y = x·Wᵀ + b for `linear` (ops/linear.ts; arguments validated there), float32: one GEMM
  * reading W transposed in place (no transposed copy of the weight forward or backward), the
- * bias added in the same output buffer; backward dx = g·W, dW = gᵀ·x over the flattened batch
- * (one GEMM each, transpose flags), db = column sums of g. Null (the composite runs) for other
+ * bias added in wasm memory before the copy out; backward dx = g·W, dW = gᵀ·x over the flattened
+ * batch (one GEMM each, transpose flags), db = column sums of g (float64, in wasm). Null (the composite runs) for other
  * dtypes, small products, under trace or anomaly detection; with createGraph the backward is
  * written with tensor ops.
  */
@@ -21,15 +59,8 @@ export function fusedLinear(x: Tensor, weight: Tensor, bias: Tensor | null): Ten
   const [N, K] = weight.shape as [number, number];
   const R = K === 0 ? 0 : x.size / K;
   if (R === 0 || N === 0 || K === 0 || !useWasm(R * N * K, MATMUL_WASM_MIN_WORK)) return null;
-  const out = new Float32Array(R * N);
-  gemmBatched('float32', x.storage, 1, weight.storage, 1, out, ZERO, ZERO, R, N, K, false, true); // (R,K)·(N,K)ᵀ
-  if (bias) {
-    const b = bias.storage;
-    for (let r = 0; r < R; r++) {
-      const o = r * N;
-      for (let j = 0; j < N; j++) out[o + j]! += b[j]!;
-    }
-  }
+  const out = linearForwardWasm(x.storage as Float32Array, weight.storage as Float32Array, (bias?.storage as Float32Array | undefined) ?? null, R, N, K);
+  if (!out) return null;
   const y = new Tensor(out, [...x.shape.slice(0, -1), N], 'float32');
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return withCustomGrad('linear', inputs, y, (g) => {
@@ -57,16 +88,19 @@ export function fusedLinear(x: Tensor, weight: Tensor, bias: Tensor | null): Ten
     const res: (Tensor | null)[] = [dx, dw];
     if (bias) {
       let db: Tensor | null = null;
-      if (bias.requiresGrad) {
-        const acc = new Float64Array(N);
-        for (let r = 0; r < R; r++) {
-          const o = r * N;
-          for (let j = 0; j < N; j++) acc[j]! += G[o + j]!;
-        }
-        db = new Tensor(Float32Array.from(acc), bias.shape, 'float32');
-      }
+      if (bias.requiresGrad) db = new Tensor(columnSumsWasm(G as Float32Array, R, N) ?? columnSumsTs(G, R, N), bias.shape, 'float32');
       res.push(db);
     }
     return res;
   });
+}
+
+/** Column sums of g (R×N) in float64, rounded once: the TypeScript fallback of columnSumsWasm. */
+function columnSumsTs(g: ArrayLike<number>, R: number, N: number): Float32Array {
+  const acc = new Float64Array(N);
+  for (let r = 0; r < R; r++) {
+    const o = r * N;
+    for (let j = 0; j < N; j++) acc[j]! += g[o + j]!;
+  }
+  return Float32Array.from(acc);
 }

@@ -40,6 +40,8 @@ export interface KernelExports {
     q: number, k: number, v: number, gy: number, p: number, dq: number, dk: number, dv: number, row: number,
     b0: number, b1: number, H: number, T: number, hd: number, ld: number, ldOut: number, scale: number,
   ): void;
+  addRowVector(c: number, b: number, N: number, r0: number, r1: number): void;
+  columnSums(g: number, acc: number, out: number, R: number, N: number, n0: number, n1: number): void;
   im2col(
     x: number, col: number, ld: number, c0: number, c1: number, Sd: number, Sh: number, Sw: number, Kd: number, Kh: number, Kw: number,
     Od: number, Oh: number, Ow: number, sd: number, sh: number, sw: number, pd: number, ph: number, pw: number, dd: number, dh: number, dw: number,

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Generator, autogradGrad, causalAttentionPacked, gelu, layerNorm, randn, setKernelPreference } from '../../index.js';
+import { Generator, autogradGrad, causalAttentionPacked, gelu, layerNorm, linear, randn, setKernelPreference } from '../../index.js';
 import type { Tensor } from '../../tensor.js';
 import { gemmReference } from '../cpu/gemm.js';
 import { gemmBatchedWasm } from './gemm.js';
@@ -103,6 +103,20 @@ describe.skipIf(!supported)('wasm kernels on worker threads', () => {
     for (const i of [2, 3]) {
       for (let j = 0; j < 24; j++) expect(Math.abs(two[i]![j]! - one[i]![j]!)).toBeLessThan(1e-6 * (1 + Math.abs(one[i]![j]!)));
     }
+  });
+
+  it('linear (GEMM, bias add by rows, bias gradient by columns) equals one thread bit for bit', () => {
+    const g = new Generator(6);
+    const x = randn([29, 37], { generator: g }).requiresGrad_();
+    const w = randn([23, 37], { generator: g }).requiresGrad_();
+    const b = randn([23], { generator: g }).requiresGrad_();
+    const gy = randn([29, 23], { generator: g });
+    const [one, two] = oneAndTwo(() => {
+      const y = linear(x, w, b);
+      const grads = autogradGrad([y.mul(gy).sum()], [x, w, b]) as Tensor[];
+      return [y.storage, ...grads.map((t) => t.storage)];
+    });
+    for (let i = 0; i < 4; i++) expect(two[i]).toEqual(one[i]);
   });
 
   it('causal attention split by batch entries equals one thread bit for bit, value and gradient', () => {
