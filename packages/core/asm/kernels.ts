@@ -686,3 +686,45 @@ export function columnSums(g: usize, acc: usize, out: usize, R: i32, N: i32, n0:
   }
   for (let j: i32 = n0; j < n1; j++) store<f32>(out + (<usize>j << 2), <f32>load<f64>(acc + (<usize>j << 3)));
 }
+
+// ---- SiLU (swish): x·σ(x) ----------------------------------------------------------------------
+
+/** σ(x) on four lanes: 1 / (1 + e⁻ˣ), which is 0 (not NaN) when e⁻ˣ overflows. */
+function sigmoidv(x: v128): v128 {
+  return f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), expv(f32x4.neg(x))));
+}
+
+/** y = x·σ(x) for elements [i0, i1). */
+export function silu(x: usize, y: usize, i0: i32, i1: i32): void {
+  let i: i32 = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const o = <usize>i << 2;
+    const v = v128.load(x + o);
+    v128.store(y + o, f32x4.mul(v, sigmoidv(v)));
+  }
+  for (; i < i1; i++) {
+    const o = <usize>i << 2;
+    const v = f32x4.splat(load<f32>(x + o));
+    store<f32>(y + o, f32x4.extract_lane(f32x4.mul(v, sigmoidv(v)), 0));
+  }
+}
+
+/** dx = g·σ(x)·(1 + x·σ(−x)) for elements [i0, i1); σ(−x) stands for 1 − σ(x), which cancels to 0. */
+function siluGradV(v: v128, g: v128): v128 {
+  const s = sigmoidv(v);
+  const sm = sigmoidv(f32x4.neg(v));
+  return f32x4.mul(g, f32x4.mul(s, f32x4.add(f32x4.splat(1.0), f32x4.mul(v, sm))));
+}
+
+export function siluGrad(x: usize, g: usize, dx: usize, i0: i32, i1: i32): void {
+  let i: i32 = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dx + o, siluGradV(v128.load(x + o), v128.load(g + o)));
+  }
+  for (; i < i1; i++) {
+    const o = <usize>i << 2;
+    const r = siluGradV(f32x4.splat(load<f32>(x + o)), f32x4.splat(load<f32>(g + o)));
+    store<f32>(dx + o, f32x4.extract_lane(r, 0));
+  }
+}

@@ -6,6 +6,7 @@ import { isFloating } from '../dtype.js';
 import { ArgumentError } from '../errors.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { fusedGeluTanh } from '../kernels/wasm/gelu.js';
+import { fusedSilu } from '../kernels/wasm/silu.js';
 import {
   abs, asTensor, cast, div, erf, exp, isinf, log, logicalAnd, logicalNot, maximum, minimum, mul, neg, reciprocal, sqrt, sub, tanh, where, add,
 } from './elementwise.js';
@@ -105,7 +106,7 @@ export function gelu(x: TensorLike, approximate: 'none' | 'tanh' = 'none'): Tens
 /** x·σ(x) (swish). */
 export const silu = (x: TensorLike): Tensor => {
   const t = asFloat(x);
-  return mul(t, sigmoid(t));
+  return fusedSilu(t) ?? mul(t, sigmoid(t)); // float32, large: one wasm kernel each way
 };
 
 /** Limits values to [min, max]; gradient 1 inside (bounds included), 0 outside, as torch. NaN stays NaN. */

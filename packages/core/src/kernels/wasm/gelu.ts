@@ -3,7 +3,7 @@ import { activeRecorder } from '../../capture/hooks.js';
 import { withCustomGrad } from '../../dispatch.js';
 import { Tensor } from '../../tensor.js';
 import { useWasm } from './preference.js';
-import { ELEMENTWISE_MIN_WORK_PER_THREAD, beginKernelCall, runParallel, splitChunk } from './threads.js';
+import { unaryWasm } from './unary.js';
 
 /** Below this many elements the composite is as fast. */
 export const GELU_WASM_MIN_ELEMENTS = 1024;
@@ -12,22 +12,7 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
 /** GELU (tanh form) or, with `g`, its gradient g·gelu'(x), in wasm; null when it cannot run. */
 export function geluTanhWasm(x: Float32Array, g?: Float32Array): Float32Array | null {
-  const n = x.length;
-  const call = beginKernelCall(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
-  if (!call) return null;
-  const { k, arena, threads } = call;
-  const px = arena.alloc(n * 4);
-  const pg = g ? arena.alloc(n * 4) : 0;
-  if (!arena.commit()) return null;
-  arena.f32(px, n).set(x);
-  const chunk = splitChunk(n, 4, threads);
-  if (g) {
-    arena.f32(pg, n).set(g);
-    runParallel(k, { fn: 'geluTanhGrad', args: () => [px, pg, pg, 0, 0], lo: 3, hi: 4, total: n, chunk }, threads);
-    return arena.f32(pg, n).slice();
-  }
-  runParallel(k, { fn: 'geluTanh', args: () => [px, px, 0, 0], lo: 2, hi: 3, total: n, chunk }, threads);
-  return arena.f32(px, n).slice();
+  return unaryWasm('geluTanh', 'geluTanhGrad', x, g);
 }
 
 /**

@@ -41,6 +41,8 @@ export interface KernelExports {
     b0: number, b1: number, H: number, T: number, hd: number, ld: number, ldOut: number, scale: number,
   ): void;
   addRowVector(c: number, b: number, N: number, r0: number, r1: number): void;
+  silu(x: number, y: number, i0: number, i1: number): void;
+  siluGrad(x: number, g: number, dx: number, i0: number, i1: number): void;
   columnSums(g: number, acc: number, out: number, R: number, N: number, n0: number, n1: number): void;
   im2col(
     x: number, col: number, ld: number, c0: number, c1: number, Sd: number, Sh: number, Sw: number, Kd: number, Kh: number, Kw: number,

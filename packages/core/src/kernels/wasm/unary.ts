@@ -1,0 +1,24 @@
+import { ELEMENTWISE_MIN_WORK_PER_THREAD, type KernelName, beginKernelCall, runParallel, splitChunk } from './threads.js';
+
+/**
+ * An elementwise activation in wasm: `value(x, y, i0, i1)` on x, or with `g` its gradient
+ * `grad(x, g, dx, i0, i1)` = g·f'(x); split over threads by elements. Null when wasm cannot run.
+ */
+export function unaryWasm(value: KernelName, grad: KernelName, x: Float32Array, g?: Float32Array): Float32Array | null {
+  const n = x.length;
+  const call = beginKernelCall(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
+  if (!call) return null;
+  const { k, arena, threads } = call;
+  const px = arena.alloc(n * 4);
+  const pg = g ? arena.alloc(n * 4) : 0;
+  if (!arena.commit()) return null;
+  arena.f32(px, n).set(x);
+  const chunk = splitChunk(n, 4, threads);
+  if (g) {
+    arena.f32(pg, n).set(g);
+    runParallel(k, { fn: grad, args: () => [px, pg, pg, 0, 0], lo: 3, hi: 4, total: n, chunk }, threads);
+    return arena.f32(pg, n).slice();
+  }
+  runParallel(k, { fn: value, args: () => [px, px, 0, 0], lo: 2, hi: 3, total: n, chunk }, threads);
+  return arena.f32(px, n).slice();
+}
