@@ -728,3 +728,32 @@ export function siluGrad(x: usize, g: usize, dx: usize, i0: i32, i1: i32): void 
     store<f32>(dx + o, f32x4.extract_lane(r, 0));
   }
 }
+
+// ---- Adam / AdamW update of a float32 parameter --------------------------------------------------
+
+/**
+ * One Adam step over elements [i0, i1) of a float32 parameter p with gradient g and state m, v
+ * (updated in place), writing the new parameter to out. The arithmetic is float64 and only the
+ * stored values round to float32, operation for operation as nn's adamStep.ts does in JS, so the
+ * results are identical: m ← lerp(m, g, 1 − β₁) in torch's two-sided form (wl, lerpSmall),
+ * v ← v·β₂ + g²·(1 − β₂), p ← p·decay + m·negStep / (√v / bc2 + eps); l2 adds p·l2 to g first.
+ */
+export function adamF32(
+  p: usize, g: usize, m: usize, v: usize, out: usize, i0: i32, i1: i32,
+  beta2: f64, wl: f64, lerpSmall: i32, c2: f64, bc2: f64, negStep: f64, eps: f64, l2: f64, decay: f64, maximize: i32,
+): void {
+  for (let i: i32 = i0; i < i1; i++) {
+    const o = <usize>i << 2;
+    const pi = <f64>load<f32>(p + o);
+    let gi = <f64>load<f32>(g + o);
+    if (maximize) gi = -gi;
+    if (l2 !== 0) gi += pi * l2;
+    const param = decay !== 1 ? pi * decay : pi;
+    const a = <f64>load<f32>(m + o);
+    const mi = <f32>(lerpSmall ? a + (gi - a) * wl : gi - (gi - a) * wl);
+    store<f32>(m + o, mi);
+    const vi = <f32>(<f64>load<f32>(v + o) * beta2 + gi * gi * c2);
+    store<f32>(v + o, vi);
+    store<f32>(out + o, <f32>(param + (<f64>mi * negStep) / (Math.sqrt(<f64>vi) / bc2 + eps)));
+  }
+}

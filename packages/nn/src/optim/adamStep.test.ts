@@ -1,5 +1,5 @@
-import { Generator, type Tensor, randn } from '@likelihood/core';
-import { describe, expect, it } from 'vitest';
+import { Generator, type KernelPreference, type Tensor, getKernelPreference, randn, setKernelPreference } from '@likelihood/core';
+import { afterEach, describe, expect, it } from 'vitest';
 import { Adam, type AdamOptions, AdamW } from './adam.js';
 
 // The tensor-op form of the same optimizers: the reference the fused kernel must reproduce.
@@ -13,10 +13,11 @@ class AdamWTensorOps extends AdamW {
 type Ctor = new (p: Tensor[], o: Partial<AdamOptions>) => Adam;
 
 /** Runs `steps` updates with random gradients (same seed for both) and returns the parameters' and states' values. */
-function run(C: Ctor, opts: Partial<AdamOptions>, dtype: 'float32' | 'float64', steps: number): number[][] {
+function run(C: Ctor, opts: Partial<AdamOptions>, dtype: 'float32' | 'float64', steps: number, big = false): number[][] {
   const g = new Generator(7);
-  // odd sizes, a scalar and a matrix
-  const params = [randn([37], { generator: g, dtype }), randn([5, 3], { generator: g, dtype }), randn([], { generator: g, dtype })].map((p) => p.requiresGrad_());
+  // odd sizes, a scalar and a matrix (big: also one large enough for core's wasm kernel under 'auto')
+  const shapes = big ? [[37], [5, 3], [], [101, 97]] : [[37], [5, 3], []];
+  const params = shapes.map((s) => randn(s, { generator: g, dtype }).requiresGrad_());
   const opt = new C(params, opts);
   for (let s = 0; s < steps; s++) {
     for (const p of params) p.grad = randn(p.shape, { generator: g, dtype }).mul(s % 3 === 0 ? 1e-4 : 3);
@@ -52,5 +53,26 @@ describe('fused Adam/AdamW step', () => {
         });
       });
     }
+  }
+});
+
+describe('the float32 step in core\'s wasm kernel (fusedAdamUpdate)', () => {
+  const saved = getKernelPreference();
+  afterEach(() => setKernelPreference(saved));
+  const withKernels = (k: KernelPreference, f: () => number[][]) => {
+    setKernelPreference(k);
+    return f();
+  };
+  const cases: [string, Ctor, Partial<AdamOptions>][] = [
+    ['Adam', Adam, {}],
+    ['Adam with L2 weight decay, 1 − β₁ ≥ 0.5, maximize', Adam, { weightDecay: 0.3, betas: [0.4, 0.9], lr: 0.01, maximize: true }],
+    ['AdamW (decoupled decay 0.1, β₂ 0.99)', AdamW, { weightDecay: 0.1, betas: [0.9, 0.99], lr: 1e-3 }],
+  ];
+  for (const [name, C, opts] of cases) {
+    it(`${name}: identical parameters and state to the JS loop over 12 steps, bit for bit`, () => {
+      const wasm = withKernels('wasm', () => run(C, opts, 'float32', 12, true));
+      const js = withKernels('ts', () => run(C, opts, 'float32', 12, true));
+      expect(wasm).toEqual(js);
+    });
   }
 });

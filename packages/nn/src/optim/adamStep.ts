@@ -1,4 +1,4 @@
-import type { Tensor } from '@likelihood/core';
+import { type Tensor, fusedAdamUpdate } from '@likelihood/core';
 
 /** One Adam/AdamW update's scalars, already derived from the group and the step count. */
 export interface AdamStepScalars {
@@ -29,6 +29,11 @@ export interface AdamStepScalars {
  * only (the caller checks).
  */
 export function adamStep(p: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, maxExpAvgSq: Tensor | null, s: AdamStepScalars): Float32Array | Float64Array {
+  if (!maxExpAvgSq && p.dtype === 'float32' && grad.dtype === 'float32' && expAvg.dtype === 'float32' && expAvgSq.dtype === 'float32') {
+    // core's wasm kernel: the same arithmetic, identical results, split over threads
+    const out = fusedAdamUpdate(p.storage as Float32Array, grad.storage as Float32Array, expAvg.storage as Float32Array, expAvgSq.storage as Float32Array, s);
+    if (out) return out;
+  }
   const P = p.storage;
   const G = grad.storage;
   const M = expAvg.storage;

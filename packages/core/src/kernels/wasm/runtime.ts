@@ -42,6 +42,10 @@ export interface KernelExports {
   ): void;
   addRowVector(c: number, b: number, N: number, r0: number, r1: number): void;
   silu(x: number, y: number, i0: number, i1: number): void;
+  adamF32(
+    p: number, g: number, m: number, v: number, out: number, i0: number, i1: number, beta2: number, wl: number, lerpSmall: number, c2: number,
+    bc2: number, negStep: number, eps: number, l2: number, decay: number, maximize: number,
+  ): void;
   siluGrad(x: number, g: number, dx: number, i0: number, i1: number): void;
   columnSums(g: number, acc: number, out: number, R: number, N: number, n0: number, n1: number): void;
   im2col(

@@ -14,7 +14,7 @@ import { type Arena, type KernelExports, freshArena, sharedKernels, threadsSuppo
 /** Exports a worker may be asked to call; the index is what goes into a slot. */
 const KERNEL_NAMES = [
   'sgemmPacked', 'packB', 'expf32', 'softmaxRows', 'geluTanh', 'geluTanhGrad', 'layerNormRows', 'layerNormBackward',
-  'attnCausal', 'attnCausalBackward', 'im2col', 'addRowVector', 'columnSums', 'silu', 'siluGrad',
+  'attnCausal', 'attnCausalBackward', 'im2col', 'addRowVector', 'columnSums', 'silu', 'siluGrad', 'adamF32',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
