@@ -1,6 +1,6 @@
 // A coverage curve (observed vs nominal level) as a scene, drawn by the same SVG/PNG renderers as the reliability diagram.
 import type { CoverageCurve } from '../coverage.js';
-import { type Scene, type Shape, textWidth } from './scene.js';
+import { FONT, GRID, INK, type Scene, type Shape, textWidth } from './scene.js';
 
 export interface CoverageSceneOptions {
   /** Title shown above the plot, before the error (default 'Coverage'). */
@@ -13,9 +13,6 @@ export interface CoverageSceneOptions {
   color?: string;
 }
 
-const INK = '#222222';
-const GRID = '#d9d9d9';
-const FONT = 13;
 
 /**
  * Lays out a coverage curve: one marker per level at (expected, observed) joined by a line, the

@@ -28,9 +28,10 @@ export interface SceneOptions {
   gapColor?: string;
 }
 
-const INK = '#222222';
-const GRID = '#d9d9d9';
-const FONT = 13;
+/** Ink, grid and font size shared by the scenes. */
+export const INK = '#222222';
+export const GRID = '#d9d9d9';
+export const FONT = 13;
 
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
 

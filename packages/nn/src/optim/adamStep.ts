@@ -1,20 +1,7 @@
-import { type Tensor, fusedAdamUpdate } from '@likelihood/core';
+import { type FusedAdamScalars, type Tensor, fusedAdamUpdate } from '@likelihood/core';
 
-/** One Adam/AdamW update's scalars, already derived from the group and the step count. */
-export interface AdamStepScalars {
-  beta1: number;
-  beta2: number;
-  /** lr / (1 − β₁ᵗ) */
-  stepSize: number;
-  /** √(1 − β₂ᵗ) */
-  biasCorrection2Sqrt: number;
-  eps: number;
-  /** Adam's L2 term added to the gradient (0 for none). */
-  l2: number;
-  /** AdamW's decoupled factor p·(1 − lr·wd) (1 for none). */
-  decay: number;
-  maximize: boolean;
-}
+/** One Adam/AdamW update's scalars, already derived from the group and the step count (core's type, shared with its wasm kernel). */
+export type AdamStepScalars = FusedAdamScalars;
 
 /**
  * Adam's update of one parameter in a single pass over its values, with no intermediate
