@@ -348,7 +348,9 @@ export function groupNorm(input: Tensor, numGroups: number, weight?: Tensor | nu
     if (t && (t.ndim !== 1 || t.shape[0] !== C)) throw new ShapeError(`${op}: expected ${name} of shape ${fmtShape([C])}, found ${fmtShape(t.shape)}`);
   }
   const grouped = reshape(input, [N, numGroups, -1]); // (N, G, C/G · spatial)
-  let y = reshape(normalize(grouped, [2], eps), input.shape);
+  // each group's values are one contiguous row: the fused layerNorm kernel (no affine) normalises them
+  const normalized = fusedLayerNorm(grouped, 1, null, null, eps) ?? normalize(grouped, [2], eps);
+  let y = reshape(normalized, input.shape);
   const bshape = [1, C, ...new Array<number>(input.ndim - 2).fill(1)];
   if (weight) y = mul(y, reshape(weight, bshape));
   if (bias) y = add(y, reshape(bias, bshape));

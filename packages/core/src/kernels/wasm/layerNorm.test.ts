@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Generator, type Tensor, autogradGrad, cast, getKernelPreference, layerNorm, randn, setKernelPreference } from '../../index.js';
+import { Generator, type Tensor, autogradGrad, cast, getKernelPreference, groupNorm, layerNorm, randn, setKernelPreference } from '../../index.js';
 
 const saved = getKernelPreference();
 afterEach(() => setKernelPreference(saved));
@@ -82,5 +82,24 @@ describe('fused wasm layerNorm equals the composite', () => {
     const got = evaluate('wasm', [x, w, b], g, 1, false);
     expectNear(got.y, ref.y, 1e-6, 1e-6, 'value');
     got.grads.forEach((gr, i) => expectNear(gr, ref.grads[i]!, 1e-3, 1e-4, `grad ${i}`));
+  });
+});
+
+describe('groupNorm through the fused layerNorm kernel', () => {
+  it('float32 (N, C, H, W) with affine: wasm equals the TypeScript composite in value and gradients to 1e-5', () => {
+    const run = (pref: 'ts' | 'wasm') => {
+      setKernelPreference(pref);
+      const g = new Generator(12);
+      const x = randn([3, 6, 7, 5], { generator: g }).mul(3).add(1).requiresGrad_();
+      const w = randn([6], { generator: g }).requiresGrad_();
+      const b = randn([6], { generator: g }).requiresGrad_();
+      const r = randn([3, 6, 7, 5], { generator: g });
+      const y = groupNorm(x, 3, w, b);
+      const grads = autogradGrad([y.mul(r).sum()], [x, w, b]);
+      return [y.storage, ...grads.map((t) => t!.storage)];
+    };
+    const got = run('wasm');
+    const want = run('ts');
+    got.forEach((a, k) => a.forEach((v, i) => expect(Math.abs(v - want[k]![i]!), `tensor ${k} [${i}]`).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(want[k]![i]!)))));
   });
 });
