@@ -1,12 +1,13 @@
 import { type DType, type TypedArray, allocate } from '../../dtype.js';
 import { type Kernel, registerKernel } from '../../registry.js';
-import { type Gemm, gemm as gemmTs } from './gemm.js';
+import { type Gemm, gemm } from './gemm.js';
 
 /**
  * Conv and ConvTranspose for 1, 2 or 3 spatial dims (NC + spatial layout, ONNX attributes).
  * Both go through im2col/col2im and a `gemm`; 1-D and 2-D are run as 3-D with leading
- * spatial dims of size 1, so there is one code path. The kernels are built for a given gemm:
- * registered here with the TypeScript one, and by kernels/wasm/conv.ts with the wasm one.
+ * spatial dims of size 1, so there is one code path. ConvTranspose is built for a given gemm:
+ * registered here with the TypeScript one, and by kernels/wasm/conv.ts with the wasm one (which
+ * has its own Conv and weight gradient with im2col in wasm memory).
  */
 
 /** Geometry of a convolution, padded to 3 spatial dims. */
@@ -159,8 +160,7 @@ export function prod(a: readonly number[]): number {
 /** Below this many output positions per image, images are batched side by side into one gemm. */
 const SMALL_OUTPUT = 1024;
 
-/** The Conv kernel with its GEMMs done by `gemm`. */
-export const convKernel = (gemm: Gemm): Kernel<'Conv'> => ([x, w], { strides, pads, dilations, group }) => {
+registerKernel('Conv', 'cpu', ([x, w], { strides, pads, dilations, group }) => {
   const nsp = x!.shape.length - 2;
   const [N, C] = x!.shape as [number, number];
   const O = w!.shape[0]!;
@@ -213,7 +213,7 @@ export const convKernel = (gemm: Gemm): Kernel<'Conv'> => ([x, w], { strides, pa
     }
   }
   return { storage: out, shape: [N, O, ...Ox], dtype };
-};
+});
 
 /** The ConvTranspose kernel with its GEMMs done by `gemm`. */
 export const convTransposeKernel = (gemm: Gemm): Kernel<'ConvTranspose'> => ([x, w], { strides, pads, dilations, group, outputPadding }) => {
@@ -263,7 +263,7 @@ export const convTransposeKernel = (gemm: Gemm): Kernel<'ConvTranspose'> => ([x,
  * g: (N, O, *So); returns (O, C/group, *K) in x's dtype.
  */
 export function convWeightGradKernel(
-  gemm: Gemm, x: TypedArray, xShape: readonly number[], g: TypedArray, gShape: readonly number[], K: readonly number[],
+  x: TypedArray, xShape: readonly number[], g: TypedArray, gShape: readonly number[], K: readonly number[],
   a: { strides: number[]; pads: number[]; dilations: number[]; group: number }, dtype: DType,
 ): TypedArray {
   const [N, C] = xShape as [number, number];
@@ -304,5 +304,4 @@ export function convWeightGradKernel(
   return dw;
 }
 
-registerKernel('Conv', 'cpu', convKernel(gemmTs));
-registerKernel('ConvTranspose', 'cpu', convTransposeKernel(gemmTs));
+registerKernel('ConvTranspose', 'cpu', convTransposeKernel(gemm));

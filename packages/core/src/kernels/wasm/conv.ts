@@ -51,7 +51,7 @@ export function convWeightGradDirect(x: Tensor, g: Tensor, K: readonly number[],
   const R = (x.shape[1]! / attrs.group) * prod(K);
   const work = imageWork(g.shape[1]!, prod(g.shape.slice(2)) * x.shape[0]!, R);
   const inWasm = x.dtype === 'float32' && useWasm(work, MATMUL_WASM_MIN_WORK);
-  const dw = (inWasm && convWeightGradWasm(x, g, K, attrs)) || convWeightGradKernel(gemm, x.storage, x.shape, g.storage, g.shape, K, attrs, x.dtype);
+  const dw = (inWasm && convWeightGradWasm(x, g, K, attrs)) || convWeightGradKernel(x.storage, x.shape, g.storage, g.shape, K, attrs, x.dtype);
   return new Tensor(dw, [g.shape[1]!, x.shape[1]! / attrs.group, ...K], x.dtype);
 }
 

@@ -12,7 +12,7 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
 /** GELU (tanh form) or, with `g`, its gradient g·gelu'(x), in wasm; null when it cannot run. */
 export function geluTanhWasm(x: Float32Array, g?: Float32Array): Float32Array | null {
-  return unaryWasm('geluTanh', 'geluTanhGrad', x, g);
+  return unaryWasm(g ? 'geluTanhGrad' : 'geluTanh', x, g);
 }
 
 /**

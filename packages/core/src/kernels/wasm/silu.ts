@@ -17,12 +17,12 @@ export const SILU_WASM_MIN_ELEMENTS = 1024;
 export function fusedSilu(x: Tensor): Tensor | null {
   if (x.dtype !== 'float32' || activeRecorder() !== null || isAnomalyEnabled()) return null;
   if (!useWasm(x.storage.length, SILU_WASM_MIN_ELEMENTS)) return null;
-  const y = unaryWasm('silu', 'siluGrad', x.storage as Float32Array);
+  const y = unaryWasm('silu', x.storage as Float32Array);
   if (!y) return null;
   const out = new Tensor(y, x.shape, 'float32');
   return withCustomGrad('silu', [x], out, (g) => {
     if (!isGradEnabled() && activeRecorder() === null && g.dtype === 'float32') {
-      const dx = unaryWasm('silu', 'siluGrad', x.storage as Float32Array, g.storage as Float32Array);
+      const dx = unaryWasm('siluGrad', x.storage as Float32Array, g.storage as Float32Array);
       if (dx) return [new Tensor(dx, x.shape, 'float32')];
     }
     // d/dx x·σ(x) = σ(x)·(1 + x·σ(−x)); σ(−x) rather than 1 − σ(x), which rounds to 0

@@ -7,8 +7,8 @@ import { type Arena, type KernelExports, freshArena, sharedKernels, threadsSuppo
 // elements, batch entries) into chunks that the calling thread and the workers claim with an
 // atomic counter: a worker that wakes late (waking a sleeping thread takes 0.1–0.4 ms on these
 // VMs) simply gets fewer chunks, and the caller never waits for more than a chunk in flight.
-// Workers spin briefly after each job, then sleep in Atomics.wait; `wakeWorkers` lets a kernel
-// rouse them while it is still copying its operands. Workers are unref'd: a process that used
+// Idle workers sleep in Atomics.wait (after LIKELIHOOD_SPIN_MS of spinning, 0 by default);
+// `wakeWorkers` rouses them while a kernel is still copying its operands in. Workers are unref'd: a process that used
 // them exits by itself.
 
 /** Exports a worker may be asked to call; the index is what goes into a slot. */
@@ -17,6 +17,7 @@ const KERNEL_NAMES = [
   'attnCausal', 'attnCausalBackward', 'im2col', 'addRowVector', 'columnSums', 'silu', 'siluGrad', 'adamF32',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
+const KERNEL_INDEX = new Map<KernelName, number>(KERNEL_NAMES.map((name, i) => [name, i]));
 
 /**
  * A kernel call over `total` units (rows, elements, batch entries) split into chunks of `chunk`:
@@ -266,7 +267,7 @@ export function runParallel(k: KernelExports, job: ParallelJob, threads: number)
     return;
   }
   const ctrl = p.ctrl;
-  ctrl[FN] = KERNEL_NAMES.indexOf(job.fn);
+  ctrl[FN] = KERNEL_INDEX.get(job.fn)!;
   ctrl[NCHUNKS] = nChunks;
   ctrl[CHUNK] = job.chunk;
   ctrl[TOTAL] = job.total;

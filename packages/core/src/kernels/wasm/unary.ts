@@ -1,10 +1,11 @@
 import { ELEMENTWISE_MIN_WORK_PER_THREAD, type KernelName, beginKernelCall, runParallel, splitChunk } from './threads.js';
 
 /**
- * An elementwise activation in wasm: `value(x, y, i0, i1)` on x, or with `g` its gradient
- * `grad(x, g, dx, i0, i1)` = g·f'(x); split over threads by elements. Null when wasm cannot run.
+ * An elementwise kernel in wasm, split over threads by elements: `fn(x, y, i0, i1)` for the value
+ * (exp, GELU, SiLU) or, with `g`, `fn(x, g, dx, i0, i1)` = g·f'(x) for an activation's gradient.
+ * Null when wasm cannot run.
  */
-export function unaryWasm(value: KernelName, grad: KernelName, x: Float32Array, g?: Float32Array): Float32Array | null {
+export function unaryWasm(fn: KernelName, x: Float32Array, g?: Float32Array): Float32Array | null {
   const n = x.length;
   const call = beginKernelCall(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
   if (!call) return null;
@@ -16,9 +17,9 @@ export function unaryWasm(value: KernelName, grad: KernelName, x: Float32Array, 
   const chunk = splitChunk(n, 4, threads);
   if (g) {
     arena.f32(pg, n).set(g);
-    runParallel(k, { fn: grad, args: () => [px, pg, pg, 0, 0], lo: 3, hi: 4, total: n, chunk }, threads);
+    runParallel(k, { fn, args: () => [px, pg, pg, 0, 0], lo: 3, hi: 4, total: n, chunk }, threads);
     return arena.f32(pg, n).slice();
   }
-  runParallel(k, { fn: value, args: () => [px, px, 0, 0], lo: 2, hi: 3, total: n, chunk }, threads);
+  runParallel(k, { fn, args: () => [px, px, 0, 0], lo: 2, hi: 3, total: n, chunk }, threads);
   return arena.f32(px, n).slice();
 }
