@@ -1,6 +1,6 @@
 // A coverage curve (observed vs nominal level) as a scene, drawn by the same SVG/PNG renderers as the reliability diagram.
 import type { CoverageCurve } from '../coverage.js';
-import { FONT, GRID, INK, type Scene, type Shape, textWidth } from './scene.js';
+import { FONT, INK, type Scene, type Shape, textWidth, unitGrid } from './scene.js';
 
 export interface CoverageSceneOptions {
   /** Title shown above the plot, before the error (default 'Coverage'). */
@@ -37,17 +37,7 @@ export function coverageScene(c: CoverageCurve, opts: CoverageSceneOptions = {})
   // no legend box: any corner of the square can hold the curve; the note says what the dashes are
   const stats = `mean |observed - nominal| over ${c.expected.length} levels · N = ${c.n} · dashed: calibrated`;
   shapes.push({ type: 'text', x: left + size / 2, y: 44, text: stats, size: Math.min(FONT - 2.5, (FONT - 2.5) * (size / textWidth(stats, FONT - 2.5))), anchor: 'middle', color: '#555555' });
-  for (let i = 0; i <= 5; i++) {
-    const v = i / 5;
-    if (i > 0 && i < 5) {
-      shapes.push({ type: 'line', x1: X(v), y1: Y(0), x2: X(v), y2: Y(1), stroke: GRID, width: 0.7 });
-      shapes.push({ type: 'line', x1: X(0), y1: Y(v), x2: X(1), y2: Y(v), stroke: GRID, width: 0.7 });
-    }
-    shapes.push({ type: 'line', x1: X(0) - 4, y1: Y(v), x2: X(0), y2: Y(v), stroke: INK, width: 1 });
-    shapes.push({ type: 'text', x: X(0) - 7, y: Y(v) + 4.5, text: v.toFixed(1), size: FONT - 1, anchor: 'end', color: INK });
-    shapes.push({ type: 'line', x1: X(v), y1: Y(0), x2: X(v), y2: Y(0) + 4, stroke: INK, width: 1 });
-    shapes.push({ type: 'text', x: X(v), y: Y(0) + 18, text: v.toFixed(1), size: FONT - 1, anchor: 'middle', color: INK });
-  }
+  unitGrid(shapes, X, Y, true);
   shapes.push({ type: 'line', x1: X(0), y1: Y(0), x2: X(1), y2: Y(1), stroke: '#555555', width: 1.3, dash: [5, 4] });
   for (let i = 1; i < c.expected.length; i++) {
     shapes.push({ type: 'line', x1: X(c.expected[i - 1]!), y1: Y(c.observed[i - 1]!), x2: X(c.expected[i]!), y2: Y(c.observed[i]!), stroke: color, width: 1.8 });

@@ -36,6 +36,26 @@ export const FONT = 13;
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
 
 /**
+ * The grid of a [0, 1]² plot at steps of 0.2 with the y axis's ticks and labels (and the x axis's
+ * with `xTicks`), pushed onto `shapes`; X and Y map unit coordinates to the scene's.
+ */
+export function unitGrid(shapes: Shape[], X: (v: number) => number, Y: (v: number) => number, xTicks = false): void {
+  for (let i = 0; i <= 5; i++) {
+    const v = i / 5;
+    if (i > 0 && i < 5) {
+      shapes.push({ type: 'line', x1: X(v), y1: Y(0), x2: X(v), y2: Y(1), stroke: GRID, width: 0.7 });
+      shapes.push({ type: 'line', x1: X(0), y1: Y(v), x2: X(1), y2: Y(v), stroke: GRID, width: 0.7 });
+    }
+    shapes.push({ type: 'line', x1: X(0) - 4, y1: Y(v), x2: X(0), y2: Y(v), stroke: INK, width: 1 });
+    shapes.push({ type: 'text', x: X(0) - 7, y: Y(v) + 4.5, text: v.toFixed(1), size: FONT - 1, anchor: 'end', color: INK });
+    if (xTicks) {
+      shapes.push({ type: 'line', x1: X(v), y1: Y(0), x2: X(v), y2: Y(0) + 4, stroke: INK, width: 1 });
+      shapes.push({ type: 'text', x: X(v), y: Y(0) + 18, text: v.toFixed(1), size: FONT - 1, anchor: 'middle', color: INK });
+    }
+  }
+}
+
+/**
  * Lays out a reliability diagram: accuracy bars per bin, a gap bar from accuracy to mean
  * confidence (red: the miscalibration), the diagonal of perfect calibration, a legend, and
  * under it the share of samples per bin with the mean confidence and the accuracy marked.
@@ -55,16 +75,7 @@ export function reliabilityScene(d: ReliabilityDiagram, opts: SceneOptions = {})
   const Y = (v: number) => top + (1 - v) * size;
 
   shapes.push({ type: 'text', x: left + size / 2, y: 26, text: `${d.title} · ECE = ${pct(d.ece)}`, size: 15, anchor: 'middle', color: INK });
-  // grid and ticks
-  for (let i = 0; i <= 5; i++) {
-    const v = i / 5;
-    if (i > 0 && i < 5) {
-      shapes.push({ type: 'line', x1: X(v), y1: Y(0), x2: X(v), y2: Y(1), stroke: GRID, width: 0.7 });
-      shapes.push({ type: 'line', x1: X(0), y1: Y(v), x2: X(1), y2: Y(v), stroke: GRID, width: 0.7 });
-    }
-    shapes.push({ type: 'line', x1: X(0) - 4, y1: Y(v), x2: X(0), y2: Y(v), stroke: INK, width: 1 });
-    shapes.push({ type: 'text', x: X(0) - 7, y: Y(v) + 4.5, text: v.toFixed(1), size: FONT - 1, anchor: 'end', color: INK });
-  }
+  unitGrid(shapes, X, Y);
   // bars: accuracy, then the gap between accuracy and confidence
   for (const b of d.bins) {
     if (b.count === 0) continue;
