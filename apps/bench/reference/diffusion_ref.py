@@ -7,12 +7,13 @@ x_t = √ᾱ_t x_0 + √(1−ᾱ_t) ε, MSE, Adam), timed the same way. Prints o
 import argparse
 import json
 import math
-import statistics
 import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from timing import median_ms
 
 # The cases, as in apps/bench/src/diffusion.ts.
 MLP_CFG = dict(hidden=128, layers=3, time_embed=32, batch=512)
@@ -165,18 +166,6 @@ class Patched(nn.Module):
 
 def alphas_cumprod_linear(T=1000):
     return torch.cumprod(1 - torch.linspace(1e-4, 0.02, T, dtype=torch.float64), 0).float()
-
-
-def median_ms(fn, warmup=2, min_reps=5, budget_ms=400):
-    for _ in range(warmup):
-        fn()
-    times = []
-    start = time.perf_counter()
-    while len(times) < min_reps or ((time.perf_counter() - start) * 1000 < budget_ms and len(times) < 200):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
 
 
 def timed_step(model, x0, budget_ms, min_reps):

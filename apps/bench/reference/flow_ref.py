@@ -10,11 +10,12 @@ import argparse
 import json
 import math
 import os
-import statistics
 import time
 
 import torch
 import torch.nn as nn
+
+from timing import median_ms
 
 LAYERS, HIDDEN, BATCH, CLAMP = 8, 64, 512, 3.0
 
@@ -59,18 +60,6 @@ def eight_gaussians(n, g):
     return (4 * unit[k] + 0.5 * torch.randn(n, 2, generator=g)) / 1.414
 
 
-def median_ms(fn, warmup=2, min_reps=5, budget_ms=400):
-    for _ in range(warmup):
-        fn()
-    times = []
-    start = time.perf_counter()
-    while len(times) < min_reps or ((time.perf_counter() - start) * 1000 < budget_ms and len(times) < 2000):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times), len(times)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--quick', action='store_true')
@@ -96,7 +85,7 @@ def main():
         step()
     cpu0 = time.process_time()
     it0 = it[0]
-    ms, _ = median_ms(step, warmup=0, min_reps=20, budget_ms=1500 if a.quick else 6000)
+    ms = median_ms(step, warmup=0, min_reps=20, budget_ms=1500 if a.quick else 6000, max_reps=2000)
     cpu_ms = (time.process_time() - cpu0) * 1000 / (it[0] - it0)
     print(json.dumps({'torch': torch.__version__, 'threads': a.threads, 'train_ms_per_iter': ms, 'train_cpu_ms_per_iter': cpu_ms, 'steps': it[0] - it0}))
 

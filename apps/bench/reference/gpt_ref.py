@@ -7,12 +7,13 @@ import argparse
 import json
 import math
 import os
-import statistics
 import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from timing import median_ms
 
 CFG = dict(n_layer=4, n_head=4, n_embd=128, block_size=64, vocab_size=65, batch_size=12)
 
@@ -76,18 +77,6 @@ class GPT(nn.Module):
             return s.lm_head(x[:, -1:, :]), None
         logits = s.lm_head(x)
         return logits, F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1))
-
-
-def median_ms(fn, warmup=2, min_reps=5, budget_ms=400):
-    for _ in range(warmup):
-        fn()
-    times = []
-    start = time.perf_counter()
-    while len(times) < min_reps or ((time.perf_counter() - start) * 1000 < budget_ms and len(times) < 200):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
 
 
 def main():

@@ -9,14 +9,11 @@ ones. Prints JSON.
 import argparse
 import json
 import math
-import os
-import sys
 import time
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gpt_ref import CFG, GPT  # noqa: E402
+from gpt_ref import CFG, GPT  # the script's folder is on sys.path
 
 
 def main():
