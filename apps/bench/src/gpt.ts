@@ -10,15 +10,10 @@ import { dirname, resolve } from 'node:path';
 import { Generator } from '@likelihood/core';
 import { GPT, Trainer, generate } from '@likelihood/gpt';
 import { machineInfo } from './machine.js';
+import { type PeerRow, printPeerTable } from './peerTable.js';
 import { timeMedian } from './timing.js';
 
 export const GPT_BENCH_CONFIG = { nLayer: 4, nHead: 4, nEmbd: 128, blockSize: 64, vocabSize: 65, dropout: 0, bias: true, batchSize: 12 };
-
-interface Row {
-  case: string;
-  unit: string;
-  results: Record<string, number | string>;
-}
 
 interface TorchResult {
   torch: string;
@@ -89,7 +84,7 @@ export function runGptSuite(opts: { quick: boolean; json: string }): void {
     else process.stderr.write(`  pytorch-${threads}t   train step ${t.train_ms_per_iter.toFixed(1)} ms (torch ${t.torch})\n`);
   }
   const pt = (k: keyof TorchResult) => Object.fromEntries(Object.entries(torch).map(([n, t]) => [n, typeof t === 'string' ? t : (t[k] as number)]));
-  const rows: Row[] = [
+  const rows: PeerRow[] = [
     { case: 'train step (fwd+bwd+clip+AdamW), B=12 T=64', unit: 'ms/iter', results: { likelihood: o.trainMs!, ...pt('train_ms_per_iter') } },
     { case: 'train step CPU time (all threads)', unit: 'ms/iter', results: { likelihood: o.trainCpuMs!, ...pt('train_cpu_ms_per_iter') } },
     { case: 'train step throughput', unit: 'tokens/s', results: { likelihood: o.trainTps!, ...pt('train_tokens_per_s') } },
@@ -99,20 +94,8 @@ export function runGptSuite(opts: { quick: boolean; json: string }): void {
     { case: `RSS growth over ${o.timedSteps} timed steps`, unit: 'MiB', results: { likelihood: o.rssGrowth! } },
   ];
   console.log(`\nsuite gpt — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
-  const peers = Object.keys(torch);
-  const header = ['case', 'unit', 'likelihood', ...peers, ...peers.map((p) => `likelihood / ${p} (time)`)];
-  console.log(`| ${header.join(' | ')} |`);
-  console.log(`|${header.map(() => '---').join('|')}|`);
-  const fmt = (v: number | string | undefined) => (v === undefined ? '–' : typeof v === 'number' ? v.toFixed(2) : v);
-  for (const r of rows) {
-    const a = r.results.likelihood as number;
-    // Time ratio: ms rows divide directly, throughput rows invert.
-    const ratios = peers.map((p) => {
-      const b = r.results[p];
-      return typeof b === 'number' ? `${(r.unit === 'ms/iter' ? a / b : b / a).toFixed(2)}×` : '–';
-    });
-    console.log(`| ${[r.case, r.unit, fmt(a), ...peers.map((p) => fmt(r.results[p])), ...ratios].join(' | ')} |`);
-  }
+  // Time ratio: ms rows divide directly, throughput rows invert.
+  printPeerTable(rows, Object.keys(torch), { ratioLabel: ' (time)', higherIsBetter: (unit) => unit !== 'ms/iter' });
   mkdirSync(dirname(json), { recursive: true });
   writeFileSync(json, `${JSON.stringify({ suite: 'gpt', machine, config: GPT_BENCH_CONFIG, pytorch: torch, rows }, null, 2)}\n`);
   console.log(`\nwrote ${json}`);

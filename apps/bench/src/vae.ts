@@ -13,6 +13,7 @@ import { Generator } from '@likelihood/core';
 import { loadMnist, mnistDataPackageDir } from '@likelihood/datasets';
 import { MLPDecoder, MLPEncoder, VAE, bernoulliLikelihood, fitVae } from '@likelihood/vae';
 import { machineInfo } from './machine.js';
+import { printPeerTable } from './peerTable.js';
 
 export const VAE_BENCH_CONFIG = { model: '784-400-20', activation: 'relu', likelihood: 'bernoulli', batchSize: 128, lr: 1e-3, binarize: 'dynamic', digits: 60_000 };
 
@@ -108,19 +109,7 @@ export function runVaeSuite(opts: { quick: boolean; json: string }): void {
     { case: `one epoch (${perEpoch} steps)${opts.quick ? ', median × steps' : ', measured'}`, unit: 's', results: { likelihood: o.epochMs / 1000, ...peer((t) => epochOf(t) / 1000) } },
   ];
   console.log(`\nsuite vae — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, load ${machine.loadAverage.join(' ')}`);
-  const peers = Object.keys(torch);
-  const header = ['case', 'unit', 'likelihood', ...peers, ...peers.map((p) => `likelihood / ${p}`)];
-  console.log(`| ${header.join(' | ')} |`);
-  console.log(`|${header.map(() => '---').join('|')}|`);
-  const fmt = (v: number | string | undefined) => (v === undefined ? '–' : typeof v === 'number' ? v.toFixed(2) : v);
-  for (const r of rows) {
-    const a = r.results.likelihood as number;
-    const ratios = peers.map((p) => {
-      const b = (r.results as Record<string, number | string>)[p];
-      return typeof b === 'number' ? `${(a / b).toFixed(2)}×` : '–';
-    });
-    console.log(`| ${[r.case, r.unit, fmt(a), ...peers.map((p) => fmt((r.results as Record<string, number | string>)[p])), ...ratios].join(' | ')} |`);
-  }
+  printPeerTable(rows, Object.keys(torch));
   const best = Object.values(torch).filter((t): t is TorchResult => typeof t !== 'string').map(epochOf);
   if (best.length > 0) {
     const ratio = o.epochMs / Math.min(...best);
