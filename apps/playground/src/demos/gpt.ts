@@ -1,8 +1,13 @@
 import { Generator } from '@likelihood/core';
 import { type GPT, type Tokenizer, gptFromCheckpoint, streamGenerate } from '@likelihood/gpt';
+import { loadOnce } from './loadOnce.js';
 import type { Demo } from './types.js';
 
-let cached: { bytes: Uint8Array; model: GPT; tokenizer: Tokenizer } | undefined;
+const loadGpt = loadOnce((bytes): { model: GPT; tokenizer: Tokenizer } => {
+  const { model, tokenizer } = gptFromCheckpoint(bytes, { what: 'gpt-names.safetensors' });
+  if (!tokenizer) throw new Error('gpt-names.safetensors has no tokenizer');
+  return { model, tokenizer };
+});
 
 /** A character-level GPT trained on English first names: streams invented names, one per line. */
 export const gptNames: Demo = {
@@ -10,12 +15,7 @@ export const gptNames: Demo = {
   label: 'GPT: English first names',
   weights: 'gpt-names.safetensors',
   async sample(bytes, opts, out) {
-    if (cached?.bytes !== bytes) {
-      const { model, tokenizer } = gptFromCheckpoint(bytes, { what: 'gpt-names.safetensors' });
-      if (!tokenizer) throw new Error('gpt-names.safetensors has no tokenizer');
-      cached = { bytes, model, tokenizer };
-    }
-    const { model, tokenizer } = cached;
+    const { model, tokenizer } = loadGpt(bytes);
     const nl = tokenizer.encode('\n');
     const prompts = Array.from({ length: 8 }, () => nl);
     const rows: number[][] = prompts.map(() => []);
