@@ -107,10 +107,11 @@ function deep2dPart(o: SuiteOptions): void {
   const numNoise = Number(process.env.EBM_NCE_NOISE ?? 8);
   const uniformWeight = Number(process.env.EBM_NCE_UNIFORM ?? 0.5);
   const width = Number(process.env.EBM_NCE_WIDTH ?? 64);
+  const centers = Number(process.env.EBM_NCE_CENTERS ?? 64);
   for (const density of densities) {
     const lr = Number(process.env.EBM_NCE_LR ?? 3e-3);
-    const r = trainNce2d({ density, steps, numNoise, bandwidth: 0.3, lr, hidden: [width, width], uniformWeight, evaluations: 5, log });
-    rows.push({ density, method: 'NCE', steps, lr, batchSize: 128, numNoise, noise: `KDE of 64 training points (h = 0.3) mixed with uniform on the box, weight ${uniformWeight}`, mlp: `2-${width}-${width}-1 SiLU`, nll: r.nll, trueNll: r.trueNll, gap: r.nll - r.trueNll, curve: r.curve, seconds: r.seconds, cpuSeconds: r.cpuSeconds });
+    const r = trainNce2d({ density, steps, numNoise, bandwidth: 0.3, lr, hidden: [width, width], uniformWeight, centers, evaluations: 5, log });
+    rows.push({ density, method: 'NCE', steps, lr, batchSize: 128, numNoise, noise: `KDE of ${centers} training points (h = 0.3) mixed with uniform on the box, weight ${uniformWeight}`, mlp: `2-${width}-${width}-1 SiLU`, nll: r.nll, trueNll: r.trueNll, gap: r.nll - r.trueNll, curve: r.curve, seconds: r.seconds, cpuSeconds: r.cpuSeconds });
     log(`  ${density}: exact NLL ${r.nll.toFixed(4)} vs true density ${r.trueNll.toFixed(4)}: gap ${(r.nll - r.trueNll).toFixed(4)} nats (${r.cpuSeconds.toFixed(0)} s cpu)`);
   }
   write(o.json, 'deep2d', { grid: '200 x 200 cells on [-4.5, 4.5]^2, 2,000 held-out points (seed 12345)', rows });

@@ -2,7 +2,7 @@
 // 2012) against a Gaussian KDE of `centers` training points (default 64) mixed with a uniform
 // density on the box (weight 0.2); the exact NLL comes from integrating
 // exp(−E) on a grid, so the learned normaliser (the MLP's output bias) plays no part in it.
-// Run: npx tsx --conditions=source packages/ebm/examples/nce2d.ts [density] [steps] [numNoise] [bandwidth] [lr] [width] [uniformWeight]
+// Run: npx tsx --conditions=source packages/ebm/examples/nce2d.ts [density] [steps] [numNoise] [bandwidth] [lr] [width] [uniformWeight] [centers]
 import { Generator, type Tensor } from '@likelihood/core';
 import { type Toy2D, toy2d } from '@likelihood/datasets';
 import { Adam, CosineAnnealingLR } from '@likelihood/nn';
@@ -73,6 +73,6 @@ export function trainNce2d(opts: Nce2dOptions = {}) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const num = (i: number) => (process.argv[i] ? Number(process.argv[i]) : undefined);
-  const r = trainNce2d({ density: process.argv[2], steps: num(3), numNoise: num(4), bandwidth: num(5), lr: num(6), hidden: num(7) ? [num(7)!, num(7)!] : undefined, uniformWeight: num(8), evaluations: 5 });
+  const r = trainNce2d({ density: process.argv[2], steps: num(3), numNoise: num(4), bandwidth: num(5), lr: num(6), hidden: num(7) ? [num(7)!, num(7)!] : undefined, uniformWeight: num(8), centers: num(9), evaluations: 5 });
   console.log(JSON.stringify({ density: process.argv[2] ?? '8gaussians', nll: r.nll, trueNll: r.trueNll, gap: r.nll - r.trueNll, seconds: r.seconds, cpuSeconds: r.cpuSeconds }));
 }

