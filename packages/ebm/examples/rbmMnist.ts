@@ -5,7 +5,7 @@
 //
 // Train: npx tsx --conditions=source packages/ebm/examples/rbmMnist.ts train <ckptDir> [epochs] [lr] [k]
 // Anneal: npx tsx --conditions=source packages/ebm/examples/rbmMnist.ts anneal <from.safetensors> <ckptDir> [epochs] [lr] [momentum]
-// AIS:   npx tsx --conditions=source packages/ebm/examples/rbmMnist.ts ais <ckpt.safetensors> [runs] [scheduleScale]
+// AIS:   npx tsx --conditions=source packages/ebm/examples/rbmMnist.ts ais <ckpt.safetensors> [runs] [scheduleScale] [seed]
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Generator, type Tensor, bernoulli } from '@likelihood/core';
@@ -50,7 +50,7 @@ export interface MnistRBMRecipe {
   weightDecay: number;
 }
 
-export const DEFAULT_RECIPE: MnistRBMRecipe = { hidden: 500, epochs: 12, lr: 0.05, k: 1, method: 'pcd', batchSize: 100, momentum: 0.5, weightDecay: 1e-4 };
+export const DEFAULT_RECIPE: MnistRBMRecipe = { hidden: 500, epochs: 20, lr: 0.05, k: 1, method: 'pcd', batchSize: 100, momentum: 0.5, weightDecay: 1e-4 };
 
 export function saveRBM(rbm: BernoulliRBM, path: string, meta: Record<string, string>): void {
   writeFileSync(path, encodeSafetensors({ weight: rbm.weight.detach(), visibleBias: rbm.visibleBias.detach(), hiddenBias: rbm.hiddenBias.detach() }, meta));
@@ -157,7 +157,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   } else if (cmd === 'ais') {
     if (!target || !existsSync(target)) throw new Error(`rbmMnist ais: checkpoint '${target}' not found`);
     const { rbm, meta } = loadRBM(target);
-    const r = mnistAIS(rbm, data, a1 ? Number(a1) : 100, a2 ? Number(a2) : 1);
+    const r = mnistAIS(rbm, data, a1 ? Number(a1) : 100, a2 ? Number(a2) : 1, a3 ? Number(a3) : 2);
     console.log(JSON.stringify({ checkpoint: target, meta, ...r }));
   } else {
     throw new Error(`rbmMnist: command must be 'train', 'anneal' or 'ais', found '${cmd}'`);

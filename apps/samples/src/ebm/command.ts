@@ -43,6 +43,7 @@ export function ebmCommand(): Command {
     .option('--width <n>', 'hidden width of the 2-hidden-layer MLP', int('--width'), d.width)
     .option('--lr <x>', 'Adam learning rate (cosine decay)', num('--lr'), d.lr)
     .option('--num-noise <n>', 'NCE: noise points per data point', int('--num-noise'), d.numNoise)
+    .option('--centers <n>', 'NCE: training points in the KDE noise (circles needs 256)', int('--centers'), d.centers)
     .option('--bandwidth <x>', 'NCE: KDE noise bandwidth', num('--bandwidth'), d.bandwidth)
     .option('--uniform-weight <x>', 'NCE: weight of the uniform part of the noise on the box', num('--uniform-weight'), d.uniformWeight)
     .option('--langevin-steps <n>', 'CD: SGLD steps per update', int('--langevin-steps'), d.langevinSteps)

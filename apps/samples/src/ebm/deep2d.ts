@@ -18,8 +18,9 @@ export interface Deep2dOptions {
   batchSize: number;
   width: number;
   lr: number;
-  /** NCE: noise points per data point, the KDE (64 training points) bandwidth and the weight of the uniform part on the box. */
+  /** NCE: noise points per data point, the KDE's centre count (training points) and bandwidth, and the weight of the uniform part on the box. */
   numNoise: number;
+  centers: number;
   bandwidth: number;
   uniformWeight: number;
   /** CD: SGLD steps per update. */
@@ -36,7 +37,7 @@ export interface Deep2dOptions {
 }
 
 export const DEEP2D_DEFAULTS: Omit<Deep2dOptions, 'outDir'> = {
-  density: '8gaussians', method: 'nce', steps: 2000, batchSize: 128, width: 64, lr: 3e-3, numNoise: 8, bandwidth: 0.3, uniformWeight: 0.5, langevinSteps: 20, sampleSteps: 300, gridSize: 200, seed: 0, progress: true,
+  density: '8gaussians', method: 'nce', steps: 2000, batchSize: 128, width: 64, lr: 3e-3, numNoise: 8, centers: 64, bandwidth: 0.3, uniformWeight: 0.5, langevinSteps: 20, sampleSteps: 300, gridSize: 200, seed: 0, progress: true,
 };
 
 /** The square every toy lives in, and the grid the exact NLL integrates over. */
@@ -67,7 +68,7 @@ export function trainDeep2d(o: Deep2dOptions, log: (s: string) => void = (s) => 
   if (o.method === 'nce') {
     const optimizer = new Adam(model.parameters(), { lr: o.lr });
     schedule = new CosineAnnealingLR(optimizer, { tMax: o.steps, etaMin: o.lr / 300 });
-    const trainer = new NCETrainer(energy, optimizer, new GaussianKDENoise(toy.sample(64, new Generator(777)), o.bandwidth, o.uniformWeight > 0 ? { uniform: { low: BOX.low, high: BOX.high, weight: o.uniformWeight } } : {}), { numNoise: o.numNoise, generator: gen });
+    const trainer = new NCETrainer(energy, optimizer, new GaussianKDENoise(toy.sample(o.centers, new Generator(777)), o.bandwidth, o.uniformWeight > 0 ? { uniform: { low: BOX.low, high: BOX.high, weight: o.uniformWeight } } : {}), { numNoise: o.numNoise, generator: gen });
     step = (x) => trainer.step(x).loss;
   } else {
     const optimizer = new Adam(model.parameters(), { lr: o.lr, betas: [0, 0.999] });
@@ -76,7 +77,7 @@ export function trainDeep2d(o: Deep2dOptions, log: (s: string) => void = (s) => 
     const trainer = new EBMTrainer(model, optimizer, buffer, { langevinSteps: o.langevinSteps, stepSize: 0.02, noiseScale: Math.sqrt(0.04), alpha: 0.01, clamp: [-4.5, 4.5], generator: gen });
     step = (x) => trainer.step(x).loss;
   }
-  log(`ebm deep: MLP energy 2-${o.width}-${o.width}-1 on '${o.density}', ${o.method === 'nce' ? `NCE (ν = ${o.numNoise}, noise: KDE h = ${o.bandwidth} + ${o.uniformWeight} uniform)` : `CD with ${o.langevinSteps} SGLD steps and a replay buffer`}, Adam lr ${o.lr} (cosine), batch ${o.batchSize}`);
+  log(`ebm deep: MLP energy 2-${o.width}-${o.width}-1 on '${o.density}', ${o.method === 'nce' ? `NCE (ν = ${o.numNoise}, noise: KDE of ${o.centers} points, h = ${o.bandwidth} + ${o.uniformWeight} uniform)` : `CD with ${o.langevinSteps} SGLD steps and a replay buffer`}, Adam lr ${o.lr} (cosine), batch ${o.batchSize}`);
   const bar = new cliProgress.SingleBar(
     { format: 'ebm {bar} {value}/{total} | loss {loss} | test NLL {nll} | {duration_formatted} (eta {eta_formatted})', hideCursor: true, noTTYOutput: o.progress, notTTYSchedule: 10_000, etaBuffer: 50 },
     cliProgress.Presets.shades_classic,

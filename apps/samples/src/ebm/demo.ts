@@ -12,7 +12,7 @@ function msPerNceStep(): number {
   const g = new Generator(0);
   const toy = toy2d(DEEP2D_DEFAULTS.density);
   const model = new EnergyMLP(2, [DEEP2D_DEFAULTS.width, DEEP2D_DEFAULTS.width], { generator: g, dtype: 'float32' });
-  const t = new NCETrainer((x) => model.forward(x), new Adam(model.parameters()), new GaussianKDENoise(toy.sample(64, g), 0.3, { uniform: { low: [-4.5, -4.5], high: [4.5, 4.5], weight: DEEP2D_DEFAULTS.uniformWeight } }), { numNoise: DEEP2D_DEFAULTS.numNoise, generator: g });
+  const t = new NCETrainer((x) => model.forward(x), new Adam(model.parameters()), new GaussianKDENoise(toy.sample(DEEP2D_DEFAULTS.centers, g), DEEP2D_DEFAULTS.bandwidth, { uniform: { low: [-4.5, -4.5], high: [4.5, 4.5], weight: DEEP2D_DEFAULTS.uniformWeight } }), { numNoise: DEEP2D_DEFAULTS.numNoise, generator: g });
   t.step(toy.sample(DEEP2D_DEFAULTS.batchSize, g));
   t.step(toy.sample(DEEP2D_DEFAULTS.batchSize, g));
   const t0 = performance.now();

@@ -33,8 +33,8 @@ export interface RbmTrainOptions {
 }
 
 export const RBM_DEFAULTS: Omit<RbmTrainOptions, 'outDir'> = {
-  hidden: 500, epochs: 12, method: 'pcd', k: 1, lr: 0.05, momentum: 0.5, weightDecay: 1e-4, batchSize: 100,
-  gibbsSteps: 1000, aisRuns: 100, aisScale: 0.1, seed: 0, progress: true,
+  hidden: 500, epochs: 20, method: 'pcd', k: 1, lr: 0.05, momentum: 0.5, weightDecay: 1e-4, batchSize: 100,
+  gibbsSteps: 1000, aisRuns: 100, aisScale: 1, seed: 0, progress: true,
 };
 
 export interface RbmTrainResult {
