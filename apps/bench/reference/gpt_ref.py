@@ -15,14 +15,14 @@ import torch.nn.functional as F
 
 from timing import median_ms
 
-CFG = dict(n_layer=4, n_head=4, n_embd=128, block_size=64, vocab_size=65, batch_size=12)
+CFG = dict(n_layer=4, n_head=4, n_embd=128, block_size=64, vocab_size=65, batch_size=12, bias=True)
 
 
 class Attn(nn.Module):
     def __init__(s, c):
         super().__init__()
-        s.c_attn = nn.Linear(c['n_embd'], 3 * c['n_embd'])
-        s.c_proj = nn.Linear(c['n_embd'], c['n_embd'])
+        s.c_attn = nn.Linear(c['n_embd'], 3 * c['n_embd'], bias=c.get('bias', True))
+        s.c_proj = nn.Linear(c['n_embd'], c['n_embd'], bias=c.get('bias', True))
         s.nh = c['n_head']
 
     def forward(s, x, cache=None):
@@ -44,11 +44,11 @@ class Attn(nn.Module):
 class Block(nn.Module):
     def __init__(s, c):
         super().__init__()
-        s.ln_1 = nn.LayerNorm(c['n_embd'])
+        s.ln_1 = nn.LayerNorm(c['n_embd'], bias=c.get('bias', True))
         s.attn = Attn(c)
-        s.ln_2 = nn.LayerNorm(c['n_embd'])
-        s.c_fc = nn.Linear(c['n_embd'], 4 * c['n_embd'])
-        s.c_proj = nn.Linear(4 * c['n_embd'], c['n_embd'])
+        s.ln_2 = nn.LayerNorm(c['n_embd'], bias=c.get('bias', True))
+        s.c_fc = nn.Linear(c['n_embd'], 4 * c['n_embd'], bias=c.get('bias', True))
+        s.c_proj = nn.Linear(4 * c['n_embd'], c['n_embd'], bias=c.get('bias', True))
 
     def forward(s, x, cache=None):
         x = x + s.attn(s.ln_1(x), cache)
@@ -62,7 +62,7 @@ class GPT(nn.Module):
         s.wte = nn.Embedding(c['vocab_size'], c['n_embd'])
         s.wpe = nn.Embedding(c['block_size'], c['n_embd'])
         s.h = nn.ModuleList(Block(c) for _ in range(c['n_layer']))
-        s.ln_f = nn.LayerNorm(c['n_embd'])
+        s.ln_f = nn.LayerNorm(c['n_embd'], bias=c.get('bias', True))
         s.lm_head = nn.Linear(c['n_embd'], c['vocab_size'], bias=False)
         s.lm_head.weight = s.wte.weight
 

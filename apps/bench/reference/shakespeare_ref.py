@@ -4,7 +4,7 @@ lr 1e-3 with 100 warm-up iterations and cosine decay to 1e-4 at 2000, gradient c
 block 64, dropout 0, 90/10 char split. At the end: nanoGPT's 20-batch estimate and three 200-batch
 ones. Prints JSON.
 
-  python3 apps/bench/reference/shakespeare_ref.py ../shared/data/tinyshakespeare/input.txt [--threads 2] [--seed 1337]
+  python3 apps/bench/reference/shakespeare_ref.py ../shared/data/tinyshakespeare/input.txt [--threads 2] [--seed 1337] [--no-bias]
 """
 import argparse
 import json
@@ -22,6 +22,7 @@ def main():
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--seed', type=int, default=1337)
     ap.add_argument('--iters', type=int, default=2000)
+    ap.add_argument('--no-bias', action='store_true', help="no biases in Linear and LayerNorm layers (nanoGPT's train.py default)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -31,7 +32,7 @@ def main():
     data = torch.tensor([stoi[c] for c in text], dtype=torch.long)
     n = int(0.9 * len(data))
     train, val = data[:n], data[n:]
-    c = dict(CFG, vocab_size=len(chars))
+    c = dict(CFG, vocab_size=len(chars), bias=not a.no_bias)
     B, T = c['batch_size'], c['block_size']
     model = GPT(c)
     # nanoGPT's init: N(0, 0.02) weights, zero biases, residual projections N(0, 0.02/√(2·n_layer))
@@ -81,7 +82,7 @@ def main():
     seconds = time.time() - t0
     est20 = estimate(20)
     est200 = [estimate(200, torch.Generator().manual_seed(s)) for s in (1, 2, 3)]
-    print(json.dumps({'torch': torch.__version__, 'threads': a.threads, 'seed': a.seed, 'iters': a.iters, 'seconds': seconds,
+    print(json.dumps({'torch': torch.__version__, 'threads': a.threads, 'seed': a.seed, 'bias': not a.no_bias, 'iters': a.iters, 'seconds': seconds,
                       'estimate_20_batches': est20, 'estimate_200_batches': est200}))
 
 

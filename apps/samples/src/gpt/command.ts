@@ -22,6 +22,7 @@ export function gptCommand(): Command {
     .option('--n-embd <n>', 'embedding width', int('--n-embd'), d.nEmbd)
     .option('--block-size <n>', 'context length', int('--block-size'), d.blockSize)
     .option('--dropout <p>', 'dropout probability', num('--dropout'), d.dropout)
+    .option('--no-bias', "no biases in Linear and LayerNorm layers (nanoGPT's train.py default)")
     .option('--batch-size <n>', 'sequences per micro-batch', int('--batch-size'), d.batchSize)
     .option('--max-iters <n>', 'optimizer steps', int('--max-iters'), d.maxIters)
     .option('--lr <x>', 'peak learning rate', num('--lr'), d.lr)

@@ -16,6 +16,8 @@ export interface GptTrainOptions {
   nEmbd: number;
   blockSize: number;
   dropout: number;
+  /** biases in every Linear and LayerNorm (GPT-2's layout; nanoGPT's train.py defaults to none) */
+  bias: boolean;
   batchSize: number;
   maxIters: number;
   lr: number;
@@ -50,6 +52,7 @@ export const TRAIN_DEFAULTS: GptTrainOptions = {
   nEmbd: 64,
   blockSize: 16,
   dropout: 0,
+  bias: true,
   batchSize: 32,
   maxIters: 500,
   lr: 3e-3,
@@ -137,7 +140,7 @@ function prepare(o: GptTrainOptions) {
   const data = splitTokens(ids, 0.1);
   const g = new Generator(o.seed);
   const model = new GPT(
-    { nLayer: o.nLayer, nHead: o.nHead, nEmbd: o.nEmbd, blockSize: o.blockSize, vocabSize: tokenizer.vocabSize, dropout: o.dropout, bias: true },
+    { nLayer: o.nLayer, nHead: o.nHead, nEmbd: o.nEmbd, blockSize: o.blockSize, vocabSize: tokenizer.vocabSize, dropout: o.dropout, bias: o.bias },
     { generator: g },
   );
   const log = (s: string) => process.stderr.write(`${s}\n`);
