@@ -11,7 +11,7 @@ export type { GenerateOptions, GenerateStep, CachedDecoder } from './generate.js
 export { sampleFromLogits } from './sampling.js';
 export type { SamplingOptions } from './sampling.js';
 export { getBatch, splitTokens } from './data.js';
-export { estimateLoss, nextTokenPredictions, perplexity, bitsPerToken, bitsPerChar } from './metrics.js';
+export { estimateLoss, evaluateLoss, nextTokenPredictions, perplexity, bitsPerToken, bitsPerChar } from './metrics.js';
 export type { EstimateLossOptions } from './metrics.js';
 export { configureOptimizer } from './optimizer.js';
 export type { GPTOptimizerOptions } from './optimizer.js';

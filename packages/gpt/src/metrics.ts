@@ -79,3 +79,32 @@ export function nextTokenPredictions(model: GPT, ids: Int32Array, opts: { maxWin
     model.train(was);
   }
 }
+
+/**
+ * The exact mean cross-entropy (nats/token) of `ids` under the model: every token of the
+ * consecutive, non-overlapping `blockSize` windows (the tail shorter than a window is left out),
+ * `batchSize` windows per forward pass, in eval mode without gradients. Each position of a
+ * window is seen once, so this is the value nanoGPT's random-batch `estimateLoss` estimates,
+ * without its sampling noise (±0.02 nats at 20 batches of 12 × 64).
+ */
+export function evaluateLoss(model: GPT, ids: Int32Array, opts: { blockSize?: number; batchSize?: number } = {}): number {
+  const T = opts.blockSize ?? model.config.blockSize;
+  const B = opts.batchSize ?? 32;
+  if (!Number.isInteger(B) || B < 1) throw new ArgumentError(`evaluateLoss: batchSize must be a positive integer, found ${B}`);
+  const windows = Math.floor((ids.length - 1) / T);
+  if (!(windows >= 1)) throw new ArgumentError(`evaluateLoss: ids must hold at least blockSize + 1 = ${T + 1} tokens, found ${ids.length}`);
+  const was = model.training;
+  model.eval();
+  try {
+    let total = 0;
+    for (let w = 0; w < windows; w += B) {
+      const n = Math.min(B, windows - w);
+      const x = tensor(ids.subarray(w * T, (w + n) * T), { dtype: 'int32' }).reshape([n, T]); // [n, T]
+      const y = tensor(ids.subarray(w * T + 1, (w + n) * T + 1), { dtype: 'int32' }).reshape([n, T]); // [n, T]
+      total += noGrad(() => model.forward(x, { targets: y }).loss!.item()) * n; // loss is the mean over n·T tokens
+    }
+    return total / windows;
+  } finally {
+    model.train(was);
+  }
+}

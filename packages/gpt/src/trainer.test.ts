@@ -5,7 +5,7 @@ import { Generator, tensor } from '@likelihood/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getBatch, splitTokens } from './data.js';
 import { generate } from './generate.js';
-import { bitsPerChar, bitsPerToken, estimateLoss, nextTokenPredictions, perplexity } from './metrics.js';
+import { bitsPerChar, bitsPerToken, estimateLoss, evaluateLoss, nextTokenPredictions, perplexity } from './metrics.js';
 import { GPT } from './model.js';
 import { loadGPT, readCheckpointConfig, resumeTraining, saveTrainingCheckpoint } from './node.js';
 import { configureOptimizer } from './optimizer.js';
@@ -81,6 +81,19 @@ describe('data and metrics', () => {
     for (let i = 0; i < 24; i++) nll -= lp[i * tok.vocabSize + ids[i + 1]!]!;
     expect(nll / 24).toBeCloseTo(loss, 5);
     expect(() => nextTokenPredictions(model, ids.subarray(0, 5), { blockSize: 8 })).toThrow(/at least blockSize \+ 1 = 9 tokens, found 5/);
+  });
+
+  it('evaluateLoss is the mean NLL of every token of the full windows, whatever the batch size', () => {
+    const model = new GPT({ ...small, dropout: 0.5 }, { generator: new Generator(3) });
+    // ids has 41 tokens: floor(40 / 8) = 5 windows of 8 predicted tokens
+    const { logits } = nextTokenPredictions(model, ids, { blockSize: 8 });
+    const lp = logits.logSoftmax(-1).data();
+    let nll = 0;
+    for (let i = 0; i < 40; i++) nll -= lp[i * tok.vocabSize + ids[i + 1]!]!;
+    for (const batchSize of [1, 2, 5, 32]) expect(evaluateLoss(model, ids, { blockSize: 8, batchSize })).toBeCloseTo(nll / 40, 5);
+    expect(model.training).toBe(true);
+    expect(() => evaluateLoss(model, ids, { blockSize: 8, batchSize: 0 })).toThrow(/batchSize must be a positive integer, found 0/);
+    expect(() => evaluateLoss(model, ids.subarray(0, 8), { blockSize: 8 })).toThrow(/at least blockSize \+ 1 = 9 tokens, found 8/);
   });
 });
 
