@@ -7,6 +7,7 @@ import { ArgumentError } from '../errors.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { fusedGeluTanh } from '../kernels/wasm/gelu.js';
 import { fusedSilu } from '../kernels/wasm/silu.js';
+import { fusedRelu } from '../kernels/cpu/relu.js';
 import {
   abs, asTensor, cast, div, erf, exp, isinf, log, logicalAnd, logicalNot, maximum, minimum, mul, neg, reciprocal, sqrt, sub, tanh, where, add,
 } from './elementwise.js';
@@ -73,10 +74,10 @@ export function softplus(x: TensorLike, beta = 1, threshold = 20): Tensor {
   return where(bx.gt(threshold), t, smooth);
 }
 
-/** max(x, 0), with gradient 0 at 0 as torch. */
+/** max(x, 0), with gradient 0 at 0 and NaN kept, as torch. */
 export const relu = (x: TensorLike): Tensor => {
   const t = asTensor(x);
-  return where(t.gt(0), t, 0);
+  return fusedRelu(t) ?? where(t.le(0), 0, t); // one loop each way; the composite under trace
 };
 
 export function leakyRelu(x: TensorLike, negativeSlope = 0.01): Tensor {
