@@ -115,7 +115,7 @@ export function quality2d(name: string, opts: { steps: number; repeats: number; 
   const c = DIFFUSION_BENCH.mlp;
   const model = new MLPDenoiser({ hidden: c.hidden, layers: c.layers, timeEmbedDim: c.timeEmbedDim, generator: gen });
   const opt = new Adam(model.parameters(), { lr: q.lr });
-  const ema = new EMA(model, { decay: 0.995 });
+  const ema = new EMA(model, { decay: 0.995, warmup: 'numUpdates' }); // as the samples app
   const t0 = performance.now();
   let last = 0;
   for (let i = 0; i < opts.steps; i++) {
@@ -124,7 +124,6 @@ export function quality2d(name: string, opts: { steps: number; repeats: number; 
     opt.zeroGrad();
     loss.backward();
     opt.step();
-    ema.decay = Math.min(0.995, (1 + i) / (10 + i)); // EMA warm-up, as the samples app
     ema.update();
     last = loss.item();
   }

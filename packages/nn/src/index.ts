@@ -24,7 +24,7 @@ export type {
 export { LRScheduler, StepLR, ExponentialLR, LinearLR, CosineAnnealingLR, LambdaLR, SequentialLR, warmupCosine } from './optim/index.js';
 export type { SchedulerStateDict, WarmupCosineOptions } from './optim/index.js';
 export { clipGradNorm_, clipGradValue_, EMA } from './optim/index.js';
-export type { EMAStateDict } from './optim/index.js';
+export type { EMAOptions, EMAStateDict, EMAWarmup } from './optim/index.js';
 export { encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
 export type { DecodedSafetensors, SafetensorsDType } from './io/safetensors.js';
 export { encodeCheckpoint, applyCheckpoint, restoreGenerator, CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './io/checkpoint-format.js';

@@ -73,7 +73,9 @@ export function trainDiffusion(o: DiffusionTrainOptions): DiffusionTrainResult {
   const { model, schedule } = buildModel(config, o.seed);
   const gen = new Generator(o.seed + 1);
   const optimizer = new Adam(model.parameters(), { lr: o.lr });
-  const ema = new EMA(model, { decay: o.emaDecay });
+  // EMA warm-up (diffusers' default): with a fixed decay, a short run's average would still hold
+  // decay^steps of the random initialisation (0.995^400 ≈ 14 %).
+  const ema = new EMA(model, { decay: o.emaDecay, warmup: 'numUpdates' });
   const curve: LossPoint[] = [];
   let step = 0;
   const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -120,9 +122,6 @@ export function trainDiffusion(o: DiffusionTrainOptions): DiffusionTrainResult {
     loss.backward();
     if (o.gradClip > 0) clipGradNorm_(model.parameters(), o.gradClip);
     optimizer.step();
-    // EMA warm-up (as diffusers' EMAModel): with a fixed decay, a short run's average would
-    // still hold decay^steps of the random initialisation (0.995^400 ≈ 14 %).
-    ema.decay = Math.min(o.emaDecay, (1 + step) / (10 + step));
     ema.update();
     step += 1;
     curve.push({ step, loss: loss.item() });

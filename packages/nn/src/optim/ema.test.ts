@@ -16,6 +16,41 @@ class Tiny extends Module {
 const vals = (t: Tensor) => Array.from(t.storage);
 
 describe('EMA', () => {
+  it("warm-up: 'numUpdates' is min(decay, (1 + n)/(10 + n)), {invGamma, power} is diffusers' 1 − (1 + n/γ)^−p", () => {
+    const m = new Tiny();
+    const none = new EMA(m, { decay: 0.9 });
+    const tf = new EMA(m, { decay: 0.9, warmup: 'numUpdates' });
+    const ramp = new EMA(m, { decay: 0.999, warmup: { invGamma: 1, power: 2 / 3 } });
+    const decays = (e: EMA, k: number) => Array.from({ length: k }, () => [e.currentDecay(), e.update()][0] as number);
+    expect(decays(none, 3)).toEqual([0, 0.9, 0.9]);
+    const tfDecays = decays(tf, 90);
+    expect(tfDecays.slice(0, 4)).toEqual([0, 2 / 11, 3 / 12, 4 / 13]);
+    expect(tfDecays[80]).toBe(0.9); // (1 + 80)/(90) = 0.9: capped from here on
+    expect(tfDecays[79]).toBeCloseTo(80 / 89, 15);
+    const r = decays(ramp, 3);
+    expect(r[0]).toBe(0);
+    expect(r[1]).toBeCloseTo(1 - 2 ** (-2 / 3), 15); // 0.37004
+    expect(r[2]).toBeCloseTo(1 - 3 ** (-2 / 3), 15);
+  });
+
+  it('the update uses the warmed-up decay: second average = p0 + (1 − 2/11)(p1 − p0)', () => {
+    const m = new Tiny();
+    const ema = new EMA(m, { decay: 0.999, warmup: 'numUpdates' });
+    ema.update();
+    m.bias.assign_(tensor([1.5, 0.5], { dtype: 'float64' }));
+    ema.update();
+    const w = 1 - 2 / 11;
+    expect(vals(ema.shadow[1]!)[0]).toBeCloseTo(0.5 + w * 1, 15);
+    expect(vals(ema.shadow[1]!)[1]).toBeCloseTo(-0.5 + w * 1, 15);
+  });
+
+  it('rejects a bad warm-up, naming the field', () => {
+    const m = new Tiny();
+    expect(() => new EMA(m, { warmup: 'linear' as 'none' })).toThrow(/warmup: expected 'none', 'numUpdates' or \{invGamma, power\}, found "linear"/);
+    expect(() => new EMA(m, { warmup: { power: 0 } })).toThrow(/warmup.power: expected a positive number, found 0/);
+    expect(() => new EMA(m, { warmup: { invGamma: -1 } })).toThrow(/warmup.invGamma: expected a positive number, found -1/);
+  });
+
   it('first update copies, later ones follow avg + (1 - decay)(p - avg) (torch AveragedModel EMA)', () => {
     const m = new Tiny();
     const ema = new EMA(m, { decay: 0.9 });

@@ -24,4 +24,4 @@ export { LRScheduler, StepLR, ExponentialLR, LinearLR, CosineAnnealingLR, Lambda
 export type { SchedulerStateDict, WarmupCosineOptions } from './schedules.js';
 export { clipGradNorm_, clipGradValue_ } from './clip.js';
 export { EMA } from './ema.js';
-export type { EMAStateDict } from './ema.js';
+export type { EMAOptions, EMAStateDict, EMAWarmup } from './ema.js';
