@@ -8,6 +8,10 @@ binarised once. It tells what the TS recipe should reach for the same schedule.
 
   python3 apps/bench/reference/vae_quality_ref.py --mnist ../shared/data/mnist \
       --schedule 60:1e-3,30:3e-4,10:1e-4 [--objective iwae --k 5] [--eval-k 5000 --eval-limit 1000]
+  python3 apps/bench/reference/vae_quality_ref.py --mnist ../shared/data/mnist --load out/vae.safetensors --eval-limit 10000
+
+With --load it trains nothing: it scores a `vae train` checkpoint of @likelihood/vae (784-200-200-50,
+tanh) with PyTorch, a cross-check of the TS evaluation (`vae eval`) on the same weights.
 """
 import argparse
 import gzip
@@ -95,6 +99,7 @@ def main():
     ap.add_argument('--eval-limit', type=int, default=1000)
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--load', help='score this @likelihood/vae checkpoint instead of training')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -105,7 +110,14 @@ def main():
     model = VAE()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     start, epoch, curve = time.time(), 0, []
-    for part in a.schedule.split(','):
+    if a.load:
+        from safetensors.torch import load_file
+        sd = load_file(a.load)
+        # torchvision-MLP layout (Linear, Tanh, Dropout) → this script's (Linear, Tanh): 0, 3, 6 → 0, 2, 4
+        model.load_state_dict({f'{ours[0:3]}.{int(i) * 2 // 3}.{kind}': sd[f'model.{ours}oder.net.{i}.{kind}']
+                               for ours in ('enc', 'dec') for i in ('0', '3', '6') for kind in ('weight', 'bias')})
+        a.schedule = ''
+    for part in filter(None, a.schedule.split(',')):
         n, lr = part.split(':')
         for group in opt.param_groups:
             group['lr'] = float(lr)
@@ -124,7 +136,7 @@ def main():
     train_seconds = time.time() - start
     ll = log_likelihood(model, test_bin[:a.eval_limit], a.eval_k)
     print(json.dumps({
-        'objective': a.objective, 'schedule': a.schedule, 'epochs': epoch, 'trainSeconds': round(train_seconds, 1),
+        'objective': a.objective, 'schedule': a.schedule, 'loaded': a.load, 'epochs': epoch, 'trainSeconds': round(train_seconds, 1),
         'evalK': a.eval_k, 'evalLimit': a.eval_limit,
         'logLikelihood': round(ll.mean().item(), 3), 'stderr': round((ll.std() / math.sqrt(len(ll))).item(), 3),
     }))
