@@ -1,5 +1,5 @@
 // Flows for dequantised images (MNIST): the models and their bits/dim evaluation.
-import { type Generator, type Tensor, noGrad } from '@likelihood/core';
+import { ArgumentError, type Generator, ShapeError, type Tensor, noGrad } from '@likelihood/core';
 import { MAF } from './autoregressive/maskedAffine.js';
 import { BatchNormBijector } from './batchNorm.js';
 import type { Bijector } from './bijector.js';
@@ -36,19 +36,26 @@ export function imageMafFlow(dims: number, opts: ImageMafOptions = {}): Flow {
 }
 
 /**
- * Mean bits/dim of integer images xInt [N, D] (0..255) under a flow on y = (x + u)/256, with one
- * uniform dequantisation draw per image, in batches, in eval mode.
+ * Mean bits/dim of integer images xInt (0..255) under a flow on y = (x + u)/256, with one
+ * uniform dequantisation draw per image, in batches, in eval mode. xInt is [N, ...] with D values
+ * per image, reshaped to the flow's event shape: [N, 784] for `imageMafFlow(784)`, [N, 784] or
+ * [N, 1, 28, 28] for `imageRealNVPFlow([1, 28, 28])`.
  */
 export function evaluateBitsPerDim(flow: Flow, xInt: Tensor, opts: { batchSize?: number; generator?: Generator } = {}): number {
   const n = xInt.shape[0]!;
-  const d = xInt.size / n;
+  const event = flow.eventShape;
+  const d = event.reduce((a, b) => a * b, 1);
+  if (xInt.ndim < 1 || n < 1 || xInt.size !== n * d) {
+    throw new ShapeError(`evaluateBitsPerDim: xInt must be [N, ...] with ${d} values per image (the flow's event shape [${event.join(', ')}]), found [${xInt.shape.join(', ')}]`);
+  }
   const bs = opts.batchSize ?? 500;
+  if (!Number.isInteger(bs) || bs < 1) throw new ArgumentError(`evaluateBitsPerDim: batchSize must be a positive integer, found ${bs}`);
   let total = 0;
   flow.eval();
   noGrad(() => {
     for (let i = 0; i < n; i += bs) {
       const m = Math.min(bs, n - i);
-      const y = uniformDequantize(xInt.narrow(0, i, m).reshape([m, d]), { generator: opts.generator });
+      const y = uniformDequantize(xInt.narrow(0, i, m).reshape([m, ...event]), { generator: opts.generator }); // [m, ...event]
       total += bitsPerDim(flow.logProb(y), d).sum().item();
     }
   });

@@ -50,3 +50,5 @@ export type { EntropyEstimate } from './toyDensity.js';
 export type { ToyFlowKind, ToyFlowOptions, TrainToyOptions, TrainToyResult, DensityGridOptions } from './toy.js';
 export { imageMafFlow, evaluateBitsPerDim } from './images.js';
 export type { ImageMafOptions } from './images.js';
+export { imageRealNVPFlow } from './imageRealNVP.js';
+export type { ImageRealNVPOptions } from './imageRealNVP.js';

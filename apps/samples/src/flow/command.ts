@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { ToyFlowKind } from '@likelihood/flow';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { flowDemo } from './demo.js';
-import { MNIST_DEFAULTS, trainMnist } from './mnist.js';
+import { MNIST_CONV_DEFAULTS, MNIST_DEFAULTS, MNIST_MODELS, type MnistFlowKind, trainMnist } from './mnist.js';
 import { TOY_DEFAULTS, trainToy } from './toy.js';
 import { int as integer, intList, positiveInt as int, positiveNum as num } from '../cli/parse.js';
 
@@ -16,38 +16,48 @@ export function flowCommand(): Command {
   const flow = new Command('flow').description('normalizing flows with exact likelihood: 2-D toy densities and MNIST');
   flow
     .command('train')
-    .description('train a flow on a 2-D toy density (PNGs of the data, the learned density and samples) or on dequantised MNIST (a MAF; sample grid)')
+    .description('train a flow on a 2-D toy density (PNGs of the data, the learned density and samples) or on dequantised MNIST (MAF, or multi-scale RealNVP/Glow; sample grid)')
     .argument('<data>', `${TOYS.join(', ')} or mnist`)
-    .addOption(new Option('--model <kind>', 'toy flows: realnvp, spline or maf (MNIST always uses a MAF)').choices(['realnvp', 'spline', 'maf']).default(TOY_DEFAULTS.model))
-    .option('--steps <n>', 'optimizer steps (toy default 1000, MNIST 20000)', int('--steps'))
-    .option('--batch-size <n>', 'examples per step (toy default 256, MNIST 100)', int('--batch-size'))
+    .addOption(
+      new Option('--model <kind>', `toy flows: realnvp, spline or maf (default ${TOY_DEFAULTS.model}); MNIST: maf (default), realnvp or glow (multi-scale conv flows)`).choices(['realnvp', 'spline', 'maf', 'glow']),
+    )
+    .option('--steps <n>', `optimizer steps (toy default 1000, MNIST MAF ${MNIST_DEFAULTS.steps}, RealNVP/Glow ${MNIST_CONV_DEFAULTS.steps})`, int('--steps'))
+    .option('--batch-size <n>', `examples per step (toy default 256, MNIST MAF ${MNIST_DEFAULTS.batchSize}, RealNVP/Glow ${MNIST_CONV_DEFAULTS.batchSize})`, int('--batch-size'))
     .option('--lr <x>', 'peak learning rate (cosine decay)', num('--lr'))
-    .option('--layers <n>', 'coupling / MAF layers', int('--layers'))
-    .option('--hidden <sizes>', 'toy: conditioner hidden sizes, e.g. 64,64; MNIST: MADE width', ints('--hidden'))
+    .option('--layers <n>', 'coupling / MAF layers; MNIST RealNVP/Glow: steps per level', int('--layers'))
+    .option('--hidden <sizes>', 'toy: conditioner hidden sizes, e.g. 64,64; MNIST: MADE width, or conv channels for RealNVP/Glow', ints('--hidden'))
     .option('--seed <n>', 'random seed', integer('--seed'), 0)
     .option('--out-dir <dir>', 'PNGs (and the MNIST checkpoint)', outDir)
     .option('--checkpoint <path>', 'MNIST checkpoint file', resolve(outDir, 'flow-mnist.safetensors'))
     .option('--checkpoint-interval <n>', 'MNIST: save every n steps', int('--checkpoint-interval'), MNIST_DEFAULTS.checkpointInterval)
-    .option('--eval-interval <n>', 'MNIST: held-out bits/dim every n steps', int('--eval-interval'), MNIST_DEFAULTS.evalInterval)
+    .option('--eval-interval <n>', `MNIST: held-out bits/dim every n steps (MAF default ${MNIST_DEFAULTS.evalInterval}, RealNVP/Glow ${MNIST_CONV_DEFAULTS.evalInterval})`, int('--eval-interval'))
+    .option('--eval-limit <n>', 'MNIST: test images used by the evaluations during training (default: --test-limit); the final one uses all --test-limit', int('--eval-limit'))
     .option('--train-limit <n>', 'MNIST: training images used', int('--train-limit'), MNIST_DEFAULTS.trainLimit)
     .option('--test-limit <n>', 'MNIST: test images evaluated', int('--test-limit'), MNIST_DEFAULTS.testLimit)
     .option('--samples <n>', 'MNIST: images in the sample grid', int('--samples'), MNIST_DEFAULTS.samples)
     .option('--resume', 'MNIST: continue from --checkpoint if it exists')
     .option('--no-progress', 'no progress bar')
-    .action((data: string, o: Record<string, never> & { model: ToyFlowKind; seed: number; outDir: string; progress: boolean }) => {
+    .action((data: string, o: Record<string, never> & { model?: string; seed: number; outDir: string; progress: boolean }) => {
       const opt = o as Record<string, unknown>;
       if (data === 'mnist') {
+        const model = (o.model ?? 'maf') as MnistFlowKind;
+        if (!MNIST_MODELS.includes(model)) throw new InvalidArgumentError(`--model for mnist must be one of ${MNIST_MODELS.join(', ')}, found '${model}'`);
+        const d = model === 'maf' ? MNIST_DEFAULTS : { ...MNIST_DEFAULTS, ...MNIST_CONV_DEFAULTS };
+        const hidden = opt.hidden as number[] | undefined;
+        if (hidden && hidden.length !== 1) throw new InvalidArgumentError(`--hidden for mnist is one width (MADE units or conv channels), found ${hidden.join(',')}`);
         const r = trainMnist({
-          ...MNIST_DEFAULTS,
-          steps: (opt.steps as number) ?? MNIST_DEFAULTS.steps,
-          batchSize: (opt.batchSize as number) ?? MNIST_DEFAULTS.batchSize,
-          lr: (opt.lr as number) ?? MNIST_DEFAULTS.lr,
-          layers: (opt.layers as number) ?? MNIST_DEFAULTS.layers,
-          hidden: (opt.hidden as number[] | undefined)?.[0] ?? MNIST_DEFAULTS.hidden,
+          ...d,
+          model,
+          steps: (opt.steps as number) ?? d.steps,
+          batchSize: (opt.batchSize as number) ?? d.batchSize,
+          lr: (opt.lr as number) ?? d.lr,
+          layers: (opt.layers as number) ?? d.layers,
+          hidden: hidden?.[0] ?? d.hidden,
           seed: o.seed,
           out: opt.checkpoint as string,
           checkpointInterval: opt.checkpointInterval as number,
-          evalInterval: opt.evalInterval as number,
+          evalInterval: (opt.evalInterval as number) ?? d.evalInterval,
+          evalLimit: opt.evalLimit as number | undefined,
           trainLimit: opt.trainLimit as number,
           testLimit: opt.testLimit as number,
           samples: opt.samples as number,
@@ -59,10 +69,12 @@ export function flowCommand(): Command {
         return;
       }
       if (!TOYS.includes(data)) throw new InvalidArgumentError(`data must be one of ${TOYS.join(', ')} or mnist, found '${data}'`);
+      const model = (o.model ?? TOY_DEFAULTS.model) as ToyFlowKind;
+      if (model === ('glow' as string)) throw new InvalidArgumentError(`--model glow is for mnist only; toy flows are realnvp, spline or maf`);
       const r = trainToy({
         ...TOY_DEFAULTS,
         density: data,
-        model: o.model,
+        model,
         steps: (opt.steps as number) ?? TOY_DEFAULTS.steps,
         batchSize: (opt.batchSize as number) ?? TOY_DEFAULTS.batchSize,
         lr: (opt.lr as number) ?? TOY_DEFAULTS.lr,
@@ -74,7 +86,7 @@ export function flowCommand(): Command {
       });
       const { testNll, testNllStderr, gap, gapStderr } = r.result;
       const ref = r.entropy ? `; true entropy ${r.entropy.entropy.toFixed(3)} ± ${r.entropy.stderr.toFixed(3)}, gap ${gap!.toFixed(3)} ± ${gapStderr!.toFixed(3)}` : ' (no known true density)';
-      console.log(`flow ${o.model} on ${data}: held-out NLL ${testNll.toFixed(3)} ± ${testNllStderr.toFixed(3)} nats${ref}`);
+      console.log(`flow ${model} on ${data}: held-out NLL ${testNll.toFixed(3)} ± ${testNllStderr.toFixed(3)} nats${ref}`);
       for (const im of r.images) console.log(`  ${im.caption}: ${im.path}`);
     });
   flow

@@ -5,7 +5,7 @@ import { findSharedData, loadMnist } from '@likelihood/datasets';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { flowDemo } from './demo.js';
-import { MNIST_DEFAULTS, trainMnist } from './mnist.js';
+import { MNIST_CONV_DEFAULTS, MNIST_DEFAULTS, trainMnist } from './mnist.js';
 import { trainToy, TOY_DEFAULTS } from './toy.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'samples-flow-'));
@@ -65,5 +65,23 @@ describe('flow samples (plumbing, a few steps)', () => {
     expect(resumed.curve.at(-1)!.step).toBe(3);
     const p = png(resumed.images[0]!.path);
     expect(p.width).toBeGreaterThan(56);
+  });
+  it.skipIf(!mnistAvailable())('flow train mnist --model realnvp / glow: multi-scale conv flows on [1, 28, 28], resumable, evaluating a subset during training', () => {
+    for (const model of ['realnvp', 'glow'] as const) {
+      const o = { ...MNIST_DEFAULTS, ...MNIST_CONV_DEFAULTS, model, layers: 1, hidden: 4, steps: 2, batchSize: 4, trainLimit: 100, testLimit: 12, evalInterval: 1, evalLimit: 5, checkpointInterval: 1, samples: 4, out: join(dir, `mnist-${model}.safetensors`), outDir: dir, progress: false };
+      const first = trainMnist(o);
+      expect(first.testCount).toBe(12);
+      expect(first.testBitsPerDim).toBeGreaterThan(1);
+      expect(first.images[0]!.caption).toContain(model === 'glow' ? 'Glow' : 'RealNVP');
+      // the evaluations during training score the first 5 images, the final one all 12
+      expect(first.curve.map((c) => c.step)).toEqual([1, 2]);
+      expect(first.curve.at(-1)!.val).not.toBe(first.testBitsPerDim);
+      const resumed = trainMnist({ ...o, steps: 3, resume: true });
+      expect(resumed.curve.map((c) => c.step)).toEqual([1, 2, 3]);
+      expect(png(resumed.images[0]!.path).width).toBeGreaterThan(56);
+    }
+  });
+  it('trainMnist names a bad model', () => {
+    expect(() => trainMnist({ ...MNIST_DEFAULTS, model: 'spline' as never, steps: 1, trainLimit: 1, testLimit: 1, out: join(dir, 'x.safetensors'), outDir: dir })).toThrow(/model must be one of maf, realnvp, glow, found 'spline'/);
   });
 });

@@ -23,7 +23,7 @@ export function glowSteps(shape: readonly [number, number, number], opts: StepOp
   const [c, h, w] = shape;
   const out: Bijector[] = [];
   for (let i = 0; i < (opts.depth ?? 4); i++) {
-    const coupling = new AffineCoupling(channelMask(c, h, w, (i % 2) as 0 | 1), { hidden: [opts.hidden ?? 32], contextFeatures: opts.contextFeatures, dtype: opts.dtype });
+    const coupling = new AffineCoupling(channelMask(c, h, w, (i % 2) as 0 | 1), { hidden: [opts.hidden ?? 32], contextFeatures: opts.contextFeatures, dtype: opts.dtype, generator: opts.generator });
     // pushed in data → noise order (actnorm, conv, coupling), reversed at the end
     out.push(new ActNorm(c, { eventDim: 3, dtype: opts.dtype }), new InvertibleConv1x1(c, { dtype: opts.dtype, generator: opts.generator }), coupling);
   }
@@ -40,7 +40,7 @@ export function realNVPSteps(shape: readonly [number, number, number], opts: Ste
   for (let i = 0; i < (opts.depth ?? 4); i++) {
     const parity = (i % 2) as 0 | 1;
     const mask = h * w >= 2 ? checkerboardMask(c, h, w, parity) : channelMask(c, h, w, parity);
-    out.push(new AffineCoupling(mask, { hidden: [opts.hidden ?? 32], contextFeatures: opts.contextFeatures, dtype: opts.dtype }));
+    out.push(new AffineCoupling(mask, { hidden: [opts.hidden ?? 32], contextFeatures: opts.contextFeatures, dtype: opts.dtype, generator: opts.generator }));
     out.push(new ActNorm(c, { eventDim: 3, dtype: opts.dtype }));
   }
   return out.reverse();
