@@ -14,16 +14,16 @@ With --load it trains nothing: it scores a `vae train` checkpoint of @likelihood
 tanh) with PyTorch, a cross-check of the TS evaluation (`vae eval`) on the same weights.
 """
 import argparse
-import gzip
 import json
 import math
 import os
 import time
 
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from vae_ref import load_images  # the script's folder is on sys.path
 
 
 def mlp(d_in, hidden, d_out):
@@ -66,12 +66,6 @@ class VAE(nn.Module):
         return -(torch.logsumexp(lw, 0) - math.log(k)).mean()
 
 
-def load_images(path):
-    raw = gzip.open(path).read() if path.endswith('.gz') else open(path, 'rb').read()
-    n, rows, cols = (int.from_bytes(raw[i:i + 4], 'big') for i in (4, 8, 12))
-    return torch.from_numpy(np.frombuffer(raw, dtype=np.uint8, offset=16).reshape(n, rows * cols).astype(np.float32) / 255)
-
-
 def find(folder, stem):
     for name in (stem, stem + '.gz'):
         if os.path.exists(os.path.join(folder, name)):
@@ -84,8 +78,9 @@ def log_likelihood(model, x, k, chunk=4):
     out = []
     for i in range(0, len(x), chunk):
         xb = x[i:i + chunk]
-        lw = torch.cat([model.log_weights(xb, 1000) for _ in range(k // 1000)], 0) if k >= 1000 else model.log_weights(xb, k)
-        out.append(torch.logsumexp(lw, 0) - math.log(lw.shape[0]))
+        # k samples in blocks of at most 1000 (memory), then one logsumexp over all k
+        lw = torch.cat([model.log_weights(xb, min(1000, k - j)) for j in range(0, k, 1000)], 0)
+        out.append(torch.logsumexp(lw, 0) - math.log(k))
     return torch.cat(out)
 
 
@@ -114,8 +109,8 @@ def main():
         from safetensors.torch import load_file
         sd = load_file(a.load)
         # torchvision-MLP layout (Linear, Tanh, Dropout) → this script's (Linear, Tanh): 0, 3, 6 → 0, 2, 4
-        model.load_state_dict({f'{ours[0:3]}.{int(i) * 2 // 3}.{kind}': sd[f'model.{ours}oder.net.{i}.{kind}']
-                               for ours in ('enc', 'dec') for i in ('0', '3', '6') for kind in ('weight', 'bias')})
+        model.load_state_dict({f'{part}.{i * 2 // 3}.{kind}': sd[f'model.{part}oder.net.{i}.{kind}']
+                               for part in ('enc', 'dec') for i in (0, 3, 6) for kind in ('weight', 'bias')})
         a.schedule = ''
     for part in filter(None, a.schedule.split(',')):
         n, lr = part.split(':')
