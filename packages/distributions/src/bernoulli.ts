@@ -1,4 +1,4 @@
-import { type Generator, type Tensor, abs, bernoulli, broadcastShapes, exp, log1p, maximum, where } from '@likelihood/core';
+import { type Generator, type Tensor, abs, bernoulli, binaryCrossEntropyWithLogits, broadcastShapes, exp, log1p, maximum, where } from '@likelihood/core';
 import * as C from './constraints.js';
 import { Distribution, type DistributionOptions } from './distribution.js';
 import { registerKL } from './kl.js';
@@ -47,7 +47,12 @@ export class Bernoulli extends Distribution {
   /** −bceWithLogits(logits, value) = v·l − softplus(l). */
   logProb(value: Tensor): Tensor {
     this.checkValue(value);
-    return value.mul(this.logits).sub(softplus(this.logits));
+    // −BCE-with-logits, as torch: one fused loop each way (core) once both have the batch shape
+    const shape = broadcastShapes('Bernoulli.logProb', value.shape, this.logits.shape);
+    const same = (t: Tensor) => t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i]);
+    const l = same(this.logits) ? this.logits : this.logits.expand(shape);
+    const v = same(value) ? value : value.expand(shape);
+    return binaryCrossEntropyWithLogits(l, v.dtype === l.dtype ? v : v.to(l.dtype)).neg();
   }
 
   override entropy(): Tensor {

@@ -1,4 +1,4 @@
-import { ArgumentError, type Tensor, abs, clamp, exp, isnan, log, log1p, logicalOr, maximum, noGrad, withCustomGrad, zerosLike } from '@likelihood/core';
+import { ArgumentError, type Tensor, abs, binaryCrossEntropyWithLogits, clamp, exp, isnan, log, log1p, logicalOr, maximum, noGrad, withCustomGrad, zerosLike } from '@likelihood/core';
 import { floatInput, sameShape } from './checks.js';
 import { type Reduction, reduce } from './reduction.js';
 
@@ -44,14 +44,13 @@ export interface BceWithLogitsOptions extends BceOptions {
 export function bceWithLogits(input: Tensor, target: Tensor, { weight, posWeight, reduction = 'mean' }: BceWithLogitsOptions = {}): Tensor {
   sameShape('bceWithLogits', input, target);
   floatInput('bceWithLogits', input, 'input');
-  const softplusNeg = maximum(input.neg(), zerosLike(input)).add(log1p(exp(abs(input).neg()))); // log(1 + e^{−x})
-  const oneMinusY = target.neg().add(1);
   let loss: Tensor;
   if (posWeight) {
+    const softplusNeg = maximum(input.neg(), zerosLike(input)).add(log1p(exp(abs(input).neg()))); // log(1 + e^{−x})
     const logWeight = posWeight.sub(1).mul(target).add(1);
-    loss = oneMinusY.mul(input).add(logWeight.mul(softplusNeg));
+    loss = target.neg().add(1).mul(input).add(logWeight.mul(softplusNeg));
   } else {
-    loss = oneMinusY.mul(input).add(softplusNeg);
+    loss = binaryCrossEntropyWithLogits(input, target.dtype === input.dtype ? target : target.to(input.dtype)); // core's fused loop
   }
   if (weight) loss = loss.mul(weight);
   return reduce(loss, reduction, 'bceWithLogits');

@@ -7,6 +7,7 @@ import {
   type Tensor,
   autogradGrad,
   avgPool2d,
+  binaryCrossEntropyWithLogits,
   conv1d,
   Generator,
   conv2d,
@@ -65,6 +66,8 @@ function run(c: Case, t: Record<string, Tensor>): Tensor {
       return groupNorm(t.x!, o.numGroups, t.w, t.b, o.eps);
     case 'embedding':
       return embedding(t.idx!, t.w!);
+    case 'binaryCrossEntropyWithLogits':
+      return binaryCrossEntropyWithLogits(t.l!, t.x!);
     default:
       throw new Error(`unknown op ${c.op}`);
   }

@@ -1,3 +1,4 @@
+import { fusedBceWithLogits } from '../kernels/cpu/bceWithLogits.js';
 import { fusedLayerNorm } from '../kernels/wasm/layerNorm.js';
 import { runPrimitive } from '../dispatch.js';
 import { isFloating, promoteTypes } from '../dtype.js';
@@ -5,7 +6,8 @@ import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../errors.js';
 import { convOutSize, convTransposeOutSize } from '../kernels/cpu/conv.js';
 import { type Generator, rand } from '../random/index.js';
 import { Tensor, full } from '../tensor.js';
-import { add, cast, div, ge, mul, sqrt, sub } from './elementwise.js';
+import { log1p } from './activations.js';
+import { abs, add, cast, div, exp, ge, maximum, mul, neg, sqrt, sub } from './elementwise.js';
 import { indexSelect } from './indexing.js';
 import { expand, reshape } from './movement.js';
 import { mean } from './reduce.js';
@@ -355,6 +357,23 @@ export function groupNorm(input: Tensor, numGroups: number, weight?: Tensor | nu
   if (weight) y = mul(y, reshape(weight, bshape));
   if (bias) y = add(y, reshape(bias, bshape));
   return y;
+}
+
+/**
+ * Binary cross-entropy with logits, elementwise, as torch.nn.functional.binary_cross_entropy_with_logits
+ * with reduction 'none': max(l, 0) − x·l + log1p(e^{−|l|}) = −log Bernoulli(x; σ(l)), exact and finite
+ * for every finite logit. `target` has the logits' shape (as torch requires). Weights and reductions
+ * are @likelihood/losses' `bceWithLogits`. Eagerly one fused loop each way; the composite under trace.
+ */
+export function binaryCrossEntropyWithLogits(logits: Tensor, target: Tensor): Tensor {
+  const op = 'binaryCrossEntropyWithLogits';
+  checkFloat(op, 'logits', logits);
+  if (logits.ndim !== target.ndim || logits.shape.some((d, i) => d !== target.shape[i])) {
+    throw new ShapeError(`${op}: target must have the logits' shape ${fmtShape(logits.shape)}, found ${fmtShape(target.shape)}`);
+  }
+  const fused = fusedBceWithLogits(logits, target);
+  if (fused) return fused;
+  return add(sub(maximum(logits, 0), mul(target, logits)), log1p(exp(neg(abs(logits)))));
 }
 
 /** Looks rows of `weight` (numEmbeddings, dim) up by integer `indices` of any shape: (*indices.shape, dim). */
