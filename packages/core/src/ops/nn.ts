@@ -1,4 +1,4 @@
-import { fusedBceWithLogits } from '../kernels/cpu/bceWithLogits.js';
+import { fusedBceWithLogits } from '../kernels/wasm/bceWithLogits.js';
 import { fusedLayerNorm } from '../kernels/wasm/layerNorm.js';
 import { runPrimitive } from '../dispatch.js';
 import { isFloating, promoteTypes } from '../dtype.js';

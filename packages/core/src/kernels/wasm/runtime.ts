@@ -47,6 +47,7 @@ export interface KernelExports {
     bc2: number, negStep: number, eps: number, l2: number, decay: number, maximize: number,
   ): void;
   siluGrad(x: number, g: number, dx: number, i0: number, i1: number): void;
+  bceLogits(l: number, x: number, out: number, sig: number, i0: number, i1: number): void;
   columnSums(g: number, acc: number, out: number, R: number, N: number, n0: number, n1: number): void;
   im2col(
     x: number, col: number, ld: number, c0: number, c1: number, Sd: number, Sh: number, Sw: number, Kd: number, Kh: number, Kw: number,

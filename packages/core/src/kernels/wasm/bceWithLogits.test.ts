@@ -1,9 +1,16 @@
-// The fused binary-cross-entropy-with-logits loops against the composite that trace records, in
-// float32 and float64, with first and second derivatives; the PyTorch goldens are in ops/nn.test.ts.
+// The fused binary-cross-entropy-with-logits kernels (wasm SIMD for float32, the JS loop for
+// float64 and with kernels forced to 'ts') against the composite that trace records and against a
+// float64 reference, with first and second derivatives; the PyTorch goldens are in ops/nn.test.ts.
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { expectClose } from '@likelihood/test-utils';
-import { DTypeError, Generator, ShapeError, type Tensor, autogradGrad, binaryCrossEntropyWithLogits, interpret, rand, randn, tensor, trace } from '../../index.js';
+import {
+  DTypeError, Generator, ShapeError, type Tensor, autogradGrad, binaryCrossEntropyWithLogits, getKernelPreference, interpret, rand, randn,
+  setKernelPreference, tensor, trace,
+} from '../../index.js';
+
+const saved = getKernelPreference();
+afterEach(() => setKernelPreference(saved));
 
 /** Value and ∂/∂(logits, target) of Σ c·bce(l, x), eagerly (fused) and interpreted from a trace (composite). */
 function both(l0: Tensor, x0: Tensor, c: Tensor): { eager: Tensor[]; traced: Tensor[] } {
@@ -37,7 +44,32 @@ describe('fused binaryCrossEntropyWithLogits', () => {
     );
   });
 
+  it('float32 wasm (SIMD lanes and the scalar tail, split over threads) is within 1e-6 relative + 5e-7 of float64, value and gradient', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5003 }), fc.integer({ min: 0, max: 1e6 }), fc.constantFrom('wasm', 'ts') as fc.Arbitrary<'wasm' | 'ts'>, (n, seed, pref) => {
+        setKernelPreference(pref);
+        const g = new Generator(seed);
+        const l = randn([n], { generator: g }).mul(12);
+        const x = rand([n], { generator: g }).mul(1.2).sub(0.1).clamp(0, 1); // hard 0s and 1s too
+        const c = randn([n], { generator: g });
+        const run = (lv: Tensor, xv: Tensor, cv: Tensor) => {
+          const lg = lv.detach().requiresGrad_();
+          const y = binaryCrossEntropyWithLogits(lg, xv);
+          return [y, autogradGrad([y.mul(cv).sum()], [lg])[0]!];
+        };
+        const [y32, d32] = run(l, x, c);
+        setKernelPreference('ts');
+        const [y64, d64] = run(l.double(), x.double(), c.double());
+        expect(y32!.dtype).toBe('float32');
+        expectClose(y32!, y64!, { rtol: 1e-6, atol: 5e-7, what: 'value' });
+        expectClose(d32!, d64!, { rtol: 1e-6, atol: 5e-7, what: 'grad' });
+      }),
+      { numRuns: 30, seed: 20261206 },
+    );
+  });
+
   it('is exact and finite at extreme logits where the naive −x·log σ(l) − (1 − x)·log(1 − σ(l)) overflows', () => {
+    setKernelPreference('wasm');
     const l = tensor([-100, -30, 0, 30, 100], { dtype: 'float32' });
     const y = binaryCrossEntropyWithLogits(l, tensor([1, 1, 1, 0, 0], { dtype: 'float32' }));
     expectClose(y, tensor([100, 30, Math.LN2, 30, 100]), { rtol: 1e-6, atol: 1e-6 });

@@ -1,0 +1,73 @@
+import { isAnomalyEnabled, isGradEnabled } from '../../autograd/mode.js';
+import { activeRecorder } from '../../capture/hooks.js';
+import { withCustomGrad } from '../../dispatch.js';
+import { type FloatDType, type TypedArray, allocate, isFloating } from '../../dtype.js';
+import { Tensor } from '../../tensor.js';
+import { useWasm } from './preference.js';
+import { ELEMENTWISE_MIN_WORK_PER_THREAD, beginKernelCall, runParallel, splitChunk } from './threads.js';
+
+/** Below this many float32 elements the JS loop is as fast as copying into wasm memory. */
+export const BCE_WASM_MIN_ELEMENTS = 1024;
+
+/** The float32 kernel in wasm (split over threads): the loss and σ(l), or null when wasm cannot run. */
+function bceLogitsWasm(l: Float32Array, x: Float32Array): { out: Float32Array; sigma: Float32Array } | null {
+  const n = l.length;
+  const call = beginKernelCall(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
+  if (!call) return null;
+  const { k, arena, threads } = call;
+  const pl = arena.alloc(n * 4);
+  const px = arena.alloc(n * 4);
+  const po = arena.alloc(n * 4);
+  const ps = arena.alloc(n * 4);
+  if (!arena.commit()) return null;
+  arena.f32(pl, n).set(l);
+  arena.f32(px, n).set(x);
+  runParallel(k, { fn: 'bceLogits', args: () => [pl, px, po, ps, 0, 0], lo: 4, hi: 5, total: n, chunk: splitChunk(n, 4, threads) }, threads);
+  return { out: arena.f32(po, n).slice(), sigma: arena.f32(ps, n).slice() };
+}
+
+/** The loss and σ(l) in one JS loop with float64 arithmetic (float64 tensors, small or no-wasm float32). */
+function bceLogitsLoop(l: TypedArray, x: TypedArray, dtype: FloatDType): { out: TypedArray; sigma: TypedArray } {
+  const n = l.length;
+  const out = allocate(dtype, n);
+  const sigma = allocate(dtype, n);
+  for (let i = 0; i < n; i++) {
+    const v = l[i]!;
+    const e = Math.exp(-Math.abs(v));
+    const r = 1 / (1 + e);
+    out[i] = Math.max(v, 0) - x[i]! * v + Math.log1p(e);
+    sigma[i] = v >= 0 ? r : e * r;
+  }
+  return { out, sigma };
+}
+
+/**
+ * Fused binary cross-entropy with logits for ops/nn.ts, elementwise:
+ * max(l, 0) − x·l + log1p(e^{−|l|}), the Bernoulli NLL of x under logits l. One pass forward (a
+ * wasm SIMD kernel for large float32 tensors, else a JS loop in float64 arithmetic) that also
+ * keeps σ(l) = 1/(1 + e^{−|l|}) (or e^{−|l|}/(1 + e^{−|l|}) for l < 0), so the backward,
+ * g·(σ(l) − x), is one more loop with no exp. The composite it replaces
+ * makes ten passes each way. Null (the composite runs) for non-float or mixed dtypes, under trace
+ * (which records primitives) and under anomaly detection. Same-shape inputs (the caller checks).
+ */
+export function fusedBceWithLogits(logits: Tensor, target: Tensor): Tensor | null {
+  if (!isFloating(logits.dtype) || target.dtype !== logits.dtype || activeRecorder() !== null || isAnomalyEnabled()) return null;
+  const x = target.storage;
+  const n = x.length;
+  const wasm =
+    logits.dtype === 'float32' && useWasm(n, BCE_WASM_MIN_ELEMENTS) ? bceLogitsWasm(logits.storage as Float32Array, x as Float32Array) : null;
+  const { out, sigma } = wasm ?? bceLogitsLoop(logits.storage, x, logits.dtype);
+  const result = new Tensor(out, logits.shape, logits.dtype);
+  return withCustomGrad('binaryCrossEntropyWithLogits', [logits, target], result, (g) => {
+    const dTarget = target.requiresGrad ? g.mul(logits).neg() : null; // ∂/∂x = −l
+    if (!isGradEnabled() && activeRecorder() === null && g.dtype === logits.dtype) {
+      const gs = g.storage;
+      const dl = allocate(logits.dtype, n);
+      for (let i = 0; i < n; i++) dl[i] = gs[i]! * (sigma[i]! - x[i]!);
+      return [new Tensor(dl, logits.shape, logits.dtype), dTarget];
+    }
+    // a graph of the backward (createGraph): σ(l) − x as tensor ops
+    const s = logits.neg().exp().add(1).reciprocal();
+    return [g.mul(s.sub(target)), dTarget];
+  });
+}
