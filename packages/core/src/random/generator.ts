@@ -86,8 +86,40 @@ export class Generator {
 
   /** Fills with U[0, 1): 24-bit values for Float32Array, 53-bit for Float64Array. */
   fillUniform(out: Float32Array | Float64Array): void {
-    if (out instanceof Float32Array) for (let i = 0; i < out.length; i++) out[i] = this.random24();
-    else for (let i = 0; i < out.length; i++) out[i] = this.random();
+    // The same stream as random24()/random() per element, a whole Philox block at a time.
+    const n = out.length;
+    const blk = this.block;
+    let i = 0;
+    if (out instanceof Float32Array) {
+      while (i < n && this.offset % 4 !== 0) out[i++] = this.random24();
+      for (; i + 4 <= n; i += 4) {
+        this.nextBlock();
+        out[i] = (blk[0]! >>> 8) / 16777216;
+        out[i + 1] = (blk[1]! >>> 8) / 16777216;
+        out[i + 2] = (blk[2]! >>> 8) / 16777216;
+        out[i + 3] = (blk[3]! >>> 8) / 16777216;
+      }
+      while (i < n) out[i++] = this.random24();
+      return;
+    }
+    // random() takes two words: whole blocks only line up from an even offset
+    if (this.offset % 2 === 0) {
+      if (i < n && this.offset % 4 === 2) out[i++] = this.random();
+      for (; i + 2 <= n; i += 2) {
+        this.nextBlock();
+        out[i] = ((blk[0]! >>> 5) * 67108864 + (blk[1]! >>> 6)) / 9007199254740992;
+        out[i + 1] = ((blk[2]! >>> 5) * 67108864 + (blk[3]! >>> 6)) / 9007199254740992;
+      }
+    }
+    while (i < n) out[i++] = this.random();
+  }
+
+  /** Computes the block at the current offset (a multiple of 4) into `block` and consumes it. */
+  private nextBlock(): void {
+    const b = this.offset / 4;
+    philox4x32(b % TWO32, Math.floor(b / TWO32), 0, 0, this.k0, this.k1, this.block);
+    this.blockIndex = b;
+    this.offset += 4;
   }
 
   /** Fills with N(0, 1) by Box–Muller, using both outputs of each pair. */

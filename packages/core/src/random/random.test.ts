@@ -39,6 +39,26 @@ describe('Generator', () => {
     const r = new Generator(0).setState(state);
     expect(Array.from({ length: 9 }, () => r.nextUint32())).toEqual(next);
   });
+  it('fillUniform (a block at a time) gives the per-draw stream from any offset, float32 and float64, and leaves the state where the draws would', () => {
+    for (const skip of [0, 1, 2, 3, 4, 5, 6, 7]) {
+      for (const n of [0, 1, 2, 3, 4, 5, 7, 8, 9, 13]) {
+        for (const f64 of [false, true]) {
+          const a = new Generator(99);
+          const b = new Generator(99);
+          for (let k = 0; k < skip; k++) {
+            a.nextUint32();
+            b.nextUint32();
+          }
+          const filled = f64 ? new Float64Array(n) : new Float32Array(n);
+          a.fillUniform(filled);
+          const drawn = Array.from({ length: n }, () => (f64 ? b.random() : Math.fround(b.random24())));
+          expect(Array.from(filled), `skip ${skip}, n ${n}, ${f64 ? 'float64' : 'float32'}`).toEqual(drawn);
+          expect(a.getState()).toEqual(b.getState());
+          expect(a.nextUint32()).toBe(b.nextUint32());
+        }
+      }
+    }
+  });
   it('manualSeed makes default-generator draws reproducible; tensor draws are fixed by the seed', () => {
     manualSeed(3);
     const x = rand([5]).toArray();
