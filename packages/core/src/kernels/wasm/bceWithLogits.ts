@@ -10,7 +10,7 @@ import { ELEMENTWISE_MIN_WORK_PER_THREAD, beginKernelCall, runParallel, splitChu
 export const BCE_WASM_MIN_ELEMENTS = 1024;
 
 /** The float32 kernel in wasm (split over threads): the loss and σ(l), or null when wasm cannot run. */
-function bceLogitsWasm(l: Float32Array, x: Float32Array): { out: Float32Array; sigma: Float32Array } | null {
+function bceLogitsWasm(l: Float32Array, x: Float32Array, keepSigma: boolean): { out: Float32Array; sigma: Float32Array | null } | null {
   const n = l.length;
   const call = beginKernelCall(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
   if (!call) return null;
@@ -23,7 +23,7 @@ function bceLogitsWasm(l: Float32Array, x: Float32Array): { out: Float32Array; s
   arena.f32(pl, n).set(l);
   arena.f32(px, n).set(x);
   runParallel(k, { fn: 'bceLogits', args: () => [pl, px, po, ps, 0, 0], lo: 4, hi: 5, total: n, chunk: splitChunk(n, 4, threads) }, threads);
-  return { out: arena.f32(po, n).slice(), sigma: arena.f32(ps, n).slice() };
+  return { out: arena.f32(po, n).slice(), sigma: keepSigma ? arena.f32(ps, n).slice() : null };
 }
 
 /** The loss and σ(l) in one JS loop with float64 arithmetic (float64 tensors, small or no-wasm float32). */
@@ -54,8 +54,11 @@ export function fusedBceWithLogits(logits: Tensor, target: Tensor): Tensor | nul
   if (!isFloating(logits.dtype) || target.dtype !== logits.dtype || activeRecorder() !== null || isAnomalyEnabled()) return null;
   const x = target.storage;
   const n = x.length;
+  const keepSigma = isGradEnabled() && (logits.requiresGrad || target.requiresGrad); // a backward may follow
   const wasm =
-    logits.dtype === 'float32' && useWasm(n, BCE_WASM_MIN_ELEMENTS) ? bceLogitsWasm(logits.storage as Float32Array, x as Float32Array) : null;
+    logits.dtype === 'float32' && useWasm(n, BCE_WASM_MIN_ELEMENTS)
+      ? bceLogitsWasm(logits.storage as Float32Array, x as Float32Array, keepSigma)
+      : null;
   const { out, sigma } = wasm ?? bceLogitsLoop(logits.storage, x, logits.dtype);
   const result = new Tensor(out, logits.shape, logits.dtype);
   return withCustomGrad('binaryCrossEntropyWithLogits', [logits, target], result, (g) => {
@@ -63,7 +66,7 @@ export function fusedBceWithLogits(logits: Tensor, target: Tensor): Tensor | nul
     if (!isGradEnabled() && activeRecorder() === null && g.dtype === logits.dtype) {
       const gs = g.storage;
       const dl = allocate(logits.dtype, n);
-      for (let i = 0; i < n; i++) dl[i] = gs[i]! * (sigma[i]! - x[i]!);
+      for (let i = 0; i < n; i++) dl[i] = gs[i]! * (sigma![i]! - x[i]!);
       return [new Tensor(dl, logits.shape, logits.dtype), dTarget];
     }
     // a graph of the backward (createGraph): σ(l) − x as tensor ops
