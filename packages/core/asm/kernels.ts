@@ -782,6 +782,50 @@ export function bceLogits(l: usize, x: usize, out: usize, sig: usize, i0: i32, i
   }
 }
 
+// ---- Philox4x32-10 uniforms (the stream of random/generator.ts) ----------------------------------
+
+/**
+ * Blocks [i0, i1) of the Philox4x32-10 stream keyed (k0, k1), block i at counter base + i
+ * (64 bits: baseLo, baseHi; counter words 2 and 3 are 0), as random/philox.ts computes them; each
+ * block's four words become four float32 uniforms (w >>> 8)·2⁻²⁴ at out + 16·i, or with f64 = 1
+ * two float64 uniforms ((w₀ >>> 5)·2²⁶ + (w₁ >>> 6))·2⁻⁵³ at out + 16·i: the values of
+ * Generator.random24() and random(), exactly.
+ */
+export function philoxUniform(out: usize, i0: i32, i1: i32, baseLo: u32, baseHi: u32, k0: u32, k1: u32, f64: i32): void {
+  for (let i: i32 = i0; i < i1; i++) {
+    const lo: u32 = baseLo + <u32>i;
+    let c0: u32 = lo;
+    let c1: u32 = baseHi + (lo < baseLo ? 1 : 0);
+    let c2: u32 = 0;
+    let c3: u32 = 0;
+    let a: u32 = k0;
+    let b: u32 = k1;
+    for (let r = 0; r < 10; r++) {
+      const p0: u64 = <u64>0xd2511f53 * <u64>c0;
+      const p1: u64 = <u64>0xcd9e8d57 * <u64>c2;
+      const n0: u32 = (<u32>(p1 >> 32)) ^ c1 ^ a;
+      const n2: u32 = (<u32>(p0 >> 32)) ^ c3 ^ b;
+      c1 = <u32>p1;
+      c3 = <u32>p0;
+      c0 = n0;
+      c2 = n2;
+      a += 0x9e3779b9;
+      b += 0xbb67ae85;
+    }
+    const o = out + (<usize>i << 4);
+    if (f64) {
+      store<f64>(o, (<f64>(c0 >>> 5) * 67108864.0 + <f64>(c1 >>> 6)) / 9007199254740992.0);
+      store<f64>(o + 8, (<f64>(c2 >>> 5) * 67108864.0 + <f64>(c3 >>> 6)) / 9007199254740992.0);
+    } else {
+      const scale: f32 = 1.0 / 16777216.0;
+      store<f32>(o, <f32>(c0 >>> 8) * scale);
+      store<f32>(o + 4, <f32>(c1 >>> 8) * scale);
+      store<f32>(o + 8, <f32>(c2 >>> 8) * scale);
+      store<f32>(o + 12, <f32>(c3 >>> 8) * scale);
+    }
+  }
+}
+
 // ---- Adam / AdamW update of a float32 parameter --------------------------------------------------
 
 /**

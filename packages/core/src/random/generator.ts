@@ -1,4 +1,5 @@
 import { ArgumentError } from '../errors.js';
+import { philoxUniformWasm } from '../kernels/wasm/philox.js';
 import { philox4x32 } from './philox.js';
 
 /** A generator's complete state: JSON-serialisable, so checkpoints can resume the exact stream. */
@@ -92,6 +93,7 @@ export class Generator {
     let i = 0;
     if (out instanceof Float32Array) {
       while (i < n && this.offset % 4 !== 0) out[i++] = this.random24();
+      i += this.wasmBlocks(out.subarray(i, i + (n - i) - ((n - i) % 4)));
       for (; i + 4 <= n; i += 4) {
         this.nextBlock();
         out[i] = (blk[0]! >>> 8) / 16777216;
@@ -105,6 +107,7 @@ export class Generator {
     // random() takes two words: whole blocks only line up from an even offset
     if (this.offset % 2 === 0) {
       if (i < n && this.offset % 4 === 2) out[i++] = this.random();
+      i += this.wasmBlocks(out.subarray(i, i + (n - i) - ((n - i) % 2)));
       for (; i + 2 <= n; i += 2) {
         this.nextBlock();
         out[i] = ((blk[0]! >>> 5) * 67108864 + (blk[1]! >>> 6)) / 9007199254740992;
@@ -112,6 +115,14 @@ export class Generator {
       }
     }
     while (i < n) out[i++] = this.random();
+  }
+
+  /** Fills `out` (whole blocks) from the current offset (a multiple of 4) in wasm when it is selected; returns the values written (0 or out.length). */
+  private wasmBlocks(out: Float32Array | Float64Array): number {
+    if (out.length === 0 || !philoxUniformWasm(out, this.offset / 4, this.k0, this.k1)) return 0;
+    this.offset += out instanceof Float32Array ? out.length : out.length * 2;
+    this.blockIndex = -1;
+    return out.length;
   }
 
   /** Computes the block at the current offset (a multiple of 4) into `block` and consumes it. */
@@ -124,9 +135,11 @@ export class Generator {
 
   /** Fills with N(0, 1) by Box–Muller, using both outputs of each pair. */
   fillNormal(out: Float32Array | Float64Array): void {
+    const u = new Float64Array(2 * Math.ceil(out.length / 2));
+    this.fillUniform(u); // the same draws as random() per value, in order
     for (let i = 0; i < out.length; i += 2) {
-      const u1 = 1 - this.random(); // (0, 1]
-      const u2 = this.random();
+      const u1 = 1 - u[i]!; // (0, 1]
+      const u2 = u[i + 1]!;
       const r = Math.sqrt(-2 * Math.log(u1));
       out[i] = r * Math.cos(2 * Math.PI * u2);
       if (i + 1 < out.length) out[i + 1] = r * Math.sin(2 * Math.PI * u2);

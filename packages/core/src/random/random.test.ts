@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Generator, bernoulli, gamma, manualSeed, multinomial, philox4x32, poisson, rand, randint, randn, randperm, tensor } from '../index.js';
+import { Generator, bernoulli, gamma, getKernelPreference, manualSeed, setKernelPreference, multinomial, philox4x32, poisson, rand, randint, randn, randperm, tensor } from '../index.js';
 
 const hex = (a: Uint32Array) => Array.from(a, (x) => x.toString(16).padStart(8, '0'));
 
@@ -39,9 +39,12 @@ describe('Generator', () => {
     const r = new Generator(0).setState(state);
     expect(Array.from({ length: 9 }, () => r.nextUint32())).toEqual(next);
   });
-  it('fillUniform (a block at a time) gives the per-draw stream from any offset, float32 and float64, and leaves the state where the draws would', () => {
-    for (const skip of [0, 1, 2, 3, 4, 5, 6, 7]) {
-      for (const n of [0, 1, 2, 3, 4, 5, 7, 8, 9, 13]) {
+  it('fillUniform (whole Philox blocks, in JS or wasm) gives the per-draw stream from any offset, float32 and float64, and leaves the state where the draws would', () => {
+    const saved = getKernelPreference();
+    for (const pref of ['ts', 'wasm', 'auto'] as const) {
+      setKernelPreference(pref);
+      for (const skip of [0, 1, 2, 3, 4, 5, 6, 7]) {
+      for (const n of [0, 1, 2, 3, 4, 5, 7, 8, 9, 13, 2051, 4099]) {
         for (const f64 of [false, true]) {
           const a = new Generator(99);
           const b = new Generator(99);
@@ -57,7 +60,44 @@ describe('Generator', () => {
           expect(a.nextUint32()).toBe(b.nextUint32());
         }
       }
+      }
     }
+    setKernelPreference(saved);
+  });
+  it('fillNormal is Box–Muller on consecutive random() pairs, from any offset and for odd lengths', () => {
+    for (const skip of [0, 1, 2, 3]) {
+      for (const n of [1, 2, 5, 2048, 4099]) {
+        const a = new Generator(5);
+        const b = new Generator(5);
+        for (let k = 0; k < skip; k++) {
+          a.nextUint32();
+          b.nextUint32();
+        }
+        const got = new Float64Array(n);
+        a.fillNormal(got);
+        const want: number[] = [];
+        while (want.length < n) {
+          const r = Math.sqrt(-2 * Math.log(1 - b.random()));
+          const t = 2 * Math.PI * b.random();
+          want.push(r * Math.cos(t), r * Math.sin(t));
+        }
+        expect(Array.from(got)).toEqual(want.slice(0, n));
+        expect(a.getState()).toEqual(b.getState());
+      }
+    }
+  });
+  it('fillUniform across a 2³²-block counter boundary (wasm carries into the high word as the JS loop does)', () => {
+    const saved = getKernelPreference();
+    const state = { seed: '12345678901234', offset: 4 * (2 ** 32 - 300) }; // 300 blocks before the carry
+    const got: number[][] = [];
+    for (const pref of ['ts', 'wasm'] as const) {
+      setKernelPreference(pref);
+      const out = new Float32Array(4 * 1000);
+      new Generator(0).setState(state).fillUniform(out);
+      got.push(Array.from(out));
+    }
+    setKernelPreference(saved);
+    expect(got[1]).toEqual(got[0]);
   });
   it('manualSeed makes default-generator draws reproducible; tensor draws are fixed by the seed', () => {
     manualSeed(3);

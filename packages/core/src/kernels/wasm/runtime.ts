@@ -48,6 +48,7 @@ export interface KernelExports {
   ): void;
   siluGrad(x: number, g: number, dx: number, i0: number, i1: number): void;
   bceLogits(l: number, x: number, out: number, sig: number, i0: number, i1: number): void;
+  philoxUniform(out: number, i0: number, i1: number, baseLo: number, baseHi: number, k0: number, k1: number, f64: number): void;
   columnSums(g: number, acc: number, out: number, R: number, N: number, n0: number, n1: number): void;
   im2col(
     x: number, col: number, ld: number, c0: number, c1: number, Sd: number, Sh: number, Sw: number, Kd: number, Kh: number, Kw: number,
