@@ -48,11 +48,10 @@ export class Bernoulli extends Distribution {
   logProb(value: Tensor): Tensor {
     this.checkValue(value);
     // −BCE-with-logits, as torch: one fused loop each way (core) once both have the batch shape
+    // (expand and to return their input when there is nothing to do)
     const shape = broadcastShapes('Bernoulli.logProb', value.shape, this.logits.shape);
-    const same = (t: Tensor) => t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i]);
-    const l = same(this.logits) ? this.logits : this.logits.expand(shape);
-    const v = same(value) ? value : value.expand(shape);
-    return binaryCrossEntropyWithLogits(l, v.dtype === l.dtype ? v : v.to(l.dtype)).neg();
+    const l = this.logits.expand(shape);
+    return binaryCrossEntropyWithLogits(l, value.expand(shape).to(l.dtype)).neg();
   }
 
   override entropy(): Tensor {

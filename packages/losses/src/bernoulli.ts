@@ -50,7 +50,7 @@ export function bceWithLogits(input: Tensor, target: Tensor, { weight, posWeight
     const logWeight = posWeight.sub(1).mul(target).add(1);
     loss = target.neg().add(1).mul(input).add(logWeight.mul(softplusNeg));
   } else {
-    loss = binaryCrossEntropyWithLogits(input, target.dtype === input.dtype ? target : target.to(input.dtype)); // core's fused loop
+    loss = binaryCrossEntropyWithLogits(input, target.to(input.dtype)); // core's fused loop (to() is a no-op for the same dtype)
   }
   if (weight) loss = loss.mul(weight);
   return reduce(loss, reduction, 'bceWithLogits');

@@ -93,7 +93,7 @@ export class Generator {
     let i = 0;
     if (out instanceof Float32Array) {
       while (i < n && this.offset % 4 !== 0) out[i++] = this.random24();
-      i += this.wasmBlocks(out.subarray(i, i + (n - i) - ((n - i) % 4)));
+      i += this.wasmBlocks(out.subarray(i, n - ((n - i) % 4)));
       for (; i + 4 <= n; i += 4) {
         this.nextBlock();
         out[i] = (blk[0]! >>> 8) / 16777216;
@@ -107,7 +107,7 @@ export class Generator {
     // random() takes two words: whole blocks only line up from an even offset
     if (this.offset % 2 === 0) {
       if (i < n && this.offset % 4 === 2) out[i++] = this.random();
-      i += this.wasmBlocks(out.subarray(i, i + (n - i) - ((n - i) % 2)));
+      i += this.wasmBlocks(out.subarray(i, n - ((n - i) % 2)));
       for (; i + 2 <= n; i += 2) {
         this.nextBlock();
         out[i] = ((blk[0]! >>> 5) * 67108864 + (blk[1]! >>> 6)) / 9007199254740992;

@@ -16,6 +16,6 @@ export function bernoulliLogProbSum(logits: Tensor, x: Tensor): Tensor {
   const s = logits.shape[0]! / n;
   const l = logits.reshape([n, s, d]); // (N, S, D)
   const xs = x.detach().reshape([n, 1, d]); // (N, 1, D)
-  const nll = binaryCrossEntropyWithLogits(l, s === 1 ? xs : xs.expand([n, s, d])); // (N, S, D)
+  const nll = binaryCrossEntropyWithLogits(l, xs.expand([n, s, d])); // (N, S, D); x repeated over the S rows (no copy for S = 1)
   return nll.sum(-1).neg().reshape([n * s]); // (N·S)
 }

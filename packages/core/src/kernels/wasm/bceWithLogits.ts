@@ -26,17 +26,19 @@ function bceLogitsWasm(l: Float32Array, x: Float32Array, keepSigma: boolean): { 
   return { out: arena.f32(po, n).slice(), sigma: keepSigma ? arena.f32(ps, n).slice() : null };
 }
 
-/** The loss and σ(l) in one JS loop with float64 arithmetic (float64 tensors, small or no-wasm float32). */
-function bceLogitsLoop(l: TypedArray, x: TypedArray, dtype: FloatDType): { out: TypedArray; sigma: TypedArray } {
+/** The loss (and σ(l) when kept) in one JS loop with float64 arithmetic (float64 tensors, small or no-wasm float32). */
+function bceLogitsLoop(l: TypedArray, x: TypedArray, dtype: FloatDType, keepSigma: boolean): { out: TypedArray; sigma: TypedArray | null } {
   const n = l.length;
   const out = allocate(dtype, n);
-  const sigma = allocate(dtype, n);
+  const sigma = keepSigma ? allocate(dtype, n) : null;
   for (let i = 0; i < n; i++) {
     const v = l[i]!;
     const e = Math.exp(-Math.abs(v));
-    const r = 1 / (1 + e);
     out[i] = Math.max(v, 0) - x[i]! * v + Math.log1p(e);
-    sigma[i] = v >= 0 ? r : e * r;
+    if (sigma) {
+      const r = 1 / (1 + e);
+      sigma[i] = v >= 0 ? r : e * r;
+    }
   }
   return { out, sigma };
 }
@@ -59,7 +61,7 @@ export function fusedBceWithLogits(logits: Tensor, target: Tensor): Tensor | nul
     logits.dtype === 'float32' && useWasm(n, BCE_WASM_MIN_ELEMENTS)
       ? bceLogitsWasm(logits.storage as Float32Array, x as Float32Array, keepSigma)
       : null;
-  const { out, sigma } = wasm ?? bceLogitsLoop(logits.storage, x, logits.dtype);
+  const { out, sigma } = wasm ?? bceLogitsLoop(logits.storage, x, logits.dtype, keepSigma);
   const result = new Tensor(out, logits.shape, logits.dtype);
   return withCustomGrad('binaryCrossEntropyWithLogits', [logits, target], result, (g) => {
     const dTarget = target.requiresGrad ? g.mul(logits).neg() : null; // ∂/∂x = −l

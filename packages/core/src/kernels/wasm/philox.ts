@@ -23,7 +23,6 @@ export function philoxUniformWasm(out: Float32Array | Float64Array, base: number
   if (!arena.commit()) return false;
   const args = () => [po, 0, 0, base % TWO32, Math.floor(base / TWO32), k0, k1, f64 ? 1 : 0];
   runParallel(k, { fn: 'philoxUniform', args, lo: 1, hi: 2, total: blocks, chunk: splitChunk(blocks, 1, threads) }, threads);
-  if (f64) out.set(new Float64Array(k.memory.buffer, po, out.length));
-  else out.set(arena.f32(po, out.length));
+  out.set(f64 ? arena.f64(po, out.length) : arena.f32(po, out.length));
   return true;
 }

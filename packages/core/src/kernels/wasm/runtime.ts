@@ -197,6 +197,10 @@ export class Arena {
   f32(ptr: number, length: number): Float32Array {
     return new Float32Array(this.k.memory.buffer, ptr, length);
   }
+
+  f64(ptr: number, length: number): Float64Array {
+    return new Float64Array(this.k.memory.buffer, ptr, length);
+  }
 }
 
 const align = (n: number) => (n + 15) & ~15;
