@@ -591,24 +591,28 @@ export function attnCausalBackward(
 // ---- im2col for convolutions (3 spatial dims; 1-D and 2-D pad with leading 1s) ---------------
 
 /**
- * col[(c·Kvol + kidx)·ld + p] = x[c, input position of output p and kernel tap kidx], or 0 where
- * that position is padding, for channels [c0, c1) of x (C × Sd×Sh×Sw floats at x). Rows are ld
- * floats apart, so several images can sit side by side. Threads split the channels.
+ * col[(c·Kvol + kidx)·ld + j·colImage + p] = x[j·xImage + c, input position of output p and kernel
+ * tap kidx], or 0 where that position is padding: im2col of C channels (Sd×Sh×Sw floats each) of
+ * several images j, written side by side (rows are ld floats apart, image j's columns start at
+ * j·colImage). Units [i0, i1) are (image, channel) pairs i = j·C + c, which threads split.
  */
 export function im2col(
-  x: usize, col: usize, ld: i32, c0: i32, c1: i32, Sd: i32, Sh: i32, Sw: i32, Kd: i32, Kh: i32, Kw: i32,
+  x: usize, xImage: i32, col: usize, ld: i32, colImage: i32, i0: i32, i1: i32, C: i32, Sd: i32, Sh: i32, Sw: i32, Kd: i32, Kh: i32, Kw: i32,
   Od: i32, Oh: i32, Ow: i32, sd: i32, sh: i32, sw: i32, pd: i32, ph: i32, pw: i32, dd: i32, dh: i32, dw: i32,
 ): void {
   const Svol = Sd * Sh * Sw;
   const Kvol = Kd * Kh * Kw;
   const rowBytes = <usize>Ow << 2;
-  for (let c: i32 = c0; c < c1; c++) {
-    const xc = x + (<usize>(c * Svol) << 2);
+  for (let i: i32 = i0; i < i1; i++) {
+    const j = i / C;
+    const c = i - j * C;
+    const xc = x + (<usize>(j * xImage + c * Svol) << 2);
+    const colj = col + (<usize>(j * colImage) << 2);
     let r = c * Kvol;
     for (let kd: i32 = 0; kd < Kd; kd++) {
       for (let kh: i32 = 0; kh < Kh; kh++) {
         for (let kw: i32 = 0; kw < Kw; kw++, r++) {
-          let p = col + (<usize>r * <usize>ld << 2);
+          let p = colj + (<usize>r * <usize>ld << 2);
           // Output columns whose input column iw = ow·sw + iw0 lies in [0, Sw): [lo, hi).
           const iw0 = kw * dw - pw;
           const lo = min(Ow, iw0 >= 0 ? 0 : (sw - 1 - iw0) / sw);
@@ -636,6 +640,70 @@ export function im2col(
                 for (let ow: i32 = lo; ow < hi; ow++) store<f32>(p + (<usize>ow << 2), load<f32>(src + (<usize>(ow * sw) << 2)));
               }
               if (hi < Ow) memory.fill(p + (<usize>hi << 2), 0, <usize>(Ow - hi) << 2);
+              p += rowBytes;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * col2im, im2col's adjoint: y[j·yImage + c] = Σ over kernel taps of the col entries that im2col
+ * would have copied from each position (padding taps dropped), for the (image, channel) pairs
+ * [i0, i1) (i = j·C + c), which threads split; each pair's channel of y is overwritten. col is
+ * laid out as im2col writes it (rows ld floats apart, image j's columns from j·colImage).
+ */
+export function col2im(
+  col: usize, ld: i32, colImage: i32, y: usize, yImage: i32, i0: i32, i1: i32, C: i32, Sd: i32, Sh: i32, Sw: i32, Kd: i32, Kh: i32, Kw: i32,
+  Od: i32, Oh: i32, Ow: i32, sd: i32, sh: i32, sw: i32, pd: i32, ph: i32, pw: i32, dd: i32, dh: i32, dw: i32,
+): void {
+  const Svol = Sd * Sh * Sw;
+  const Kvol = Kd * Kh * Kw;
+  const rowBytes = <usize>Ow << 2;
+  for (let i: i32 = i0; i < i1; i++) {
+    const j = i / C;
+    const c = i - j * C;
+    const yc = y + (<usize>(j * yImage + c * Svol) << 2);
+    memory.fill(yc, 0, <usize>Svol << 2);
+    const colj = col + (<usize>(j * colImage) << 2);
+    let r = c * Kvol;
+    for (let kd: i32 = 0; kd < Kd; kd++) {
+      for (let kh: i32 = 0; kh < Kh; kh++) {
+        for (let kw: i32 = 0; kw < Kw; kw++, r++) {
+          let p = colj + (<usize>r * <usize>ld << 2);
+          const iw0 = kw * dw - pw;
+          const lo = min(Ow, iw0 >= 0 ? 0 : (sw - 1 - iw0) / sw);
+          const last = Sw - 1 - iw0;
+          const hi = last < 0 ? lo : max(lo, min(Ow, last / sw + 1));
+          for (let od: i32 = 0; od < Od; od++) {
+            const id = od * sd - pd + kd * dd;
+            if (id < 0 || id >= Sd) {
+              p += rowBytes * <usize>Oh;
+              continue;
+            }
+            for (let oh: i32 = 0; oh < Oh; oh++) {
+              const ih = oh * sh - ph + kh * dh;
+              if (ih >= 0 && ih < Sh) {
+                const dst = yc + (<usize>((id * Sh + ih) * Sw + iw0) << 2);
+                if (sw === 1) {
+                  let ow: i32 = lo;
+                  for (; ow + 4 <= hi; ow += 4) {
+                    const o = <usize>ow << 2;
+                    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(p + o)));
+                  }
+                  for (; ow < hi; ow++) {
+                    const o = <usize>ow << 2;
+                    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(p + o));
+                  }
+                } else {
+                  for (let ow: i32 = lo; ow < hi; ow++) {
+                    const d = dst + (<usize>(ow * sw) << 2);
+                    store<f32>(d, load<f32>(d) + load<f32>(p + (<usize>ow << 2)));
+                  }
+                }
+              }
               p += rowBytes;
             }
           }

@@ -110,4 +110,27 @@ describe('conv2d and convTranspose2d on wasm GEMMs', () => {
       { numRuns: 40, seed: 20261125 },
     );
   });
+
+  it('equal the TypeScript kernels when images go in several chunks, and for convTranspose2d with output padding', () => {
+    const grads = (pref: 'ts' | 'wasm') => {
+      setKernelPreference(pref);
+      const g = new Generator(11);
+      // im2col of one image is 576 · 64 · 62 floats, so the 3 images go in chunks of one
+      // (and so do the input gradient's columns, the same size)
+      const x = randn([3, 64, 64, 62], { generator: g }).requiresGrad_();
+      const w = randn([4, 64, 3, 3], { generator: g }).requiresGrad_();
+      const xt = randn([2, 4, 9, 7], { generator: g }).requiresGrad_();
+      const wt = randn([4, 3, 3, 3], { generator: g }).requiresGrad_();
+      const y = conv2d(x, w, null, { padding: 1 });
+      const yt = convTranspose2d(xt, wt, null, { stride: 2, padding: 1, outputPadding: 1 });
+      expect(yt.shape).toEqual([2, 3, 18, 14]);
+      const ry = randn(y.shape, { generator: g });
+      const ryt = randn(yt.shape, { generator: g });
+      const d = autogradGrad([y.mul(ry).sum().add(yt.mul(ryt).sum())], [x, w, xt, wt]);
+      return [y.storage, yt.storage, ...d.map((t) => t!.storage)];
+    };
+    const got = grads('wasm');
+    const want = grads('ts');
+    for (let i = 0; i < 6; i++) expectClose(got[i]!, want[i]!, 1e-5);
+  });
 });

@@ -51,8 +51,14 @@ export interface KernelExports {
   philoxUniform(out: number, i0: number, i1: number, baseLo: number, baseHi: number, k0: number, k1: number, f64: number): void;
   columnSums(g: number, acc: number, out: number, R: number, N: number, n0: number, n1: number): void;
   im2col(
-    x: number, col: number, ld: number, c0: number, c1: number, Sd: number, Sh: number, Sw: number, Kd: number, Kh: number, Kw: number,
-    Od: number, Oh: number, Ow: number, sd: number, sh: number, sw: number, pd: number, ph: number, pw: number, dd: number, dh: number, dw: number,
+    x: number, xImage: number, col: number, ld: number, colImage: number, i0: number, i1: number, C: number, Sd: number, Sh: number, Sw: number,
+    Kd: number, Kh: number, Kw: number, Od: number, Oh: number, Ow: number, sd: number, sh: number, sw: number, pd: number, ph: number, pw: number,
+    dd: number, dh: number, dw: number,
+  ): void;
+  col2im(
+    col: number, ld: number, colImage: number, y: number, yImage: number, i0: number, i1: number, C: number, Sd: number, Sh: number, Sw: number,
+    Kd: number, Kh: number, Kw: number, Od: number, Oh: number, Ow: number, sd: number, sh: number, sw: number, pd: number, ph: number, pw: number,
+    dd: number, dh: number, dw: number,
   ): void;
 }
 

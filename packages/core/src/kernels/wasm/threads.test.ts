@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Generator, autogradGrad, causalAttentionPacked, gelu, layerNorm, linear, randn, setKernelPreference } from '../../index.js';
+import { Generator, autogradGrad, causalAttentionPacked, conv2d, convTranspose2d, gelu, layerNorm, linear, randn, setKernelPreference } from '../../index.js';
 import type { Tensor } from '../../tensor.js';
 import { gemmReference } from '../cpu/gemm.js';
 import { gemmBatchedWasm } from './gemm.js';
@@ -117,6 +117,22 @@ describe.skipIf(!supported)('wasm kernels on worker threads', () => {
       return [y.storage, ...grads.map((t) => t.storage)];
     });
     for (let i = 0; i < 4; i++) expect(two[i]).toEqual(one[i]);
+  });
+
+  it('conv2d and convTranspose2d (im2col, GEMM, col2im over (image, channel) pairs) equal one thread bit for bit', () => {
+    const g = new Generator(7);
+    // im2col of one image is 45 · 62 · 60 floats: all 3 images in one chunk, 2 groups
+    const x = randn([3, 10, 62, 60], { generator: g }).requiresGrad_();
+    const w = randn([4, 5, 3, 3], { generator: g }).requiresGrad_(); // 2 groups
+    const wt = randn([4, 3, 3, 3], { generator: g }).requiresGrad_(); // convTranspose: (C, O/groups, k, k)
+    const xt = randn([2, 4, 9, 7], { generator: g }).requiresGrad_();
+    const [one, two] = oneAndTwo(() => {
+      const y = conv2d(x, w, null, { padding: 1, groups: 2 });
+      const yt = convTranspose2d(xt, wt, null, { stride: 2, padding: 1, outputPadding: 1 });
+      const grads = autogradGrad([y.square().sum().add(yt.square().sum())], [x, w, xt, wt]) as Tensor[];
+      return [y.storage, yt.storage, ...grads.map((t) => t.storage)];
+    });
+    for (let i = 0; i < 6; i++) expect(two[i]).toEqual(one[i]);
   });
 
   it('causal attention split by batch entries equals one thread bit for bit, value and gradient', () => {

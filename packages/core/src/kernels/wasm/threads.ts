@@ -15,7 +15,7 @@ import { type Arena, type KernelExports, freshArena, sharedKernels, threadsSuppo
 const KERNEL_NAMES = [
   'sgemmPacked', 'packB', 'expf32', 'softmaxRows', 'geluTanh', 'geluTanhGrad', 'layerNormRows', 'layerNormBackward',
   'attnCausal', 'attnCausalBackward', 'im2col', 'addRowVector', 'columnSums', 'silu', 'siluGrad', 'adamF32',
-  'bceLogits', 'philoxUniform',
+  'bceLogits', 'philoxUniform', 'col2im',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 const KERNEL_INDEX = new Map<KernelName, number>(KERNEL_NAMES.map((name, i) => [name, i]));
