@@ -52,8 +52,17 @@ export function sgemmPacked(
   a: usize, pb: usize, c: usize, M: i32, N: i32, K: i32, transA: i32, scratch: usize,
   m0: i32, m1: i32, n0: i32, n1: i32,
 ): void {
+  gemmPacked(a, pb, c, M, N, K, transA, scratch, m0, m1, n0, n1, false);
+}
+
+/** sgemmPacked, or C += op(A)·op(B) when `accumulate`. */
+function gemmPacked(
+  a: usize, pb: usize, c: usize, M: i32, N: i32, K: i32, transA: i32, scratch: usize,
+  m0: i32, m1: i32, n0: i32, n1: i32, accumulate: bool,
+): void {
   if (m1 <= m0 || n1 <= n0) return;
   if (K <= 0) {
+    if (accumulate) return;
     for (let i: i32 = m0; i < m1; i++) memory.fill(c + (<usize>(i * N + n0) << 2), 0, <usize>(n1 - n0) << 2);
     return;
   }
@@ -67,7 +76,7 @@ export function sgemmPacked(
   for (let pc: i32 = 0; pc < K; pc += KC) {
     const kc = min(KC, K - pc);
     const block = pb + (<usize>(pc * np) << 2);
-    const first = pc === 0;
+    const first = pc === 0 && !accumulate;
     for (let ic: i32 = m0; ic < m1; ic += MC) {
       const mc = min(MC, m1 - ic);
       packA(a, pa, ic, pc, mc, kc, sa, ka, transA);
@@ -590,16 +599,27 @@ export function attnCausalBackward(
 
 // ---- im2col for convolutions (3 spatial dims; 1-D and 2-D pad with leading 1s) ---------------
 
+// A convolution's geometry, 18 i32 at byte pointer geo (3 spatial dims; 1-D and 2-D pad with
+// leading 1s): input S (d, h, w), kernel K, output O, strides, begin pads, dilations.
+function geoAt(geo: usize, i: i32): i32 {
+  return load<i32>(geo + (<usize>i << 2));
+}
+
+function geoVolume(geo: usize, first: i32): i32 {
+  return geoAt(geo, first) * geoAt(geo, first + 1) * geoAt(geo, first + 2);
+}
+
 /**
  * col[(c·Kvol + kidx)·ld + j·colImage + p] = x[j·xImage + c, input position of output p and kernel
  * tap kidx], or 0 where that position is padding: im2col of C channels (Sd×Sh×Sw floats each) of
  * several images j, written side by side (rows are ld floats apart, image j's columns start at
  * j·colImage). Units [i0, i1) are (image, channel) pairs i = j·C + c, which threads split.
  */
-export function im2col(
-  x: usize, xImage: i32, col: usize, ld: i32, colImage: i32, i0: i32, i1: i32, C: i32, Sd: i32, Sh: i32, Sw: i32, Kd: i32, Kh: i32, Kw: i32,
-  Od: i32, Oh: i32, Ow: i32, sd: i32, sh: i32, sw: i32, pd: i32, ph: i32, pw: i32, dd: i32, dh: i32, dw: i32,
-): void {
+function im2col(
+  x: usize, xImage: i32, col: usize, ld: i32, colImage: i32, i0: i32, i1: i32, C: i32, geo: usize): void {
+  const Sd = geoAt(geo, 0), Sh = geoAt(geo, 1), Sw = geoAt(geo, 2), Kd = geoAt(geo, 3), Kh = geoAt(geo, 4), Kw = geoAt(geo, 5);
+  const Od = geoAt(geo, 6), Oh = geoAt(geo, 7), Ow = geoAt(geo, 8), sd = geoAt(geo, 9), sh = geoAt(geo, 10), sw = geoAt(geo, 11);
+  const pd = geoAt(geo, 12), ph = geoAt(geo, 13), pw = geoAt(geo, 14), dd = geoAt(geo, 15), dh = geoAt(geo, 16), dw = geoAt(geo, 17);
   const Svol = Sd * Sh * Sw;
   const Kvol = Kd * Kh * Kw;
   const rowBytes = <usize>Ow << 2;
@@ -655,10 +675,11 @@ export function im2col(
  * [i0, i1) (i = j·C + c), which threads split; each pair's channel of y is overwritten. col is
  * laid out as im2col writes it (rows ld floats apart, image j's columns from j·colImage).
  */
-export function col2im(
-  col: usize, ld: i32, colImage: i32, y: usize, yImage: i32, i0: i32, i1: i32, C: i32, Sd: i32, Sh: i32, Sw: i32, Kd: i32, Kh: i32, Kw: i32,
-  Od: i32, Oh: i32, Ow: i32, sd: i32, sh: i32, sw: i32, pd: i32, ph: i32, pw: i32, dd: i32, dh: i32, dw: i32,
-): void {
+function col2im(
+  col: usize, ld: i32, colImage: i32, y: usize, yImage: i32, i0: i32, i1: i32, C: i32, geo: usize): void {
+  const Sd = geoAt(geo, 0), Sh = geoAt(geo, 1), Sw = geoAt(geo, 2), Kd = geoAt(geo, 3), Kh = geoAt(geo, 4), Kw = geoAt(geo, 5);
+  const Od = geoAt(geo, 6), Oh = geoAt(geo, 7), Ow = geoAt(geo, 8), sd = geoAt(geo, 9), sh = geoAt(geo, 10), sw = geoAt(geo, 11);
+  const pd = geoAt(geo, 12), ph = geoAt(geo, 13), pw = geoAt(geo, 14), dd = geoAt(geo, 15), dh = geoAt(geo, 16), dw = geoAt(geo, 17);
   const Svol = Sd * Sh * Sw;
   const Kvol = Kd * Kh * Kw;
   const rowBytes = <usize>Ow << 2;
@@ -709,6 +730,75 @@ export function col2im(
           }
         }
       }
+    }
+  }
+}
+
+/**
+ * Conv of images [i0, i1) (threads split the images): per image and group,
+ * out[j, group's O/G channels] (Og × Ovol) = w_g (Og × R) · im2col(x[j], group's channels)
+ * (R × Ovol), R = (C/G)·Kvol. The im2col matrix and its packing stay in the calling thread's
+ * col, packed (packedBBytes(R, Ovol)) and scratch (sgemmScratchBytes()), small enough to stay
+ * in cache, and the GEMM writes the output in place. x: (N, C, S), w: (O, C/G, K), out: (N, O, Ovol).
+ */
+export function convImages(x: usize, w: usize, out: usize, geo: usize, C: i32, O: i32, G: i32, col: usize, packed: usize, scratch: usize, i0: i32, i1: i32): void {
+  const Svol = geoVolume(geo, 0);
+  const Kvol = geoVolume(geo, 3);
+  const Ovol = geoVolume(geo, 6);
+  const Cg = C / G;
+  const Og = O / G;
+  const R = Cg * Kvol;
+  for (let j: i32 = i0; j < i1; j++) {
+    for (let g: i32 = 0; g < G; g++) {
+      im2col(x + (<usize>((j * C + g * Cg) * Svol) << 2), 0, col, Ovol, 0, 0, Cg, Cg, geo);
+      packB(col, packed, R, Ovol, 0, 0, Ovol);
+      sgemmPacked(w + (<usize>(g * Og * R) << 2), packed, out + (<usize>((j * O + g * Og) * Ovol) << 2), Og, Ovol, R, 0, scratch, 0, Og, 0, Ovol);
+    }
+  }
+}
+
+/**
+ * Conv's weight gradient over images [i0, i1): acc (O × R, the thread's own, zeroed by the caller)
+ * += gy[j, group's channels] (Og × Ovol) · im2col(x[j], group's channels)ᵀ (Ovol × R) per group.
+ * Per-thread buffers as convImages (packed: packedBBytes(Ovol, R)).
+ */
+export function convWeightGradImages(
+  x: usize, gy: usize, acc: usize, geo: usize, C: i32, O: i32, G: i32, col: usize, packed: usize, scratch: usize, i0: i32, i1: i32,
+): void {
+  const Svol = geoVolume(geo, 0);
+  const Kvol = geoVolume(geo, 3);
+  const Ovol = geoVolume(geo, 6);
+  const Cg = C / G;
+  const Og = O / G;
+  const R = Cg * Kvol;
+  for (let j: i32 = i0; j < i1; j++) {
+    for (let g: i32 = 0; g < G; g++) {
+      im2col(x + (<usize>((j * C + g * Cg) * Svol) << 2), 0, col, Ovol, 0, 0, Cg, Cg, geo);
+      packB(col, packed, Ovol, R, 1, 0, R); // colᵀ: col is R × Ovol, read as N × K
+      gemmPacked(gy + (<usize>((j * O + g * Og) * Ovol) << 2), packed, acc + (<usize>(g * Og * R) << 2), Og, R, Ovol, 0, scratch, 0, Og, 0, R, true);
+    }
+  }
+}
+
+/**
+ * ConvTranspose of images [i0, i1), which is also Conv's input gradient: per image and group,
+ * col (R × Svol) = w_gᵀ (R × Cg) · x[j, group's channels] (Cg × Svol), R = Og·Kvol, then col2im
+ * into y[j, group's Og channels]. geo is the conv from y to x (its input is y, its output x).
+ * x: (N, C, Svol), w: (C, Og, K), y: (N, O, Yvol). Per-thread col (R × Svol floats), packed
+ * (packedBBytes(Cg, Svol)) and scratch.
+ */
+export function convTransposeImages(x: usize, w: usize, y: usize, geo: usize, C: i32, O: i32, G: i32, col: usize, packed: usize, scratch: usize, i0: i32, i1: i32): void {
+  const Yvol = geoVolume(geo, 0);
+  const Kvol = geoVolume(geo, 3);
+  const Svol = geoVolume(geo, 6);
+  const Cg = C / G;
+  const Og = O / G;
+  const R = Og * Kvol;
+  for (let j: i32 = i0; j < i1; j++) {
+    for (let g: i32 = 0; g < G; g++) {
+      packB(x + (<usize>((j * C + g * Cg) * Svol) << 2), packed, Cg, Svol, 0, 0, Svol);
+      sgemmPacked(w + (<usize>(g * Cg * R) << 2), packed, col, R, Svol, Cg, 1, scratch, 0, R, 0, Svol);
+      col2im(col, Svol, 0, y + (<usize>((j * O + g * Og) * Yvol) << 2), 0, 0, Og, Og, geo);
     }
   }
 }

@@ -1,3 +1,4 @@
+import { addBiasInPlace, fusedChannelAffine } from '../kernels/cpu/channelAffine.js';
 import { fusedBceWithLogits } from '../kernels/wasm/bceWithLogits.js';
 import { fusedLayerNorm } from '../kernels/wasm/layerNorm.js';
 import { runPrimitive } from '../dispatch.js';
@@ -110,7 +111,9 @@ function addBias(op: string, y: Tensor, bias: Tensor, O: number): Tensor {
   if (bias.ndim !== 1 || bias.shape[0] !== O) {
     throw new ShapeError(`${op}: expected bias of shape ${fmtShape([O])}, found ${fmtShape(bias.shape)}`);
   }
-  return add(y, reshape(cast(bias, y.dtype), [1, O, ...new Array<number>(y.ndim - 2).fill(1)]));
+  const b = cast(bias, y.dtype);
+  // y is the Conv/ConvTranspose primitive's fresh output, seen only here: the bias goes in in place
+  return addBiasInPlace(y, b) ?? add(y, reshape(b, [1, O, ...new Array<number>(y.ndim - 2).fill(1)]));
 }
 
 /** 1-D convolution over (N, C, L) input with weight (O, C / groups, K), like torch.nn.functional.conv1d. */
@@ -353,6 +356,10 @@ export function groupNorm(input: Tensor, numGroups: number, weight?: Tensor | nu
   // each group's values are one contiguous row: the fused layerNorm kernel (no affine) normalises them
   const normalized = fusedLayerNorm(grouped, 1, null, null, eps) ?? normalize(grouped, [2], eps);
   let y = reshape(normalized, input.shape);
+  if (weight || bias) {
+    const fused = fusedChannelAffine(y, weight ?? null, bias ?? null); // one loop each way
+    if (fused) return fused;
+  }
   const bshape = [1, C, ...new Array<number>(input.ndim - 2).fill(1)];
   if (weight) y = mul(y, reshape(weight, bshape));
   if (bias) y = add(y, reshape(bias, bshape));

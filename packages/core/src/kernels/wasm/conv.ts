@@ -2,16 +2,17 @@ import type { PrimitiveAttrs } from '../../primitives.js';
 import { type TensorData, getKernel, registerKernel } from '../../registry.js';
 import { Tensor } from '../../tensor.js';
 import { type Geom, convGeom, convOutSize, convTransposeOutSize, convWeightGradKernel, prod } from '../cpu/conv.js';
-import { GEMM_MIN_WORK_PER_THREAD, packBOnThreads, reserveGemmWorkspace, sgemmPackedOnThreads } from './gemm.js';
+import { GEMM_MIN_WORK_PER_THREAD } from './gemm.js';
 import { MATMUL_WASM_MIN_WORK, directBackwardAllowed } from './matmul.js';
 import { useWasm } from './preference.js';
-import type { KernelExports } from './runtime.js';
-import { ELEMENTWISE_MIN_WORK_PER_THREAD, beginKernelCall, runParallel, splitChunk, threadsFor } from './threads.js';
+import type { Arena, KernelExports } from './runtime.js';
+import { type KernelName, beginKernelCall, runParallel } from './threads.js';
 
-// Conv, its weight gradient and ConvTranspose (which is also Conv's input gradient) with their
-// GEMMs in wasm (float32), so convolutional models get the SIMD kernel and its threads. im2col and
-// col2im run in linear memory too, over all images of a chunk in one threaded call. The
-// TypeScript kernels stay registered underneath as the reference and the fallback.
+// Conv, its weight gradient and ConvTranspose (which is also Conv's input gradient) in wasm
+// (float32), image by image: for each image the kernel (asm/kernels.ts) builds im2col, packs it
+// and runs the GEMM in buffers private to its thread, small enough to stay in cache, and writes
+// the result in place; threads split the images. The TypeScript kernels stay registered
+// underneath as the reference and the fallback.
 
 const convReference = getKernel('Conv', 'cpu');
 const convTransposeReference = getKernel('ConvTranspose', 'cpu');
@@ -52,41 +53,38 @@ export function convWeightGradDirect(x: Tensor, g: Tensor, K: readonly number[],
   return new Tensor(dw, [g.shape[1]!, x.shape[1]! / attrs.group, ...K], x.dtype);
 }
 
-/** Threads for an im2col/col2im pass over `elements` floats: at most the call's, fewer when small. */
-function copyThreads(elements: number, threads: number): number {
-  return threads <= 1 ? 1 : Math.min(threads, threadsFor(elements, ELEMENTWISE_MIN_WORK_PER_THREAD));
+/** Writes a conv's geometry (asm/kernels.ts's 18-int block: S, K, O, strides, begin pads, dilations) into the arena. */
+function writeGeom(arena: Arena, ptr: number, g: Geom): void {
+  arena.i32(ptr, 18).set([...g.S, ...g.K, ...g.O, ...g.st, ...g.pb, ...g.dl]);
+}
+
+/** Byte pointers of each thread's buffers for a per-image kernel: the column matrix, its packing and the GEMM's scratch. */
+interface ThreadBuffers {
+  col: number[];
+  packed: number[];
+  scratch: number[];
+}
+
+/** Reserves per-thread buffers: `colFloats` floats of columns and a packed B of K × N. */
+function reserveThreadBuffers(k: KernelExports, arena: Arena, threads: number, colFloats: number, K: number, N: number): ThreadBuffers {
+  const b: ThreadBuffers = { col: [], packed: [], scratch: [] };
+  for (let t = 0; t < threads; t++) {
+    b.col.push(arena.alloc(colFloats * 4));
+    b.packed.push(arena.alloc(k.packedBBytes(K, N)));
+    b.scratch.push(arena.alloc(k.sgemmScratchBytes()));
+  }
+  return b;
+}
+
+/** Runs a per-image kernel (args: 7 operands, then col, packed, scratch, i0, i1) over N images, one image per chunk. */
+function runImages(k: KernelExports, fn: KernelName, operands: number[], N: number, b: ThreadBuffers, threads: number): void {
+  const args = (t: number) => [...operands, b.col[t]!, b.packed[t]!, b.scratch[t]!, 0, 0];
+  runParallel(k, { fn, args, lo: 10, hi: 11, total: N, chunk: 1 }, threads);
 }
 
 /**
- * im2col (asm/kernels.ts) of `channels` channels of m images (image j's at byte pointer x + j·xImage
- * floats) into col, the images side by side (row stride ld, image j's columns from j·colImage):
- * one call, (image, channel) pairs split between threads.
- */
-function im2colImages(k: KernelExports, x: number, xImage: number, col: number, ld: number, colImage: number, m: number, channels: number, g: Geom, threads: number): void {
-  const units = m * channels;
-  const t = copyThreads(units * prod(g.K) * prod(g.O), threads);
-  const args = () => [x, xImage, col, ld, colImage, 0, 0, channels, ...g.S, ...g.K, ...g.O, ...g.st, ...g.pb, ...g.dl];
-  runParallel(k, { fn: 'im2col', args, lo: 5, hi: 6, total: units, chunk: splitChunk(units, 1, t) }, t);
-}
-
-/** col2im (asm/kernels.ts), im2col's adjoint with the same layout, into y (image j's channels from j·yImage floats). */
-function col2imImages(k: KernelExports, col: number, ld: number, colImage: number, y: number, yImage: number, m: number, channels: number, g: Geom, threads: number): void {
-  const units = m * channels;
-  const t = copyThreads(units * prod(g.K) * prod(g.O), threads);
-  const args = () => [col, ld, colImage, y, yImage, 0, 0, channels, ...g.S, ...g.K, ...g.O, ...g.st, ...g.pb, ...g.dl];
-  runParallel(k, { fn: 'col2im', args, lo: 5, hi: 6, total: units, chunk: splitChunk(units, 1, t) }, t);
-}
-
-/** Images of one im2col chunk: all of them unless R × (images·Ovol) would pass 4 Mi floats. */
-function imagesPerChunk(N: number, R: number, Ovol: number): number {
-  return Math.max(1, Math.min(N, Math.floor((1 << 22) / Math.max(1, R * Ovol))));
-}
-
-/**
- * Conv (float32) in wasm: per group and chunk of images, im2col writes the images side by side
- * straight into linear memory, which is packed once and multiplied by the group's weights on
- * all threads: (Og, R)·(R, m·Ovol); the result is scattered to (N, O, *So). Null when wasm
- * cannot run (the caller falls back).
+ * Conv (float32) in wasm: every image's im2col, packing and GEMM (w_g (Og, R) · cols (R, Ovol))
+ * on one thread, images split between threads. Null when wasm cannot run (the caller falls back).
  */
 function convWasm(x: TensorData, w: TensorData, attrs: PrimitiveAttrs['Conv']): TensorData | null {
   const { strides, pads, dilations, group: G } = attrs;
@@ -96,147 +94,96 @@ function convWasm(x: TensorData, w: TensorData, attrs: PrimitiveAttrs['Conv']): 
   const Sx = x.shape.slice(2);
   const Kx = w.shape.slice(2);
   const Ox = Sx.map((s, i) => convOutSize(s, Kx[i]!, strides[i]!, pads[i]!, pads[i + nsp]!, dilations[i]!));
-  const geom = convGeom(Sx, Kx, Ox, attrs);
-  const Cg = C / G;
-  const Og = O / G;
-  const Svol = prod(Sx);
   const Ovol = prod(Ox);
-  const R = Cg * prod(Kx);
-  const out = new Float32Array(N * O * Ovol);
-  if (out.length === 0 || R === 0) return { storage: out, shape: [N, O, ...Ox], dtype: 'float32' };
-  const nb = imagesPerChunk(N, R, Ovol);
-  const call = beginKernelCall(Og * R * nb * Ovol, GEMM_MIN_WORK_PER_THREAD);
+  const R = (C / G) * prod(Kx);
+  const shape = [N, O, ...Ox];
+  if (N * O * Ovol === 0 || R === 0) return { storage: new Float32Array(N * O * Ovol), shape, dtype: 'float32' };
+  const call = beginKernelCall(N * O * R * Ovol, GEMM_MIN_WORK_PER_THREAD);
   if (!call) return null;
-  const { k, arena, threads } = call;
+  const { k, arena } = call;
+  const threads = Math.min(call.threads, N);
   const px = arena.alloc(x.storage.length * 4);
-  const pw = arena.alloc(O * R * 4);
-  const pcol = arena.alloc(R * nb * Ovol * 4);
-  const pout = arena.alloc(Og * nb * Ovol * 4);
-  const work = reserveGemmWorkspace(k, arena, R, nb * Ovol, threads);
+  const pw = arena.alloc(w.storage.length * 4);
+  const pout = arena.alloc(N * O * Ovol * 4);
+  const geo = arena.alloc(18 * 4);
+  const bufs = reserveThreadBuffers(k, arena, threads, R * Ovol, R, Ovol);
   if (!arena.commit()) return null;
   arena.f32(px, x.storage.length).set(x.storage);
-  arena.f32(pw, O * R).set(w.storage);
-  for (let n0 = 0; n0 < N; n0 += nb) {
-    const m = Math.min(nb, N - n0);
-    const ld = m * Ovol;
-    for (let gi = 0; gi < G; gi++) {
-      im2colImages(k, px + (n0 * C + gi * Cg) * Svol * 4, C * Svol, pcol, ld, Ovol, m, Cg, geom, threads);
-      packBOnThreads(k, pcol, R, ld, 0, work);
-      sgemmPackedOnThreads(k, pw + gi * Og * R * 4, pout, Og, ld, R, 0, work); // (Og, R)·(R, m·Ovol)
-      const res = arena.f32(pout, Og * ld);
-      for (let o = 0; o < Og; o++) {
-        for (let j = 0; j < m; j++) out.set(res.subarray(o * ld + j * Ovol, o * ld + (j + 1) * Ovol), ((n0 + j) * O + gi * Og + o) * Ovol);
-      }
-    }
-  }
-  return { storage: out, shape: [N, O, ...Ox], dtype: 'float32' };
+  arena.f32(pw, w.storage.length).set(w.storage);
+  writeGeom(arena, geo, convGeom(Sx, Kx, Ox, attrs));
+  runImages(k, 'convImages', [px, pw, pout, geo, C, O, G], N, bufs, threads);
+  return { storage: arena.f32(pout, N * O * Ovol).slice(), shape, dtype: 'float32' };
 }
 
 /**
- * Conv's weight gradient (float32) in wasm: dW_g (Og, R) = Σ over chunks of g_g (Og, m·Ovol) ·
- * col_gᵀ, col from im2col straight into linear memory (as in convWasm). Null when wasm cannot run.
+ * Conv's weight gradient (float32) in wasm: each thread accumulates Σ_j gy_j,g (Og, Ovol) ·
+ * im2col(x_j,g)ᵀ over its images into its own (O, R) sum; the sums are added at the end.
+ * Null when wasm cannot run.
  */
 function convWeightGradWasm(x: TensorData, g: TensorData, K: readonly number[], attrs: PrimitiveAttrs['Conv']): Float32Array | null {
   const [N, C] = x.shape as [number, number];
   const O = g.shape[1]!;
   const So = g.shape.slice(2);
-  const geom = convGeom(x.shape.slice(2), K, So, attrs);
   const G = attrs.group;
-  const Cg = C / G;
-  const Og = O / G;
-  const Svol = prod(x.shape.slice(2));
   const Ovol = prod(So);
-  const R = Cg * prod(K);
+  const R = (C / G) * prod(K);
   const dw = new Float32Array(O * R);
   if (dw.length === 0 || Ovol === 0 || N === 0) return dw;
-  const nb = imagesPerChunk(N, R, Ovol);
-  const call = beginKernelCall(Og * R * nb * Ovol, GEMM_MIN_WORK_PER_THREAD);
+  const call = beginKernelCall(N * O * R * Ovol, GEMM_MIN_WORK_PER_THREAD);
   if (!call) return null;
-  const { k, arena, threads } = call;
+  const { k, arena } = call;
+  const threads = Math.min(call.threads, N);
   const px = arena.alloc(x.storage.length * 4);
-  const pcol = arena.alloc(R * nb * Ovol * 4);
-  const pg = arena.alloc(Og * nb * Ovol * 4);
-  const ppart = arena.alloc(Og * R * 4);
-  const work = reserveGemmWorkspace(k, arena, nb * Ovol, R, threads);
+  const pg = arena.alloc(g.storage.length * 4);
+  const pacc = arena.alloc(threads * O * R * 4);
+  const geo = arena.alloc(18 * 4);
+  const bufs = reserveThreadBuffers(k, arena, threads, R * Ovol, Ovol, R);
   if (!arena.commit()) return null;
   arena.f32(px, x.storage.length).set(x.storage);
-  const gs = g.storage;
-  for (let n0 = 0; n0 < N; n0 += nb) {
-    const m = Math.min(nb, N - n0);
-    const ld = m * Ovol;
-    for (let gi = 0; gi < G; gi++) {
-      const gp = arena.f32(pg, Og * ld);
-      im2colImages(k, px + (n0 * C + gi * Cg) * Svol * 4, C * Svol, pcol, ld, Ovol, m, Cg, geom, threads);
-      for (let j = 0; j < m; j++) {
-        for (let o = 0; o < Og; o++) {
-          const src = ((n0 + j) * O + gi * Og + o) * Ovol;
-          gp.set(gs.subarray(src, src + Ovol), o * ld + j * Ovol);
-        }
-      }
-      packBOnThreads(k, pcol, ld, R, 1, work); // colᵀ: col is (R, m·Ovol), read as N×K
-      sgemmPackedOnThreads(k, pg, ppart, Og, R, ld, 0, work); // (Og, m·Ovol)·(m·Ovol, R)
-      const part = arena.f32(ppart, Og * R);
-      const base = gi * Og * R;
-      if (n0 === 0) dw.set(part, base);
-      else for (let i = 0; i < Og * R; i++) dw[base + i]! += part[i]!;
-    }
-  }
+  arena.f32(pg, g.storage.length).set(g.storage);
+  arena.f32(pacc, threads * O * R).fill(0);
+  writeGeom(arena, geo, convGeom(x.shape.slice(2), K, So, attrs));
+  // thread t accumulates into its own slice of pacc
+  const args = (t: number) => [px, pg, pacc + t * O * R * 4, geo, C, O, G, bufs.col[t]!, bufs.packed[t]!, bufs.scratch[t]!, 0, 0];
+  runParallel(k, { fn: 'convWeightGradImages', args, lo: 10, hi: 11, total: N, chunk: 1 }, threads);
+  const acc = arena.f32(pacc, threads * O * R);
+  dw.set(acc.subarray(0, O * R));
+  for (let t = 1; t < threads; t++) for (let i = 0; i < O * R; i++) dw[i]! += acc[t * O * R + i]!;
   return dw;
 }
 
 /**
- * ConvTranspose (float32) in wasm, which is also Conv's input gradient. Per group and chunk of
- * images, the images' input channels go side by side into linear memory, one GEMM makes every
- * image's columns, cols (Og·Kvol, m·Svol) = W_gᵀ (Og·Kvol, Cg) · x_g (Cg, m·Svol), and col2im
- * accumulates them into the output (the equivalent conv maps the output to x, so col2im is its
- * im2col's adjoint). Null when wasm cannot run (the caller falls back).
+ * ConvTranspose (float32) in wasm, which is also Conv's input gradient: per image and group,
+ * cols (Og·Kvol, Svol) = w_gᵀ (Og·Kvol, Cg) · x_j,g (Cg, Svol) and col2im into the output (the
+ * equivalent conv maps the output to x, so col2im is its im2col's adjoint), images split between
+ * threads. Null when wasm cannot run (the caller falls back).
  */
 function convTransposeWasm(x: TensorData, w: TensorData, attrs: PrimitiveAttrs['ConvTranspose']): TensorData | null {
   const { strides, pads, dilations, group: G, outputPadding } = attrs;
   const nsp = x.shape.length - 2;
   const [N, C] = x.shape as [number, number];
-  const Og = w.shape[1]!;
-  const O = Og * G;
+  const O = w.shape[1]! * G;
   const Sx = x.shape.slice(2);
   const Kx = w.shape.slice(2);
   const Yx = Sx.map((s, i) => convTransposeOutSize(s, Kx[i]!, strides[i]!, pads[i]!, pads[i + nsp]!, dilations[i]!, outputPadding[i]!));
-  const geom = convGeom(Yx, Kx, Sx, { strides, pads, dilations }); // the conv from the output Y to x
-  const Cg = C / G;
   const Svol = prod(Sx);
   const Yvol = prod(Yx);
-  const R = Og * prod(Kx);
-  const out = new Float32Array(N * O * Yvol);
-  if (out.length === 0) return { storage: out, shape: [N, O, ...Yx], dtype: 'float32' };
-  if (Svol === 0 || R === 0 || Cg === 0) return { storage: out, shape: [N, O, ...Yx], dtype: 'float32' };
-  const nb = imagesPerChunk(N, R, Svol);
-  const call = beginKernelCall(R * Cg * nb * Svol, GEMM_MIN_WORK_PER_THREAD);
+  const R = w.shape[1]! * prod(Kx);
+  const shape = [N, O, ...Yx];
+  if (N * O * Yvol === 0 || Svol === 0 || C === 0) return { storage: new Float32Array(N * O * Yvol), shape, dtype: 'float32' };
+  const call = beginKernelCall(N * R * C * Svol, GEMM_MIN_WORK_PER_THREAD);
   if (!call) return null;
-  const { k, arena, threads } = call;
-  const pw = arena.alloc(C * R * 4);
-  const pxg = arena.alloc(Cg * nb * Svol * 4);
-  const pcol = arena.alloc(R * nb * Svol * 4);
-  const py = arena.alloc(nb * Og * Yvol * 4);
-  const work = reserveGemmWorkspace(k, arena, Cg, nb * Svol, threads);
+  const { k, arena } = call;
+  const threads = Math.min(call.threads, N);
+  const px = arena.alloc(x.storage.length * 4);
+  const pw = arena.alloc(w.storage.length * 4);
+  const py = arena.alloc(N * O * Yvol * 4);
+  const geo = arena.alloc(18 * 4);
+  const bufs = reserveThreadBuffers(k, arena, threads, R * Svol, C / G, Svol);
   if (!arena.commit()) return null;
-  arena.f32(pw, C * R).set(w.storage);
-  const xs = x.storage;
-  for (let n0 = 0; n0 < N; n0 += nb) {
-    const m = Math.min(nb, N - n0);
-    const ld = m * Svol;
-    for (let gi = 0; gi < G; gi++) {
-      const xg = arena.f32(pxg, Cg * ld); // (Cg, m·Svol): image j's channel c at row c, columns j·Svol…
-      for (let j = 0; j < m; j++) {
-        for (let c = 0; c < Cg; c++) {
-          const src = ((n0 + j) * C + gi * Cg + c) * Svol;
-          xg.set(xs.subarray(src, src + Svol), c * ld + j * Svol);
-        }
-      }
-      packBOnThreads(k, pxg, Cg, ld, 0, work);
-      sgemmPackedOnThreads(k, pw + gi * Cg * R * 4, pcol, R, ld, Cg, 1, work); // W_g is (Cg, R), read transposed
-      col2imImages(k, pcol, ld, Svol, py, Og * Yvol, m, Og, geom, threads);
-      const y = arena.f32(py, m * Og * Yvol);
-      for (let j = 0; j < m; j++) out.set(y.subarray(j * Og * Yvol, (j + 1) * Og * Yvol), ((n0 + j) * O + gi * Og) * Yvol);
-    }
-  }
-  return { storage: out, shape: [N, O, ...Yx], dtype: 'float32' };
+  arena.f32(px, x.storage.length).set(x.storage);
+  arena.f32(pw, w.storage.length).set(w.storage);
+  writeGeom(arena, geo, convGeom(Yx, Kx, Sx, { strides, pads, dilations })); // the conv from the output to x
+  runImages(k, 'convTransposeImages', [px, pw, py, geo, C, O, G], N, bufs, threads);
+  return { storage: arena.f32(py, N * O * Yvol).slice(), shape, dtype: 'float32' };
 }

@@ -50,16 +50,9 @@ export interface KernelExports {
   bceLogits(l: number, x: number, out: number, sig: number, i0: number, i1: number): void;
   philoxUniform(out: number, i0: number, i1: number, baseLo: number, baseHi: number, k0: number, k1: number, f64: number): void;
   columnSums(g: number, acc: number, out: number, R: number, N: number, n0: number, n1: number): void;
-  im2col(
-    x: number, xImage: number, col: number, ld: number, colImage: number, i0: number, i1: number, C: number, Sd: number, Sh: number, Sw: number,
-    Kd: number, Kh: number, Kw: number, Od: number, Oh: number, Ow: number, sd: number, sh: number, sw: number, pd: number, ph: number, pw: number,
-    dd: number, dh: number, dw: number,
-  ): void;
-  col2im(
-    col: number, ld: number, colImage: number, y: number, yImage: number, i0: number, i1: number, C: number, Sd: number, Sh: number, Sw: number,
-    Kd: number, Kh: number, Kw: number, Od: number, Oh: number, Ow: number, sd: number, sh: number, sw: number, pd: number, ph: number, pw: number,
-    dd: number, dh: number, dw: number,
-  ): void;
+  convImages(x: number, w: number, out: number, geo: number, C: number, O: number, G: number, col: number, packed: number, scratch: number, i0: number, i1: number): void;
+  convWeightGradImages(x: number, gy: number, acc: number, geo: number, C: number, O: number, G: number, col: number, packed: number, scratch: number, i0: number, i1: number): void;
+  convTransposeImages(x: number, w: number, y: number, geo: number, C: number, O: number, G: number, col: number, packed: number, scratch: number, i0: number, i1: number): void;
 }
 
 const PAGE = 65536;
@@ -206,6 +199,10 @@ export class Arena {
 
   f64(ptr: number, length: number): Float64Array {
     return new Float64Array(this.k.memory.buffer, ptr, length);
+  }
+
+  i32(ptr: number, length: number): Int32Array {
+    return new Int32Array(this.k.memory.buffer, ptr, length);
   }
 }
 

@@ -119,9 +119,8 @@ describe.skipIf(!supported)('wasm kernels on worker threads', () => {
     for (let i = 0; i < 4; i++) expect(two[i]).toEqual(one[i]);
   });
 
-  it('conv2d and convTranspose2d (im2col, GEMM, col2im over (image, channel) pairs) equal one thread bit for bit', () => {
+  it('conv2d and convTranspose2d split by images equal one thread bit for bit; weight gradients (summed per thread) agree to 1e-6', () => {
     const g = new Generator(7);
-    // im2col of one image is 45 · 62 · 60 floats: all 3 images in one chunk, 2 groups
     const x = randn([3, 10, 62, 60], { generator: g }).requiresGrad_();
     const w = randn([4, 5, 3, 3], { generator: g }).requiresGrad_(); // 2 groups
     const wt = randn([4, 3, 3, 3], { generator: g }).requiresGrad_(); // convTranspose: (C, O/groups, k, k)
@@ -129,10 +128,14 @@ describe.skipIf(!supported)('wasm kernels on worker threads', () => {
     const [one, two] = oneAndTwo(() => {
       const y = conv2d(x, w, null, { padding: 1, groups: 2 });
       const yt = convTranspose2d(xt, wt, null, { stride: 2, padding: 1, outputPadding: 1 });
-      const grads = autogradGrad([y.square().sum().add(yt.square().sum())], [x, w, xt, wt]) as Tensor[];
+      const grads = autogradGrad([y.square().sum().add(yt.square().sum())], [x, xt, w, wt]) as Tensor[];
       return [y.storage, yt.storage, ...grads.map((t) => t.storage)];
     });
-    for (let i = 0; i < 6; i++) expect(two[i]).toEqual(one[i]);
+    for (let i = 0; i < 4; i++) expect(two[i]).toEqual(one[i]);
+    for (let i = 4; i < 6; i++) {
+      const scale = Math.max(...Array.from(one[i]!, Math.abs));
+      for (let j = 0; j < one[i]!.length; j++) expect(Math.abs(two[i]![j]! - one[i]![j]!)).toBeLessThanOrEqual(1e-6 * scale);
+    }
   });
 
   it('causal attention split by batch entries equals one thread bit for bit, value and gradient', () => {

@@ -14,8 +14,8 @@ import { type Arena, type KernelExports, freshArena, sharedKernels, threadsSuppo
 /** Exports a worker may be asked to call; the index is what goes into a slot. */
 const KERNEL_NAMES = [
   'sgemmPacked', 'packB', 'expf32', 'softmaxRows', 'geluTanh', 'geluTanhGrad', 'layerNormRows', 'layerNormBackward',
-  'attnCausal', 'attnCausalBackward', 'im2col', 'addRowVector', 'columnSums', 'silu', 'siluGrad', 'adamF32',
-  'bceLogits', 'philoxUniform', 'col2im',
+  'attnCausal', 'attnCausalBackward', 'convImages', 'addRowVector', 'columnSums', 'silu', 'siluGrad', 'adamF32',
+  'bceLogits', 'philoxUniform', 'convWeightGradImages', 'convTransposeImages',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 const KERNEL_INDEX = new Map<KernelName, number>(KERNEL_NAMES.map((name, i) => [name, i]));
