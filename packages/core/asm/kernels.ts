@@ -653,13 +653,16 @@ function im2col(
                 continue;
               }
               const src = xc + (<usize>((id * Sh + ih) * Sw + iw0) << 2);
-              if (lo > 0) memory.fill(p, 0, <usize>lo << 2);
+              // rows are short (an image's width): inline loops, not memory.copy/fill calls
+              for (let ow: i32 = 0; ow < lo; ow++) store<f32>(p + (<usize>ow << 2), 0);
               if (sw === 1) {
-                memory.copy(p + (<usize>lo << 2), src + (<usize>lo << 2), <usize>(hi - lo) << 2);
+                let ow: i32 = lo;
+                for (; ow + 4 <= hi; ow += 4) v128.store(p + (<usize>ow << 2), v128.load(src + (<usize>ow << 2)));
+                for (; ow < hi; ow++) store<f32>(p + (<usize>ow << 2), load<f32>(src + (<usize>ow << 2)));
               } else {
                 for (let ow: i32 = lo; ow < hi; ow++) store<f32>(p + (<usize>ow << 2), load<f32>(src + (<usize>(ow * sw) << 2)));
               }
-              if (hi < Ow) memory.fill(p + (<usize>hi << 2), 0, <usize>(Ow - hi) << 2);
+              for (let ow: i32 = hi; ow < Ow; ow++) store<f32>(p + (<usize>ow << 2), 0);
               p += rowBytes;
             }
           }
@@ -758,9 +761,11 @@ export function convImages(x: usize, w: usize, out: usize, geo: usize, C: i32, O
 }
 
 /**
- * Conv's weight gradient over images [i0, i1): acc (O × R, the thread's own, zeroed by the caller)
- * += gy[j, group's channels] (Og × Ovol) · im2col(x[j], group's channels)ᵀ (Ovol × R) per group.
- * Per-thread buffers as convImages (packed: packedBBytes(Ovol, R)).
+ * Conv's weight gradient over images [i0, i1), transposed: acc (per group an R × Og block, the
+ * thread's own, zeroed by the caller) += im2col(x[j], group's channels) (R × Ovol) ·
+ * gy[j, group's channels]ᵀ (Ovol × Og). Computing dWᵀ packs gy (Og rows) rather than the
+ * 9×-larger im2col matrix transposed, and reads im2col as A with contiguous rows. Per-thread
+ * buffers as convImages (packed: packedBBytes(Ovol, Og)).
  */
 export function convWeightGradImages(
   x: usize, gy: usize, acc: usize, geo: usize, C: i32, O: i32, G: i32, col: usize, packed: usize, scratch: usize, i0: i32, i1: i32,
@@ -774,8 +779,8 @@ export function convWeightGradImages(
   for (let j: i32 = i0; j < i1; j++) {
     for (let g: i32 = 0; g < G; g++) {
       im2col(x + (<usize>((j * C + g * Cg) * Svol) << 2), 0, col, Ovol, 0, 0, Cg, Cg, geo);
-      packB(col, packed, Ovol, R, 1, 0, R); // colᵀ: col is R × Ovol, read as N × K
-      gemmPacked(gy + (<usize>((j * O + g * Og) * Ovol) << 2), packed, acc + (<usize>(g * Og * R) << 2), Og, R, Ovol, 0, scratch, 0, Og, 0, R, true);
+      packB(gy + (<usize>((j * O + g * Og) * Ovol) << 2), packed, Ovol, Og, 1, 0, Og); // gyᵀ: gy is Og × Ovol, read as N × K
+      gemmPacked(col, packed, acc + (<usize>(g * R * Og) << 2), R, Og, Ovol, 0, scratch, 0, R, 0, Og, true);
     }
   }
 }
