@@ -121,7 +121,20 @@ function packBPanels(b: usize, pb: usize, pc: i32, jc: i32, kc: i32, nc: i32, sb
         dst += 32;
       }
     } else {
-      for (let k: i32 = 0; k < kc; k++) {
+      let k: i32 = 0;
+      if (transB && w === NR) {
+        // The panel's 8 columns are 8 rows of the stored B, each contiguous in k: load 4 k from
+        // each row and transpose two 4×4 blocks into 4 panel rows.
+        const row0 = b + (<usize>(pc + (jc + j0) * sb) << 2);
+        const rs = <usize>sb << 2;
+        for (; k + 4 <= kc; k += 4) {
+          const s = row0 + (<usize>k << 2);
+          transpose4x4Store(v128.load(s), v128.load(s + rs), v128.load(s + 2 * rs), v128.load(s + 3 * rs), dst);
+          transpose4x4Store(v128.load(s + 4 * rs), v128.load(s + 5 * rs), v128.load(s + 6 * rs), v128.load(s + 7 * rs), dst + 16);
+          dst += 128;
+        }
+      }
+      for (; k < kc; k++) {
         const src = b + (<usize>((pc + k) * kb + (jc + j0) * sb) << 2);
         for (let j: i32 = 0; j < NR; j++) {
           store<f32>(dst + (<usize>j << 2), j < w ? load<f32>(src + (<usize>(j * sb) << 2)) : 0);
@@ -130,6 +143,18 @@ function packBPanels(b: usize, pb: usize, pc: i32, jc: i32, kc: i32, nc: i32, sb
       }
     }
   }
+}
+
+/** Stores the transpose of the 4×4 block with rows r0…r3 as 4 rows of 4 floats, 32 bytes apart (one panel row each). */
+function transpose4x4Store(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize): void {
+  const a = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5); // r0[0] r1[0] r0[1] r1[1]
+  const b = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7); // r0[2] r1[2] r0[3] r1[3]
+  const c = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const d = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f64>(a, c, 0, 2)); // r0[0] r1[0] r2[0] r3[0]
+  v128.store(dst, v128.shuffle<f64>(a, c, 1, 3), 32);
+  v128.store(dst, v128.shuffle<f64>(b, d, 0, 2), 64);
+  v128.store(dst, v128.shuffle<f64>(b, d, 1, 3), 96);
 }
 
 /** Packs op(A)[ic:ic+mc, pc:pc+kc] into row panels of MR: pa[(q·kc + k)·MR + i], zero-padded. */
