@@ -174,6 +174,15 @@ function packA(a: usize, pa: usize, ic: i32, pc: i32, mc: i32, kc: i32, sa: i32,
         store<f32>(dst, load<f32>(s + 3 * rs), 12);
         dst += 16;
       }
+    } else if (h === MR) {
+      // transA: the four rows' values at each k are adjacent in memory
+      let src = a + (<usize>(pc * ka + ic + i0) << 2);
+      const step = <usize>ka << 2;
+      for (let k: i32 = 0; k < kc; k++) {
+        v128.store(dst, v128.load(src));
+        src += step;
+        dst += 16;
+      }
     } else {
       for (let k: i32 = 0; k < kc; k++) {
         const src = a + (<usize>((pc + k) * ka + (ic + i0) * sa) << 2);

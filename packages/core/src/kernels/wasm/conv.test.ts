@@ -111,12 +111,12 @@ describe('conv2d and convTranspose2d on wasm GEMMs', () => {
     );
   });
 
-  it('equal the TypeScript kernels on larger images (64 channels, 64×62), and for convTranspose2d with output padding', () => {
+  it('equal the TypeScript kernels with more channels and images than the property test, and for convTranspose2d with output padding', () => {
     const grads = (pref: 'ts' | 'wasm') => {
       setKernelPreference(pref);
       const g = new Generator(11);
-      const x = randn([3, 64, 64, 62], { generator: g }).requiresGrad_();
-      const w = randn([4, 64, 3, 3], { generator: g }).requiresGrad_();
+      const x = randn([5, 24, 21, 19], { generator: g }).requiresGrad_();
+      const w = randn([12, 24, 3, 3], { generator: g }).requiresGrad_();
       const xt = randn([2, 4, 9, 7], { generator: g }).requiresGrad_();
       const wt = randn([4, 3, 3, 3], { generator: g }).requiresGrad_();
       const y = conv2d(x, w, null, { padding: 1 });
