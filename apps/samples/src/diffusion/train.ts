@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { trainingProgress } from '../cli/progress.js';
 import { dirname } from 'node:path';
 import { Generator, type Tensor } from '@likelihood/core';
 import { type NoiseSchedule, denoisingLoss } from '@likelihood/diffusion';
 import { Adam, EMA, clipGradNorm_ } from '@likelihood/nn';
 import { loadCheckpoint, saveCheckpoint } from '@likelihood/nn/node';
-import cliProgress from 'cli-progress';
 import type { LossPoint } from '../report/types.js';
 import { type DiffusionData, loadDiffusionData } from './data.js';
 import { type DenoiserModule, type DiffusionModelConfig, buildModel, defaultModelConfig } from './model.js';
@@ -100,17 +100,8 @@ export function trainDiffusion(o: DiffusionTrainOptions): DiffusionTrainResult {
       extra: { ema: ema.shadow, emaUpdates: ema.numUpdates, curve: curve.map((p) => [p.step, p.loss]) },
     });
 
-  const bar = new cliProgress.SingleBar(
-    {
-      format: 'diffusion {bar} {value}/{total} | loss {loss} | {sps} steps/s | {duration_formatted} (eta {eta_formatted})',
-      hideCursor: true,
-      noTTYOutput: o.progress !== false,
-      notTTYSchedule: 10_000,
-      etaBuffer: 50,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  if (o.progress !== false) bar.start(o.steps, step, { loss: '-', sps: '-' });
+  const progress = o.progress === false ? null : trainingProgress('diffusion', o.steps, ['loss {loss}', '{sps} steps/s']);
+  progress?.start(step);
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const startStep = step;
@@ -126,12 +117,12 @@ export function trainDiffusion(o: DiffusionTrainOptions): DiffusionTrainResult {
     step += 1;
     curve.push({ step, loss: loss.item() });
     if (step % o.checkpointInterval === 0) save();
-    if (o.progress !== false) {
+    if (progress) {
       const sps = (step - startStep) / ((performance.now() - t0) / 1000);
-      bar.update(step, { loss: curve.at(-1)!.loss.toFixed(4), sps: sps.toFixed(2) });
+      progress.update(step, { loss: curve.at(-1)!.loss.toFixed(4), sps: sps.toFixed(2) });
     }
   }
-  if (o.progress !== false) bar.stop();
+  progress?.stop();
   if (step % o.checkpointInterval !== 0) save();
   const cpu = process.cpuUsage(cpu0);
   const seconds = (performance.now() - t0) / 1000;

@@ -6,10 +6,10 @@ import { Generator, type Tensor, noGrad, rand } from '@likelihood/core';
 import { toy2d } from '@likelihood/datasets';
 import { EBMTrainer, EnergyMLP, GaussianKDENoise, NCETrainer, ReplayBuffer, exactNll2d, gridLogZ2d, mala } from '@likelihood/ebm';
 import { Adam, CosineAnnealingLR } from '@likelihood/nn';
-import cliProgress from 'cli-progress';
 import { heatmapPng, scatterPng, writePng } from '../images/png.js';
 import type { CalibrationFigure, LossPoint } from '../report/types.js';
 import { deepEbmCoverage } from './calibration.js';
+import { trainingProgress } from '../cli/progress.js';
 
 export interface Deep2dOptions {
   density: string;
@@ -78,11 +78,8 @@ export function trainDeep2d(o: Deep2dOptions, log: (s: string) => void = (s) => 
     step = (x) => trainer.step(x).loss;
   }
   log(`ebm deep: MLP energy 2-${o.width}-${o.width}-1 on '${o.density}', ${o.method === 'nce' ? `NCE (ν = ${o.numNoise}, noise: KDE of ${o.centers} points, h = ${o.bandwidth} + ${o.uniformWeight} uniform)` : `CD with ${o.langevinSteps} SGLD steps and a replay buffer`}, Adam lr ${o.lr} (cosine), batch ${o.batchSize}`);
-  const bar = new cliProgress.SingleBar(
-    { format: 'ebm {bar} {value}/{total} | loss {loss} | test NLL {nll} | {duration_formatted} (eta {eta_formatted})', hideCursor: true, noTTYOutput: o.progress, notTTYSchedule: 10_000, etaBuffer: 50 },
-    cliProgress.Presets.shades_classic,
-  );
-  if (o.progress) bar.start(o.steps, 0, { loss: '-', nll: '-' });
+  const bar = o.progress ? trainingProgress('ebm', o.steps, ['loss {loss}', 'test NLL {nll}']) : null;
+  bar?.start(0);
   const curve: LossPoint[] = [];
   const evalEvery = Math.max(1, Math.floor(o.steps / 10));
   const t0 = Date.now();
@@ -98,10 +95,10 @@ export function trainDeep2d(o: Deep2dOptions, log: (s: string) => void = (s) => 
       nllShown = point.val.toFixed(3);
     }
     curve.push(point);
-    if (o.progress) bar.update(it, { loss: loss.toFixed(4), nll: nllShown });
+    bar?.update(it, { loss: loss.toFixed(4), nll: nllShown }, it % evalEvery === 0);
     if (o.maxSeconds !== undefined && (Date.now() - t0) / 1000 > o.maxSeconds) break;
   }
-  if (o.progress) bar.stop();
+  bar?.stop();
   const seconds = (Date.now() - t0) / 1000;
   const grid = gridLogZ2d(energy, box);
   const nll = exactNll2d(energy, test, box).nll;

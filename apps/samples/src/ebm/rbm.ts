@@ -3,10 +3,10 @@
 import { join } from 'node:path';
 import { Generator, type Tensor, bernoulli, noGrad, randperm, zeros } from '@likelihood/core';
 import { BernoulliRBM, RBMTrainer, ais, baseRateVisibleBias, salakhutdinovMurraySchedule } from '@likelihood/ebm';
-import cliProgress from 'cli-progress';
 import { imageGridPng, writePng } from '../images/png.js';
 import type { LossPoint } from '../report/types.js';
 import { type BinarizedMnist, loadBinarizedMnist } from './mnist.js';
+import { trainingProgress } from '../cli/progress.js';
 
 export interface RbmTrainOptions {
   hidden: number;
@@ -80,11 +80,8 @@ export function trainRbmMnist(o: RbmTrainOptions, log: (s: string) => void = (s)
   const gen = new Generator(o.seed + 1);
   const trainer = new RBMTrainer(rbm, { method: o.method, k: o.k, lr: o.lr, momentum: 0.5, weightDecay: o.weightDecay, batchSize: o.batchSize, generator: gen });
   const perEpoch = Math.ceil(n / o.batchSize);
-  const bar = new cliProgress.SingleBar(
-    { format: 'rbm {bar} {value}/{total} | epoch {epoch} | F gap {gap} | recon {recon} | {duration_formatted} (eta {eta_formatted})', hideCursor: true, noTTYOutput: o.progress, notTTYSchedule: 10_000, etaBuffer: 50 },
-    cliProgress.Presets.shades_classic,
-  );
-  if (o.progress) bar.start(o.epochs * perEpoch, 0, { epoch: 1, gap: '-', recon: '-' });
+  const bar = o.progress ? trainingProgress('rbm', o.epochs * perEpoch, ['epoch {epoch}', 'F gap {gap}', 'recon {recon}']) : null;
+  bar?.start(0);
   const curve: LossPoint[] = [];
   const t0 = Date.now();
   let step = 0;
@@ -100,12 +97,12 @@ export function trainRbmMnist(o: RbmTrainOptions, log: (s: string) => void = (s)
       const st = trainer.step(data.train.indexSelect(0, perm.narrow(0, s, Math.min(o.batchSize, n - s))));
       step++;
       curve.push({ step, loss: st.freeEnergyGap });
-      if (o.progress) bar.update(step, { epoch: e + 1, gap: st.freeEnergyGap.toFixed(2), recon: st.reconstructionError.toFixed(4) });
+      bar?.update(step, { epoch: String(e + 1), gap: st.freeEnergyGap.toFixed(2), recon: st.reconstructionError.toFixed(4) });
       if (o.maxSeconds !== undefined && (Date.now() - t0) / 1000 > o.maxSeconds) break outer;
     }
     epochsDone = e + 1;
   }
-  if (o.progress) bar.stop();
+  bar?.stop();
   const seconds = (Date.now() - t0) / 1000;
   log(`ebm rbm: ${step} updates (${epochsDone} full epochs) in ${seconds.toFixed(1)} s`);
 

@@ -11,7 +11,7 @@ import { findSharedData, loadMnist } from '@likelihood/datasets';
 import { type Flow, evaluateBitsPerDim, imageMafFlow, imageRealNVPFlow, uniformDequantize } from '@likelihood/flow';
 import { Adam, warmupCosine } from '@likelihood/nn';
 import { loadCheckpoint, saveCheckpoint } from '@likelihood/nn/node';
-import cliProgress from 'cli-progress';
+import { trainingProgress } from '../cli/progress.js';
 import { imageGridPng, writePng } from '../images/png.js';
 import type { LossPoint, ReportImage } from '../report/types.js';
 
@@ -119,11 +119,8 @@ export function trainMnist(o: MnistTrainOptions): MnistTrainReport {
   };
   const n = train.shape[0]!;
   process.stderr.write(`flow train mnist: ${description}, ${flow.parameters().reduce((a, p) => a + p.size, 0).toLocaleString('en')} parameters; ${n} train / ${test.shape[0]} test images\n`);
-  const bar = new cliProgress.SingleBar(
-    { format: 'flow mnist {bar} {value}/{total} | train {loss} bits/dim | test {val} | {duration_formatted} (eta {eta_formatted})', hideCursor: true, noTTYOutput: o.progress !== false, notTTYSchedule: 30_000, etaBuffer: 50 },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(o.steps, start, { loss: '-', val: '-' });
+  const progress = o.progress === false ? null : trainingProgress('flow mnist', o.steps, ['train {loss} bits/dim', 'test {val}']);
+  progress?.start(start);
   // In-training evaluations on the first evalLimit test images, the final one on all of them,
   // each with one dequantisation draw per image (the same draws every time: seed + 1).
   const evalSet = o.evalLimit != null && o.evalLimit < test.shape[0]! ? test.narrow(0, 0, o.evalLimit) : test;
@@ -149,10 +146,10 @@ export function trainMnist(o: MnistTrainOptions): MnistTrainReport {
       curve.at(-1)!.val = evalBpd;
       if (o.progress === false) process.stderr.write(`flow train mnist: step ${s}, train ${l.toFixed(3)} bits/dim, test (${evalSet.shape[0]} images) ${evalBpd.toFixed(3)} bits/dim, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
     }
-    bar.update(s, { loss: l.toFixed(3), val: Number.isNaN(evalBpd) ? '-' : evalBpd.toFixed(3) });
+    progress?.update(s, { loss: l.toFixed(3), val: Number.isNaN(evalBpd) ? '-' : evalBpd.toFixed(3) }, evalNow);
     if (s % o.checkpointInterval === 0 || s === o.steps) save(s);
   }
-  bar.stop();
+  progress?.stop();
   const testBpd = evalSet === test && lastEvalStep === o.steps ? evalBpd : evaluate(test);
   // Samples: MAF's noise → data direction is sequential (784 passes per layer), so keep the grid small.
   flow.eval();

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { Generator } from '@likelihood/core';
 import { type ToyFlowKind, type TrainToyResult, densityGrid, toyEntropy, trainToyFlow } from '@likelihood/flow';
-import cliProgress from 'cli-progress';
+import { trainingProgress } from '../cli/progress.js';
 import { heatmapPng, scatterPng, writePng } from '../images/png.js';
 import type { LossPoint, ReportImage } from '../report/types.js';
 
@@ -45,11 +45,8 @@ export interface ToyTrainReport {
 
 export function trainToy(o: ToyTrainOptions): ToyTrainReport {
   const t0 = performance.now();
-  const bar = new cliProgress.SingleBar(
-    { format: `flow ${o.model} on ${o.density} {bar} {value}/{total} | NLL {loss} nats | {duration_formatted} (eta {eta_formatted})`, hideCursor: true, noTTYOutput: o.progress !== false, notTTYSchedule: 10_000 },
-    cliProgress.Presets.shades_classic,
-  );
-  if (o.progress !== false) bar.start(o.steps, 0, { loss: '-' });
+  const progress = o.progress === false ? null : trainingProgress(`flow ${o.model} on ${o.density}`, o.steps, ['NLL {loss} nats']);
+  progress?.start(0);
   const curve: LossPoint[] = [];
   const every = Math.max(1, Math.floor(o.steps / 100));
   const result = trainToyFlow(o.density, {
@@ -67,7 +64,7 @@ export function trainToy(o: ToyTrainOptions): ToyTrainReport {
     logEvery: every,
     onLog: (step, loss) => {
       curve.push({ step, loss });
-      if (o.progress !== false) bar.update(step, { loss: loss.toFixed(3) });
+      progress?.update(step, { loss: loss.toFixed(3) });
     },
     evalEvery: Math.max(1, Math.floor(o.steps / (o.evals ?? 5))),
     onEval: (step, val) => {
@@ -76,7 +73,7 @@ export function trainToy(o: ToyTrainOptions): ToyTrainReport {
       else curve.push({ step, loss: Number.NaN, val });
     },
   });
-  if (o.progress !== false) bar.stop();
+  progress?.stop();
   const entropy = result.trueEntropy === null ? null : toyEntropy(o.density, { samples: o.entropySamples ?? 100_000 });
   const images = drawToy(o, result);
   return { result, entropy, curve, images, seconds: (performance.now() - t0) / 1000 };

@@ -4,9 +4,9 @@ import { Generator, type Tensor, noGrad } from '@likelihood/core';
 import { Adam } from '@likelihood/nn';
 import { loadCheckpoint, saveCheckpoint } from '@likelihood/nn/node';
 import { type FitStep, type VAE, fitVae, mnistVae } from '@likelihood/vae';
-import cliProgress from 'cli-progress';
 import type { LossPoint } from '../report/types.js';
 import { binariseOnce, loadDigits } from './data.js';
+import { trainingProgress } from '../cli/progress.js';
 
 export interface VaeTrainOptions {
   epochs: number;
@@ -107,18 +107,9 @@ export function trainVae(o: VaeTrainOptions): VaeTrainReport {
       `${vae.numParameters().toLocaleString('en')} parameters; ${o.objective}${o.objective === 'iwae' ? ` k=${o.k}` : ''}, Adam lr ${o.lr}, batch ${o.batchSize}`,
   );
   mkdirSync(dirname(o.out), { recursive: true });
-  const bar = new cliProgress.SingleBar(
-    {
-      format: 'vae {bar} {value}/{total} | epoch {epoch} | bound {bound} | test ELBO {test} | {duration_formatted} (eta {eta_formatted})',
-      hideCursor: true,
-      noTTYOutput: o.progress !== false,
-      notTTYSchedule: 30_000,
-      etaBuffer: 200,
-    },
-    cliProgress.Presets.shades_classic,
-  );
+  const bar = o.progress === false ? null : trainingProgress('vae', o.epochs * perEpoch, ['epoch {epoch}', 'bound {bound}', 'test ELBO {test}']);
   const firstStep = step;
-  bar.start(o.epochs * perEpoch, step, { epoch, bound: '-', test: '-' });
+  bar?.start(step);
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const seconds = () => (performance.now() - t0) / 1000;
@@ -132,7 +123,7 @@ export function trainVae(o: VaeTrainOptions): VaeTrainReport {
       onStep: (s: FitStep) => {
         recent = recent === 0 ? s.bound : 0.98 * recent + 0.02 * s.bound;
         curve.push({ step: s.step, loss: -s.bound });
-        bar.update(s.step, { epoch: epoch + 1, bound: recent.toFixed(2) });
+        bar?.update(s.step, { epoch: String(epoch + 1), bound: recent.toFixed(2), test: Number.isNaN(testElbo) ? '-' : testElbo.toFixed(2) });
       },
       stop: () => o.maxSeconds !== undefined && seconds() >= o.maxSeconds,
     });
@@ -141,13 +132,13 @@ export function trainVae(o: VaeTrainOptions): VaeTrainReport {
     if (!timeUp) epoch++;
     testElbo = meanElbo(vae, test);
     curve[curve.length - 1] = { ...curve.at(-1)!, val: -testElbo };
-    bar.update(step, { epoch, test: testElbo.toFixed(2) });
+    bar?.update(step, { epoch: String(epoch), bound: recent.toFixed(2), test: testElbo.toFixed(2) });
     if (o.progress === false || !process.stderr.isTTY) {
       log(`epoch ${epoch}${timeUp ? ' (partial)' : ''}: step ${step}, train bound ${recent.toFixed(2)}, test ELBO ${testElbo.toFixed(2)} nats (${test.shape[0]} digits), ${seconds().toFixed(0)} s`);
     }
     saveCheckpoint(o.out, { model: vae, optimizer: opt, step, rng: g, config, extra: { epoch, curve } });
   }
-  bar.stop();
+  bar?.stop();
   const cpu = process.cpuUsage(cpu0);
   if (o.curve) {
     mkdirSync(dirname(o.curve), { recursive: true });
