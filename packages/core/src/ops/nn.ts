@@ -11,7 +11,7 @@ import { log1p } from './activations.js';
 import { abs, add, cast, div, exp, ge, maximum, mul, neg, sqrt, sub } from './elementwise.js';
 import { indexSelect } from './indexing.js';
 import { expand, reshape } from './movement.js';
-import { mean } from './reduce.js';
+import { mean, sum } from './reduce.js';
 
 /** An int or one int per spatial dim (torch's `_pair`/`_single`). */
 export type IntOrTuple = number | readonly number[];
@@ -381,6 +381,21 @@ export function binaryCrossEntropyWithLogits(logits: Tensor, target: Tensor): Te
   const fused = fusedBceWithLogits(logits, target);
   if (fused) return fused;
   return add(sub(maximum(logits, 0), mul(target, logits)), log1p(exp(neg(abs(logits)))));
+}
+
+/**
+ * binaryCrossEntropyWithLogits summed over the last dim, (…, D) → (…): the Bernoulli NLL of each
+ * row of D independent values (an image's pixels), as a VAE's Bernoulli decoder needs it. Eagerly
+ * one fused pass each way that never holds the elementwise loss; the composite under trace.
+ */
+export function binaryCrossEntropyWithLogitsSum(logits: Tensor, target: Tensor): Tensor {
+  const op = 'binaryCrossEntropyWithLogitsSum';
+  checkFloat(op, 'logits', logits);
+  if (logits.ndim < 1) throw new ShapeError(`${op}: expected logits with at least one dim, found a scalar`);
+  if (logits.ndim !== target.ndim || logits.shape.some((d, i) => d !== target.shape[i])) {
+    throw new ShapeError(`${op}: target must have the logits' shape ${fmtShape(logits.shape)}, found ${fmtShape(target.shape)}`);
+  }
+  return fusedBceWithLogits(logits, target, true) ?? sum(binaryCrossEntropyWithLogits(logits, target), -1);
 }
 
 /** Looks rows of `weight` (numEmbeddings, dim) up by integer `indices` of any shape: (*indices.shape, dim). */

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectClose } from '@likelihood/test-utils';
 import {
-  DTypeError, Generator, ShapeError, type Tensor, autogradGrad, binaryCrossEntropyWithLogits, getKernelPreference, interpret, rand, randn,
+  DTypeError, Generator, ShapeError, type Tensor, autogradGrad, binaryCrossEntropyWithLogits, binaryCrossEntropyWithLogitsSum, getKernelPreference, interpret, rand, randn,
   setKernelPreference, tensor, trace,
 } from '../../index.js';
 
@@ -91,5 +91,36 @@ describe('fused binaryCrossEntropyWithLogits', () => {
     expect(() => binaryCrossEntropyWithLogits(randn([2, 3]), randn([3, 2]))).toThrow(ShapeError);
     expect(() => binaryCrossEntropyWithLogits(randn([2, 3]), randn([3, 2]))).toThrow(/target must have the logits' shape \[2, 3\], found \[3, 2\]/);
     expect(() => binaryCrossEntropyWithLogits(tensor([1, 2], { dtype: 'int32' }), randn([2]))).toThrow(DTypeError);
+  });
+});
+
+describe('binaryCrossEntropyWithLogitsSum', () => {
+  it('equals binaryCrossEntropyWithLogits summed over the last dim, value and both gradients (float32 wasm and JS, float64)', () => {
+    for (const [dtype, pref] of [['float32', 'wasm'], ['float32', 'ts'], ['float64', 'auto']] as const) {
+      setKernelPreference(pref);
+      const g = new Generator(4);
+      const l = randn([3, 5, 97], { generator: g, dtype }).mul(8).requiresGrad_();
+      const x = rand([3, 5, 97], { generator: g, dtype }).requiresGrad_();
+      const c = randn([3, 5], { generator: g, dtype });
+      const got = binaryCrossEntropyWithLogitsSum(l, x);
+      const want = binaryCrossEntropyWithLogits(l, x).sum(-1);
+      expect(got.shape).toEqual([3, 5]);
+      const tol = dtype === 'float64' ? { rtol: 1e-12, atol: 1e-12 } : { rtol: 1e-5, atol: 1e-4 };
+      expectClose(got, want, { ...tol, what: `value ${dtype} ${pref}` });
+      const dg = autogradGrad([got.mul(c).sum()], [l, x]);
+      const dw = autogradGrad([want.mul(c).sum()], [l, x]);
+      dg.forEach((t, i) => expectClose(t!, dw[i]!, { ...tol, what: `grad ${i} ${dtype} ${pref}` }));
+    }
+  });
+
+  it('has a differentiable backward under createGraph, and checks its arguments', () => {
+    const l = tensor([[0.5, -2, 3]], { dtype: 'float64' }).requiresGrad_();
+    const x = tensor([[1, 0, 1]], { dtype: 'float64' });
+    const [d] = autogradGrad([binaryCrossEntropyWithLogitsSum(l, x).sum()], [l], { createGraph: true });
+    const [d2] = autogradGrad([d!.sum()], [l]); // Σ σ'(l) = σ(l)(1 − σ(l))
+    const sig = (v: number) => 1 / (1 + Math.exp(-v));
+    [0.5, -2, 3].forEach((v, i) => expect(d2!.storage[i]).toBeCloseTo(sig(v) * (1 - sig(v)), 12));
+    expect(() => binaryCrossEntropyWithLogitsSum(l, tensor([1, 0, 1], { dtype: 'float64' }))).toThrow(ShapeError);
+    expect(() => binaryCrossEntropyWithLogitsSum(tensor(1), tensor(1))).toThrow(ShapeError);
   });
 });
