@@ -5,7 +5,7 @@ import { type Geom, convGeom, convOutSize, convTransposeOutSize, convWeightGradK
 import { GEMM_MIN_WORK_PER_THREAD } from './gemm.js';
 import { MATMUL_WASM_MIN_WORK, directBackwardAllowed } from './matmul.js';
 import { useWasm } from './preference.js';
-import type { Arena, KernelExports } from './runtime.js';
+import { type Arena, type KernelExports, MAX_WASM_BYTES } from './runtime.js';
 import { type KernelName, beginKernelCall, runParallel } from './threads.js';
 
 // Conv, its weight gradient and ConvTranspose (which is also Conv's input gradient) in wasm
@@ -76,6 +76,16 @@ function reserveThreadBuffers(k: KernelExports, arena: Arena, threads: number, c
   return b;
 }
 
+/**
+ * Threads for a per-image kernel: at most one per image, and one when every thread's own buffers
+ * (`perThreadBytes`, an image's column matrix and its packing) would not fit in wasm memory
+ * beside the operands (`sharedBytes`); one thread needs what the batched im2col did.
+ */
+function imageThreads(callThreads: number, N: number, perThreadBytes: number, sharedBytes: number): number {
+  const threads = Math.min(callThreads, N);
+  return threads > 1 && sharedBytes + threads * perThreadBytes > MAX_WASM_BYTES / 2 ? 1 : threads;
+}
+
 /** Runs a per-image kernel (args: 7 operands, then col, packed, scratch, i0, i1) over N images, one image per chunk. */
 function runImages(k: KernelExports, fn: KernelName, operands: number[], N: number, b: ThreadBuffers, threads: number): void {
   const args = (t: number) => [...operands, b.col[t]!, b.packed[t]!, b.scratch[t]!, 0, 0];
@@ -101,7 +111,7 @@ function convWasm(x: TensorData, w: TensorData, attrs: PrimitiveAttrs['Conv']): 
   const call = beginKernelCall(N * O * R * Ovol, GEMM_MIN_WORK_PER_THREAD);
   if (!call) return null;
   const { k, arena } = call;
-  const threads = Math.min(call.threads, N);
+  const threads = imageThreads(call.threads, N, R * Ovol * 4 + k.packedBBytes(R, Ovol), (x.storage.length + w.storage.length + N * O * Ovol) * 4);
   const px = arena.alloc(x.storage.length * 4);
   const pw = arena.alloc(w.storage.length * 4);
   const pout = arena.alloc(N * O * Ovol * 4);
@@ -133,7 +143,7 @@ function convWeightGradWasm(x: TensorData, g: TensorData, K: readonly number[], 
   const call = beginKernelCall(N * O * R * Ovol, GEMM_MIN_WORK_PER_THREAD);
   if (!call) return null;
   const { k, arena } = call;
-  const threads = Math.min(call.threads, N);
+  const threads = imageThreads(call.threads, N, (R * Ovol + O * R) * 4 + k.packedBBytes(Ovol, Og), (x.storage.length + g.storage.length) * 4);
   const px = arena.alloc(x.storage.length * 4);
   const pg = arena.alloc(g.storage.length * 4);
   const pacc = arena.alloc(threads * O * R * 4);
@@ -182,7 +192,7 @@ function convTransposeWasm(x: TensorData, w: TensorData, attrs: PrimitiveAttrs['
   const call = beginKernelCall(N * R * C * Svol, GEMM_MIN_WORK_PER_THREAD);
   if (!call) return null;
   const { k, arena } = call;
-  const threads = Math.min(call.threads, N);
+  const threads = imageThreads(call.threads, N, R * Svol * 4 + k.packedBBytes(C / G, Svol), (x.storage.length + w.storage.length + N * O * Yvol) * 4);
   const px = arena.alloc(x.storage.length * 4);
   const pw = arena.alloc(w.storage.length * 4);
   const py = arena.alloc(N * O * Yvol * 4);
