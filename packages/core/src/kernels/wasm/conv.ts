@@ -22,7 +22,6 @@ function imageWork(outChannels: number, positions: number, reduction: number): n
   return outChannels * positions * reduction;
 }
 
-
 registerKernel('Conv', 'cpu', (inputs, attrs) => {
   const [x, w] = inputs;
   if (x!.dtype !== 'float32' || w!.dtype !== 'float32') return convReference(inputs, attrs);
@@ -77,9 +76,10 @@ function reserveThreadBuffers(k: KernelExports, arena: Arena, threads: number, c
 }
 
 /**
- * Threads for a per-image kernel: at most one per image, and one when every thread's own buffers
- * (`perThreadBytes`, an image's column matrix and its packing) would not fit in wasm memory
- * beside the operands (`sharedBytes`); one thread needs what the batched im2col did.
+ * Threads for a per-image kernel: at most one per image, and only one when the threads' own
+ * buffers (`perThreadBytes` each: an image's column matrix and its packing) would take more than
+ * half of wasm memory beside the operands (`sharedBytes`). Very large images then run on one
+ * thread instead of falling back to the TypeScript kernels.
  */
 function imageThreads(callThreads: number, N: number, perThreadBytes: number, sharedBytes: number): number {
   const threads = Math.min(callThreads, N);
