@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { Generator } from '@likelihood/core';
 import { heldOutBound } from './bound.js';
 import { loadDiffusionCheckpoint } from './checkpoint.js';
@@ -29,6 +29,7 @@ interface SampleCli {
   pngDir: string;
   count: number;
   steps: number;
+  sampler: 'ddim' | 'ddpm';
   boundExamples: number;
   boundTimesteps?: number;
   mnistDir?: string;
@@ -43,7 +44,7 @@ function sampleFromCheckpoint(o: SampleCli): void {
   const t0 = performance.now();
   const images =
     data.kind === 'image'
-      ? imagePictures(model, ema, schedule, o.pngDir, { count: o.count, steps: o.steps, onStep: (i, n) => i % 10 === 9 && log(`  sampling step ${i + 1}/${n}`) }).images
+      ? imagePictures(model, ema, schedule, o.pngDir, { count: o.count, steps: o.steps, sampler: o.sampler, onStep: (i, n) => (i + 1) % Math.max(1, Math.round(n / 10)) === 0 && log(`  sampling step ${i + 1}/${n}`) }).images
       : toyPictures(model, ema, schedule, data, o.pngDir, o.count).images;
   for (const im of images) log(`  ${im.caption}: ${im.path}`);
   log(`  sampling took ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -101,6 +102,7 @@ export function diffusionCommand(): Command {
     .option('--png-dir <dir>', 'directory for the PNGs', DEFAULT_OUT_DIR)
     .option('--count <n>', 'samples to draw', int('--count'), 36)
     .option('--steps <n>', 'DDIM steps (MNIST)', int('--steps'), 50)
+    .addOption(new Option('--sampler <name>', 'MNIST sampler: ddim (η = 0, --steps steps) or ddpm (ancestral, all T steps)').choices(['ddim', 'ddpm']).default('ddim'))
     .option('--bound-examples <n>', 'held-out examples for the variational bound (0 = skip)', int('--bound-examples'), 0)
     .option('--bound-timesteps <n>', 'timesteps per example for the bound (default all T; fewer = stratified estimate)', int('--bound-timesteps'))
     .option('--mnist-dir <dir>', 'folder with the MNIST IDX files')

@@ -66,6 +66,12 @@ describe('diffusion train / sample / demo', () => {
     expect(samples.shape).toEqual([4, 1, 28, 28]);
     // 2 rows × 3 cols of 56-pixel tiles with 2-pixel padding: 3·58 + 2 by 2·58 + 2.
     expect(pngSize(images[1]!.path)).toEqual([176, 118]);
+    // the ancestral sampler takes all T = 20 steps, clipped to the data's range
+    let calls = 0;
+    const ddpm = imagePictures(run.model, run.ema, run.schedule, dir, { count: 2, sampler: 'ddpm', stripRows: 1, stripCols: 3, prefix: 'ddpm', onStep: () => calls++ });
+    expect(calls).toBe(20);
+    expect(ddpm.images[0]!.caption).toContain('DDPM ancestral, all 20 steps');
+    expect(Math.max(...Array.from(ddpm.samples.storage, Math.abs))).toBeLessThanOrEqual(1 + 1e-6);
     const b = heldOutBound(run.model, run.ema, run.schedule, run.data.heldOut(2), { image: true, timesteps: 3 });
     expect(b.timesteps).toBe(3);
     expect(b.bitsPerDim).toBeGreaterThan(0);

@@ -67,14 +67,24 @@ export function imagePictures(
   ema: EMA,
   schedule: NoiseSchedule,
   outDir: string,
-  opts: { count?: number; steps?: number; stripRows?: number; stripCols?: number; prefix?: string; onStep?: (i: number, n: number) => void } = {},
+  opts: {
+    count?: number;
+    /** DDIM steps (the DDPM sampler always takes all T) */
+    steps?: number;
+    /** 'ddim' (η = 0, default) or 'ddpm' (ancestral, all T steps, fixed-small variances) */
+    sampler?: 'ddim' | 'ddpm';
+    stripRows?: number;
+    stripCols?: number;
+    prefix?: string;
+    onStep?: (i: number, n: number) => void;
+  } = {},
 ): { samples: Tensor; images: ReportImage[] } {
-  const { count = 36, steps = 50, stripRows = 4, stripCols = 10, prefix = 'diffusion-mnist' } = opts;
-  // η = 0; x̂_0 clipped to the data's range [−1, 1], as DDPM's image sampler (diffusers' default)
-  const ddim = new DDIMScheduler(schedule, { clipSample: true });
-  ddim.setTimesteps(steps);
+  const { count = 36, steps = 50, sampler = 'ddim', stripRows = 4, stripCols = 10, prefix = 'diffusion-mnist' } = opts;
+  // x̂_0 clipped to the data's range [−1, 1], as DDPM's image sampler (diffusers' default)
+  const scheduler = sampler === 'ddpm' ? new DDPMScheduler(schedule, { clipSample: true }) : new DDIMScheduler(schedule, { clipSample: true });
+  if (sampler === 'ddim') scheduler.setTimesteps(steps);
   const { sample: samples, trajectory } = withEmaWeights(ema, model, () =>
-    sample(model, ddim, [count, 1, 28, 28], { generator: new Generator(11), returnTrajectory: true, onStep: opts.onStep }),
+    sample(model, scheduler, [count, 1, 28, 28], { generator: new Generator(11), returnTrajectory: true, onStep: opts.onStep }),
   );
   const grid = writePng(join(outDir, `${prefix}-samples.png`), imageGridPng(toUnit(samples), { count, height: 28, width: 28 }));
   const rows = Math.min(stripRows, count);
@@ -87,7 +97,10 @@ export function imagePictures(
   return {
     samples,
     images: [
-      { caption: `MNIST: ${count} samples (DDIM, ${steps} steps, x̂_0 clipped to [−1, 1], EMA weights)`, path: grid },
+      {
+        caption: `MNIST: ${count} samples (${sampler === 'ddpm' ? `DDPM ancestral, all ${schedule.numTimesteps} steps` : `DDIM, ${steps} steps`}, x̂_0 clipped to [−1, 1], EMA weights)`,
+        path: grid,
+      },
       { caption: `MNIST: denoising sequence, x_t from noise (left) to x_0 (right), ${rows} samples`, path: stripPng },
     ],
   };
