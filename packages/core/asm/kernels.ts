@@ -926,6 +926,143 @@ export function siluGrad(x: usize, g: usize, dx: usize, i0: i32, i1: i32): void 
   }
 }
 
+// ---- GroupNorm with its per-channel affine and an optional SiLU ---------------------------------
+// Row r of a GroupNorm is image r / G, group r % G: Cg channels × HW values, contiguous at
+// x + r·Cg·HW; its j-th block of HW values is channel c = (r % G)·Cg + j.
+
+/** Mean of a row of D floats, and 1/√(variance + eps) by a second pass (as layerNormRows). */
+function rowStats(xr: usize, D: i32, eps: f32, mean: usize, rstd: usize): void {
+  const inv = <f32>1.0 / <f32>D;
+  let sv = f32x4.splat(0);
+  let j: i32 = 0;
+  for (; j + 4 <= D; j += 4) sv = f32x4.add(sv, v128.load(xr + (<usize>j << 2)));
+  let s = hsum(sv);
+  for (; j < D; j++) s += load<f32>(xr + (<usize>j << 2));
+  const mu = s * inv;
+  const mv = f32x4.splat(mu);
+  sv = f32x4.splat(0);
+  j = 0;
+  for (; j + 4 <= D; j += 4) {
+    const d = f32x4.sub(v128.load(xr + (<usize>j << 2)), mv);
+    sv = f32x4.add(sv, f32x4.mul(d, d));
+  }
+  s = hsum(sv);
+  for (; j < D; j++) {
+    const d = load<f32>(xr + (<usize>j << 2)) - mu;
+    s += d * d;
+  }
+  store<f32>(mean, mu);
+  store<f32>(rstd, <f32>1.0 / Mathf.sqrt(s * inv + eps));
+}
+
+/**
+ * GroupNorm of rows [r0, r1): y = x̂·w[c] + b[c] (w, b optional: pointer 0), then y·σ(y) when silu
+ * is non-zero; saves each row's mean and rstd. Threads split the rows.
+ */
+export function groupNormRows(
+  x: usize, w: usize, b: usize, y: usize, mean: usize, rstd: usize, r0: i32, r1: i32, G: i32, Cg: i32, HW: i32, eps: f32, silu: i32,
+): void {
+  const D = Cg * HW;
+  for (let r: i32 = r0; r < r1; r++) {
+    const off = <usize>(r * D) << 2;
+    rowStats(x + off, D, eps, mean + (<usize>r << 2), rstd + (<usize>r << 2));
+    const mv = f32x4.splat(load<f32>(mean + (<usize>r << 2)));
+    const rv = f32x4.splat(load<f32>(rstd + (<usize>r << 2)));
+    const c0 = (r % G) * Cg;
+    for (let j: i32 = 0; j < Cg; j++) {
+      const c = <usize>(c0 + j) << 2;
+      const wv = f32x4.splat(w ? load<f32>(w + c) : <f32>1.0);
+      const bv = f32x4.splat(b ? load<f32>(b + c) : <f32>0.0);
+      const base = off + (<usize>(j * HW) << 2);
+      let i: i32 = 0;
+      for (; i + 4 <= HW; i += 4) {
+        const o = base + (<usize>i << 2);
+        let v = f32x4.add(f32x4.mul(f32x4.mul(f32x4.sub(v128.load(x + o), mv), rv), wv), bv);
+        if (silu) v = f32x4.mul(v, sigmoidv(v));
+        v128.store(y + o, v);
+      }
+      for (; i < HW; i++) {
+        const o = base + (<usize>i << 2);
+        let v = f32x4.add(f32x4.mul(f32x4.mul(f32x4.sub(f32x4.splat(load<f32>(x + o)), mv), rv), wv), bv);
+        if (silu) v = f32x4.mul(v, sigmoidv(v));
+        store<f32>(y + o, f32x4.extract_lane(v, 0));
+      }
+    }
+  }
+}
+
+/**
+ * Backward of groupNormRows for rows [r0, r1) given the output gradient gy: with the affine output
+ * a = x̂·w[c] + b[c] recomputed, ga = gy·SiLU'(a) (gy itself without SiLU); adds Σ ga·x̂ to dw[c]
+ * and Σ ga to db[c] (pointers 0 to skip; the caller zeroes them, one pair per thread);
+ * ĝ = ga·w[c] and dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) over the row. Pass 1 leaves ĝ in dx,
+ * pass 2 turns it into dx.
+ */
+export function groupNormBackward(
+  x: usize, w: usize, b: usize, gy: usize, mean: usize, rstd: usize, dx: usize, dw: usize, db: usize,
+  r0: i32, r1: i32, G: i32, Cg: i32, HW: i32, silu: i32,
+): void {
+  const D = Cg * HW;
+  const inv = <f32>1.0 / <f32>D;
+  for (let r: i32 = r0; r < r1; r++) {
+    const off = <usize>(r * D) << 2;
+    const mv = f32x4.splat(load<f32>(mean + (<usize>r << 2)));
+    const rv = f32x4.splat(load<f32>(rstd + (<usize>r << 2)));
+    const c0 = (r % G) * Cg;
+    let s1 = f32x4.splat(0);
+    let s2 = f32x4.splat(0);
+    for (let j: i32 = 0; j < Cg; j++) {
+      const c = <usize>(c0 + j) << 2;
+      const wv = f32x4.splat(w ? load<f32>(w + c) : <f32>1.0);
+      const bv = f32x4.splat(b ? load<f32>(b + c) : <f32>0.0);
+      const base = off + (<usize>(j * HW) << 2);
+      let sw = f32x4.splat(0);
+      let sb = f32x4.splat(0);
+      let i: i32 = 0;
+      for (; i + 4 <= HW; i += 4) {
+        const o = base + (<usize>i << 2);
+        const xh = f32x4.mul(f32x4.sub(v128.load(x + o), mv), rv);
+        let ga = v128.load(gy + o);
+        if (silu) ga = siluGradV(f32x4.add(f32x4.mul(xh, wv), bv), ga);
+        sw = f32x4.add(sw, f32x4.mul(ga, xh));
+        sb = f32x4.add(sb, ga);
+        const gh = f32x4.mul(ga, wv);
+        s1 = f32x4.add(s1, gh);
+        s2 = f32x4.add(s2, f32x4.mul(gh, xh));
+        v128.store(dx + o, gh);
+      }
+      for (; i < HW; i++) {
+        // one lane: the others are zero, so the sums take it alone
+        const o = base + (<usize>i << 2);
+        const xh = f32x4.replace_lane(f32x4.splat(0), 0, (load<f32>(x + o) - f32x4.extract_lane(mv, 0)) * f32x4.extract_lane(rv, 0));
+        let ga = f32x4.replace_lane(f32x4.splat(0), 0, load<f32>(gy + o));
+        if (silu) ga = siluGradV(f32x4.add(f32x4.mul(xh, wv), bv), ga);
+        sw = f32x4.add(sw, f32x4.mul(ga, xh));
+        sb = f32x4.add(sb, ga);
+        const gh = f32x4.mul(ga, wv);
+        s1 = f32x4.add(s1, gh);
+        s2 = f32x4.add(s2, f32x4.mul(gh, xh));
+        store<f32>(dx + o, f32x4.extract_lane(gh, 0));
+      }
+      if (dw) store<f32>(dw + c, load<f32>(dw + c) + hsum(sw));
+      if (db) store<f32>(db + c, load<f32>(db + c) + hsum(sb));
+    }
+    const m1 = f32x4.splat(hsum(s1) * inv);
+    const m2 = f32x4.splat(hsum(s2) * inv);
+    let i: i32 = 0;
+    for (; i + 4 <= D; i += 4) {
+      const o = off + (<usize>i << 2);
+      const xh = f32x4.mul(f32x4.sub(v128.load(x + o), mv), rv);
+      v128.store(dx + o, f32x4.mul(rv, f32x4.sub(f32x4.sub(v128.load(dx + o), m1), f32x4.mul(xh, m2))));
+    }
+    for (; i < D; i++) {
+      const o = off + (<usize>i << 2);
+      const xh = (load<f32>(x + o) - f32x4.extract_lane(mv, 0)) * f32x4.extract_lane(rv, 0);
+      store<f32>(dx + o, f32x4.extract_lane(rv, 0) * (load<f32>(dx + o) - f32x4.extract_lane(m1, 0) - xh * f32x4.extract_lane(m2, 0)));
+    }
+  }
+}
+
 // ---- Binary cross-entropy with logits ------------------------------------------------------------
 
 /**

@@ -1,5 +1,6 @@
 import { addBiasInPlace, fusedChannelAffine } from '../kernels/cpu/channelAffine.js';
 import { fusedBceWithLogits } from '../kernels/wasm/bceWithLogits.js';
+import { fusedGroupNorm } from '../kernels/wasm/groupNorm.js';
 import { fusedLayerNorm } from '../kernels/wasm/layerNorm.js';
 import { runPrimitive } from '../dispatch.js';
 import { isFloating, promoteTypes } from '../dtype.js';
@@ -7,7 +8,7 @@ import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../errors.js';
 import { convOutSize, convTransposeOutSize } from '../kernels/cpu/conv.js';
 import { type Generator, rand } from '../random/index.js';
 import { Tensor, full } from '../tensor.js';
-import { log1p } from './activations.js';
+import { log1p, silu } from './activations.js';
 import { abs, add, cast, div, exp, ge, maximum, mul, neg, sqrt, sub } from './elementwise.js';
 import { indexSelect } from './indexing.js';
 import { expand, reshape } from './movement.js';
@@ -340,30 +341,48 @@ export function layerNorm(input: Tensor, normalizedShape: number | readonly numb
   return y;
 }
 
-/** Group normalisation of (N, C, *) input over C / numGroups channels at a time, like torch.nn.functional.group_norm. */
-export function groupNorm(input: Tensor, numGroups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
-  const op = 'groupNorm';
+/** Checks groupNorm's arguments (shared by groupNorm and groupNormSilu). */
+function checkGroupNorm(op: string, input: Tensor, numGroups: number, weight?: Tensor | null, bias?: Tensor | null): void {
   checkFloat(op, 'input', input);
   if (input.ndim < 2) throw new ShapeError(`${op}: expected input of shape (N, C, *), found ${fmtShape(input.shape)}`);
-  const [N, C] = input.shape as [number, number];
+  const C = input.shape[1]!;
   if (!Number.isInteger(numGroups) || numGroups < 1 || C % numGroups !== 0) {
     throw new ArgumentError(`${op}: numGroups must be a positive integer dividing the ${C} channels of input ${fmtShape(input.shape)}, found ${numGroups}`);
   }
   for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
     if (t && (t.ndim !== 1 || t.shape[0] !== C)) throw new ShapeError(`${op}: expected ${name} of shape ${fmtShape([C])}, found ${fmtShape(t.shape)}`);
   }
+}
+
+/** Group normalisation of (N, C, *) input over C / numGroups channels at a time, like torch.nn.functional.group_norm. */
+export function groupNorm(input: Tensor, numGroups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+  checkGroupNorm('groupNorm', input, numGroups, weight, bias);
+  // float32, large: statistics, affine (and no activation) in one wasm pass each way
+  const fused = fusedGroupNorm(input, numGroups, weight ?? null, bias ?? null, eps, false);
+  if (fused) return fused;
+  const [N, C] = input.shape as [number, number];
   const grouped = reshape(input, [N, numGroups, -1]); // (N, G, C/G · spatial)
   // each group's values are one contiguous row: the fused layerNorm kernel (no affine) normalises them
   const normalized = fusedLayerNorm(grouped, 1, null, null, eps) ?? normalize(grouped, [2], eps);
   let y = reshape(normalized, input.shape);
   if (weight || bias) {
-    const fused = fusedChannelAffine(y, weight ?? null, bias ?? null); // one loop each way
-    if (fused) return fused;
+    const fusedAffine = fusedChannelAffine(y, weight ?? null, bias ?? null); // one loop each way
+    if (fusedAffine) return fusedAffine;
   }
   const bshape = [1, C, ...new Array<number>(input.ndim - 2).fill(1)];
   if (weight) y = mul(y, reshape(weight, bshape));
   if (bias) y = add(y, reshape(bias, bshape));
   return y;
+}
+
+/**
+ * silu(groupNorm(input, numGroups, weight, bias, eps)), the norm-then-activate of a U-Net block:
+ * for large float32 inputs one wasm pass each way (the composite makes two kernel calls and
+ * their copies each way).
+ */
+export function groupNormSilu(input: Tensor, numGroups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+  checkGroupNorm('groupNormSilu', input, numGroups, weight, bias);
+  return fusedGroupNorm(input, numGroups, weight ?? null, bias ?? null, eps, true) ?? silu(groupNorm(input, numGroups, weight, bias, eps));
 }
 
 /**

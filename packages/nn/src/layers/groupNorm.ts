@@ -1,4 +1,4 @@
-import { ArgumentError, type FloatDType, ShapeError, type Tensor, groupNorm, ones, zeros } from '@likelihood/core';
+import { ArgumentError, type FloatDType, ShapeError, type Tensor, groupNorm, groupNormSilu, ones, zeros } from '@likelihood/core';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { checkFloatInput, checkInt, checkPositive, floatDType, fmtShape } from './util.js';
@@ -38,11 +38,21 @@ export class GroupNorm extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    return groupNorm(x, this.numGroups, this.weight, this.bias, this.eps);
+  }
+
+  /** silu(forward(x)) in one fused kernel each way (core's groupNormSilu): a U-Net block's norm-then-activate. */
+  forwardSilu(x: Tensor): Tensor {
+    this.checkInput(x);
+    return groupNormSilu(x, this.numGroups, this.weight, this.bias, this.eps);
+  }
+
+  private checkInput(x: Tensor): void {
     checkFloatInput('GroupNorm', x);
     if (x.ndim < 2 || x.shape[1] !== this.numChannels) {
       throw new ShapeError(`GroupNorm: expected input of shape (N, ${this.numChannels}, *), found shape ${fmtShape(x.shape)}`);
     }
-    return groupNorm(x, this.numGroups, this.weight, this.bias, this.eps);
   }
 
   override extraRepr(): string {

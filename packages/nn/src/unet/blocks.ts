@@ -55,9 +55,9 @@ export class ResBlock extends Module {
 
   /** x: [B, Cin, H, W], temb: [B, tembDim] → [B, Cout, H, W]. */
   forward(x: Tensor, temb?: Tensor | null): Tensor {
-    let h = this.conv1.forward(silu(this.norm1.forward(x)));
+    let h = this.conv1.forward(this.norm1.forwardSilu(x));
     if (this.temb_proj && temb) h = h.add(this.temb_proj.forward(silu(temb)).unsqueeze(-1).unsqueeze(-1)); // [B, C] -> [B, C, 1, 1]
-    h = this.conv2.forward(dropout(silu(this.norm2.forward(h)), this.dropoutP, this.training, this._gen));
+    h = this.conv2.forward(dropout(this.norm2.forwardSilu(h), this.dropoutP, this.training, this._gen));
     return (this.skip ? this.skip.forward(x) : x).add(h);
   }
 }

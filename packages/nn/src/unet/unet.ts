@@ -146,6 +146,6 @@ export class UNet extends Module {
     }
     for (const m of this.mid) h = m.forward(h, temb);
     for (const m of this.up) h = m instanceof UNetStage ? m.forward(concatSkip(h, hs.pop()!), temb) : m.forward(h);
-    return this.conv_out.forward(silu(this.norm_out.forward(h)));
+    return this.conv_out.forward(this.norm_out.forwardSilu(h));
   }
 }

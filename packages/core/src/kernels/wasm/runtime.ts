@@ -50,6 +50,11 @@ export interface KernelExports {
   bceLogits(l: number, x: number, out: number, sig: number, i0: number, i1: number): void;
   philoxUniform(out: number, i0: number, i1: number, baseLo: number, baseHi: number, k0: number, k1: number, f64: number): void;
   columnSums(g: number, acc: number, out: number, R: number, N: number, n0: number, n1: number): void;
+  groupNormRows(x: number, w: number, b: number, y: number, mean: number, rstd: number, r0: number, r1: number, G: number, Cg: number, HW: number, eps: number, silu: number): void;
+  groupNormBackward(
+    x: number, w: number, b: number, gy: number, mean: number, rstd: number, dx: number, dw: number, db: number,
+    r0: number, r1: number, G: number, Cg: number, HW: number, silu: number,
+  ): void;
   convImages(x: number, w: number, out: number, geo: number, C: number, O: number, G: number, col: number, packed: number, scratch: number, i0: number, i1: number): void;
   convWeightGradImages(x: number, gy: number, acc: number, geo: number, C: number, O: number, G: number, col: number, packed: number, scratch: number, i0: number, i1: number): void;
   convTransposeImages(x: number, w: number, y: number, geo: number, C: number, O: number, G: number, col: number, packed: number, scratch: number, i0: number, i1: number): void;

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Generator, autogradGrad, causalAttentionPacked, conv2d, convTranspose2d, gelu, layerNorm, linear, randn, setKernelPreference } from '../../index.js';
+import { Generator, autogradGrad, causalAttentionPacked, conv2d, convTranspose2d, gelu, groupNormSilu, layerNorm, linear, randn, setKernelPreference } from '../../index.js';
 import type { Tensor } from '../../tensor.js';
 import { gemmReference } from '../cpu/gemm.js';
 import { gemmBatchedWasm } from './gemm.js';
@@ -133,6 +133,24 @@ describe.skipIf(!supported)('wasm kernels on worker threads', () => {
     });
     for (let i = 0; i < 4; i++) expect(two[i]).toEqual(one[i]);
     for (let i = 4; i < 6; i++) {
+      const scale = Math.max(...Array.from(one[i]!, Math.abs));
+      for (let j = 0; j < one[i]!.length; j++) expect(Math.abs(two[i]![j]! - one[i]![j]!)).toBeLessThanOrEqual(1e-6 * scale);
+    }
+  });
+
+  it('groupNormSilu split by rows equals one thread bit for bit; its weight and bias gradients (summed per thread) agree to 1e-6', () => {
+    const g = new Generator(8);
+    const x = randn([3, 8, 9, 7], { generator: g }).requiresGrad_();
+    const w = randn([8], { generator: g }).requiresGrad_();
+    const b = randn([8], { generator: g }).requiresGrad_();
+    const gy = randn([3, 8, 9, 7], { generator: g });
+    const [one, two] = oneAndTwo(() => {
+      const y = groupNormSilu(x, 4, w, b);
+      return [y.storage, ...(autogradGrad([y.mul(gy).sum()], [x, w, b]) as Tensor[]).map((t) => t.storage)];
+    });
+    expect(two[0]).toEqual(one[0]);
+    expect(two[1]).toEqual(one[1]);
+    for (let i = 2; i < 4; i++) {
       const scale = Math.max(...Array.from(one[i]!, Math.abs));
       for (let j = 0; j < one[i]!.length; j++) expect(Math.abs(two[i]![j]! - one[i]![j]!)).toBeLessThanOrEqual(1e-6 * scale);
     }

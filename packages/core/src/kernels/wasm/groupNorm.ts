@@ -1,0 +1,145 @@
+import { isAnomalyEnabled, isGradEnabled } from '../../autograd/mode.js';
+import { activeRecorder } from '../../capture/hooks.js';
+import { withCustomGrad } from '../../dispatch.js';
+import { Tensor } from '../../tensor.js';
+import { useWasm } from './preference.js';
+import { ELEMENTWISE_MIN_WORK_PER_THREAD, beginKernelCall, runParallel, splitChunk } from './threads.js';
+
+/** Below this many elements the composite is as fast. */
+export const GROUPNORM_WASM_MIN_ELEMENTS = 1024;
+
+/** The shape of one GroupNorm call: N·G rows of Cg channels × HW values. */
+interface Rows {
+  G: number;
+  Cg: number;
+  HW: number;
+  rows: number;
+}
+
+interface Saved {
+  mean: Float32Array;
+  rstd: Float32Array;
+}
+
+/** Forward in wasm (rows split between threads): y and each row's mean and rstd; null when wasm cannot run. */
+function groupNormWasm(x: Float32Array, w: Float32Array | null, b: Float32Array | null, s: Rows, eps: number, silu: boolean): ({ y: Float32Array } & Saved) | null {
+  const n = x.length;
+  const C = s.G * s.Cg;
+  const call = beginKernelCall(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
+  if (!call) return null;
+  const { k, arena, threads } = call;
+  const px = arena.alloc(n * 4);
+  const pw = w ? arena.alloc(C * 4) : 0;
+  const pb = b ? arena.alloc(C * 4) : 0;
+  const pm = arena.alloc(s.rows * 4);
+  const pr = arena.alloc(s.rows * 4);
+  if (!arena.commit()) return null;
+  arena.f32(px, n).set(x);
+  if (w) arena.f32(pw, C).set(w);
+  if (b) arena.f32(pb, C).set(b);
+  // y overwrites x in linear memory, row by row after reading it
+  const args = () => [px, pw, pb, px, pm, pr, 0, 0, s.G, s.Cg, s.HW, eps, silu ? 1 : 0];
+  runParallel(k, { fn: 'groupNormRows', args, lo: 6, hi: 7, total: s.rows, chunk: splitChunk(s.rows, 1, threads) }, threads);
+  return { y: arena.f32(px, n).slice(), mean: arena.f32(pm, s.rows).slice(), rstd: arena.f32(pr, s.rows).slice() };
+}
+
+/** Backward in wasm: dx, and dw/db when asked (summed per thread, then added); null when wasm cannot run. */
+function groupNormBackwardWasm(
+  x: Float32Array, w: Float32Array | null, b: Float32Array | null, gy: Float32Array, saved: Saved, s: Rows, silu: boolean, wantW: boolean, wantB: boolean,
+): { dx: Float32Array; dw: Float32Array | null; db: Float32Array | null } | null {
+  const n = x.length;
+  const C = s.G * s.Cg;
+  const call = beginKernelCall(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
+  if (!call) return null;
+  const { k, arena, threads } = call;
+  const px = arena.alloc(n * 4);
+  const pg = arena.alloc(n * 4);
+  const pw = w ? arena.alloc(C * 4) : 0;
+  const pb = b ? arena.alloc(C * 4) : 0;
+  const pm = arena.alloc(s.rows * 4);
+  const pr = arena.alloc(s.rows * 4);
+  const pdw = wantW ? arena.alloc(threads * C * 4) : 0;
+  const pdb = wantB ? arena.alloc(threads * C * 4) : 0;
+  if (!arena.commit()) return null;
+  arena.f32(px, n).set(x);
+  arena.f32(pg, n).set(gy);
+  if (w) arena.f32(pw, C).set(w);
+  if (b) arena.f32(pb, C).set(b);
+  arena.f32(pm, s.rows).set(saved.mean);
+  arena.f32(pr, s.rows).set(saved.rstd);
+  if (wantW) arena.f32(pdw, threads * C).fill(0);
+  if (wantB) arena.f32(pdb, threads * C).fill(0);
+  // dx overwrites gy in linear memory (each element is read before it is written)
+  const args = (t: number) => [px, pw, pb, pg, pm, pr, pg, pdw && pdw + t * C * 4, pdb && pdb + t * C * 4, 0, 0, s.G, s.Cg, s.HW, silu ? 1 : 0];
+  runParallel(k, { fn: 'groupNormBackward', args, lo: 9, hi: 10, total: s.rows, chunk: splitChunk(s.rows, 1, threads) }, threads);
+  const sum = (p: number) => {
+    const parts = arena.f32(p, threads * C);
+    const out = parts.slice(0, C);
+    for (let t = 1; t < threads; t++) for (let c = 0; c < C; c++) out[c]! += parts[t * C + c]!;
+    return out;
+  };
+  return { dx: arena.f32(pg, n).slice(), dw: wantW ? sum(pdw) : null, db: wantB ? sum(pdb) : null };
+}
+
+/**
+ * Fused groupNorm (float32, (N, C, *) input, arguments validated by ops/nn.ts), optionally
+ * followed by SiLU: forward one wasm pass (statistics, the per-channel affine and the activation
+ * together), backward one pass (the activation's derivative, the affine's and the
+ * normalisation's). With createGraph the backward is written with tensor ops, so higher-order
+ * gradients work. Null (the composite runs) for other dtypes, small inputs, under trace or
+ * anomaly detection.
+ */
+export function fusedGroupNorm(x: Tensor, numGroups: number, weight: Tensor | null, bias: Tensor | null, eps: number, silu: boolean): Tensor | null {
+  if (x.dtype !== 'float32' || (weight && weight.dtype !== 'float32') || (bias && bias.dtype !== 'float32')) return null;
+  if (activeRecorder() !== null || isAnomalyEnabled()) return null;
+  const n = x.storage.length;
+  if (n === 0 || !useWasm(n, GROUPNORM_WASM_MIN_ELEMENTS)) return null;
+  const [N, C] = x.shape as [number, number];
+  const s: Rows = { G: numGroups, Cg: C / numGroups, HW: n / (N * C), rows: N * numGroups };
+  const w = (weight?.storage as Float32Array | undefined) ?? null;
+  const b = (bias?.storage as Float32Array | undefined) ?? null;
+  const r = groupNormWasm(x.storage as Float32Array, w, b, s, eps, silu);
+  if (!r) return null;
+  const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
+  return withCustomGrad(silu ? 'groupNormSilu' : 'groupNorm', inputs, new Tensor(r.y, x.shape, 'float32'), (g) => {
+    if (!isGradEnabled() && activeRecorder() === null && g.dtype === 'float32') {
+      const gr = groupNormBackwardWasm(x.storage as Float32Array, w, b, g.storage as Float32Array, r, s, silu, !!weight?.requiresGrad, !!bias?.requiresGrad);
+      if (gr) {
+        const res: (Tensor | null)[] = [new Tensor(gr.dx, x.shape, 'float32')];
+        if (weight) res.push(gr.dw ? new Tensor(gr.dw, weight.shape, 'float32') : null);
+        if (bias) res.push(gr.db ? new Tensor(gr.db, bias.shape, 'float32') : null);
+        return res;
+      }
+    }
+    return groupNormBackwardOps(x, numGroups, weight, bias, eps, silu, g);
+  });
+}
+
+/**
+ * The same backward with tensor ops (differentiable, for createGraph): x̂ per group, a = x̂·w + b,
+ * ga = g·SiLU'(a) (g without SiLU), ĝ = ga·w, dx = rstd·(ĝ − mean ĝ − x̂·mean(ĝ·x̂)) per group,
+ * dw = Σ ga·x̂ and db = Σ ga over images and positions.
+ */
+function groupNormBackwardOps(x: Tensor, G: number, weight: Tensor | null, bias: Tensor | null, eps: number, silu: boolean, g: Tensor): Tensor[] {
+  const [N, C] = x.shape as [number, number];
+  const channel = [1, C, ...x.shape.slice(2).map(() => 1)]; // (1, C, 1, …) broadcasts per channel
+  const perChannel = [0, ...x.shape.slice(2).map((_, i) => i + 2)];
+  const grouped = (t: Tensor) => t.reshape([N, G, -1]); // (N, G, C/G · spatial)
+  const xc = grouped(x).sub(grouped(x).mean([2], true));
+  const rstd = xc.mul(xc).mean([2], true).add(eps).rsqrt(); // (N, G, 1)
+  const xh = xc.mul(rstd).reshape([...x.shape]);
+  let ga = g;
+  if (silu) {
+    let a = weight ? xh.mul(weight.reshape(channel)) : xh;
+    if (bias) a = a.add(bias.reshape(channel));
+    // SiLU'(a) = σ(a)·(1 + a·σ(−a))
+    ga = g.mul(a.sigmoid().mul(a.mul(a.neg().sigmoid()).add(1)));
+  }
+  const gh = grouped(weight ? ga.mul(weight.reshape(channel)) : ga);
+  const xhg = grouped(xh);
+  const dx = rstd.mul(gh.sub(gh.mean([2], true)).sub(xhg.mul(gh.mul(xhg).mean([2], true)))).reshape([...x.shape]);
+  const res: Tensor[] = [dx];
+  if (weight) res.push(ga.mul(xh).sum(perChannel));
+  if (bias) res.push(ga.sum(perChannel));
+  return res;
+}
