@@ -46,6 +46,44 @@ function columnSumsWasm(g: Float32Array, R: number, N: number): Float32Array | n
 }
 
 /**
+ * linear's backward in one wasm call: g (R×N) is copied in once for dx = g·W (R×K), dW = gᵀ·x
+ * (N×K) and db = column sums of g (float64), each only when wanted; null when wasm cannot run.
+ */
+function linearBackwardWasm(
+  g: Float32Array, x: Float32Array, w: Float32Array, R: number, N: number, K: number, wantX: boolean, wantW: boolean, wantB: boolean,
+): { dx: Float32Array | null; dw: Float32Array | null; db: Float32Array | null } | null {
+  const call = beginKernelCall(R * N * K * ((wantX ? 1 : 0) + (wantW ? 1 : 0)) + (wantB ? R * N : 0), GEMM_MIN_WORK_PER_THREAD);
+  if (!call) return null;
+  const { k, arena, threads } = call;
+  const pg = arena.alloc(R * N * 4);
+  const pw = wantX ? arena.alloc(N * K * 4) : 0;
+  const px = wantW ? arena.alloc(R * K * 4) : 0;
+  const pdx = wantX ? arena.alloc(R * K * 4) : 0;
+  const pdw = wantW ? arena.alloc(N * K * 4) : 0;
+  const acc = wantB ? arena.alloc(N * 8) : 0;
+  const pdb = wantB ? arena.alloc(N * 4) : 0;
+  const work = reserveGemmWorkspace(k, arena, Math.max(N, R), K, threads); // B of both GEMMs is (· × K)
+  if (!arena.commit()) return null;
+  arena.f32(pg, R * N).set(g);
+  if (wantX) {
+    arena.f32(pw, N * K).set(w);
+    packBOnThreads(k, pw, N, K, 0, work);
+    sgemmPackedOnThreads(k, pg, pdx, R, K, N, 0, work); // (R,N)·(N,K)
+  }
+  if (wantW) {
+    arena.f32(px, R * K).set(x);
+    packBOnThreads(k, px, R, K, 0, work);
+    sgemmPackedOnThreads(k, pg, pdw, N, K, R, 1, work); // (R,N)ᵀ·(R,K)
+  }
+  if (wantB) runParallel(k, { fn: 'columnSums', args: () => [pg, acc, pdb, R, N, 0, 0], lo: 5, hi: 6, total: N, chunk: splitChunk(N, 4, threads) }, threads);
+  return {
+    dx: wantX ? arena.f32(pdx, R * K).slice() : null,
+    dw: wantW ? arena.f32(pdw, N * K).slice() : null,
+    db: wantB ? arena.f32(pdb, N).slice() : null,
+  };
+}
+
+/**
  * Fused y = x·Wᵀ + b for `linear` (ops/linear.ts; arguments validated there), float32: one GEMM
  * reading W transposed in place (no transposed copy of the weight forward or backward), the
  * bias added in wasm memory before the copy out; backward dx = g·W, dW = gᵀ·x over the flattened
@@ -73,6 +111,13 @@ export function fusedLinear(x: Tensor, weight: Tensor, bias: Tensor | null): Ten
       return res;
     }
     const G = g.storage;
+    const wantB = !!bias?.requiresGrad;
+    const fused = linearBackwardWasm(G as Float32Array, x.storage as Float32Array, weight.storage as Float32Array, R, N, K, x.requiresGrad, weight.requiresGrad, wantB);
+    if (fused) {
+      const res: (Tensor | null)[] = [fused.dx && new Tensor(fused.dx, x.shape, 'float32'), fused.dw && new Tensor(fused.dw, weight.shape, 'float32')];
+      if (bias) res.push(fused.db && new Tensor(fused.db, bias.shape, 'float32'));
+      return res;
+    }
     let dx: Tensor | null = null;
     if (x.requiresGrad) {
       const s = new Float32Array(R * K);
