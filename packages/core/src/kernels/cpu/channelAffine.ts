@@ -6,7 +6,8 @@ import { Tensor } from '../../tensor.js';
 
 /**
  * Fused per-channel affine map y[n, c, …] = x[n, c, …]·w[c] + b[c] of an (N, C, *) tensor, for
- * groupNorm's affine and the bias of conv layers: one loop forward and one backward
+ * groupNorm's affine where its wasm kernel does not run (float64, small inputs, no wasm): one
+ * loop forward and one backward
  * (dx = g·w[c], dw[c] = Σ g·x, db[c] = Σ g, sums in float64), where the broadcast composite
  * makes two passes each way plus reductions over N and the spatial dims. Either of w, b may
  * be null. Null (the caller's composite runs) for non-float or mixed dtypes, under trace (which
