@@ -413,36 +413,44 @@ function hsum(v: v128): f32 {
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
 }
 
+/** Mean of a row of D floats, and 1/√(variance + eps) by a second pass, stored at mean and rstd (layerNormRows, groupNormRows). */
+function rowStats(xr: usize, D: i32, eps: f32, mean: usize, rstd: usize): void {
+  const inv = <f32>1.0 / <f32>D;
+  let sv = f32x4.splat(0);
+  let j: i32 = 0;
+  for (; j + 4 <= D; j += 4) sv = f32x4.add(sv, v128.load(xr + (<usize>j << 2)));
+  let s = hsum(sv);
+  for (; j < D; j++) s += load<f32>(xr + (<usize>j << 2));
+  const mu = s * inv;
+  const mv = f32x4.splat(mu);
+  sv = f32x4.splat(0);
+  j = 0;
+  for (; j + 4 <= D; j += 4) {
+    const d = f32x4.sub(v128.load(xr + (<usize>j << 2)), mv);
+    sv = f32x4.add(sv, f32x4.mul(d, d));
+  }
+  s = hsum(sv);
+  for (; j < D; j++) {
+    const d = load<f32>(xr + (<usize>j << 2)) - mu;
+    s += d * d;
+  }
+  store<f32>(mean, mu);
+  store<f32>(rstd, <f32>1.0 / Mathf.sqrt(s * inv + eps));
+}
+
 /**
  * y = (x − μ)·rstd·w + b for rows [r0, r1) (w, b optional: pointer 0), two passes for μ and the
  * biased variance; μ and rstd = 1/√(var + eps) are written per row for the backward.
  */
 export function layerNormRows(x: usize, w: usize, b: usize, y: usize, mean: usize, rstd: usize, r0: i32, r1: i32, D: i32, eps: f32): void {
-  const inv = <f32>1.0 / <f32>D;
   for (let r: i32 = r0; r < r1; r++) {
     const xr = x + (<usize>(r * D) << 2);
     const yr = y + (<usize>(r * D) << 2);
-    let sv = f32x4.splat(0);
-    let j: i32 = 0;
-    for (; j + 4 <= D; j += 4) sv = f32x4.add(sv, v128.load(xr + (<usize>j << 2)));
-    let s = hsum(sv);
-    for (; j < D; j++) s += load<f32>(xr + (<usize>j << 2));
-    const mu = s * inv;
+    rowStats(xr, D, eps, mean + (<usize>r << 2), rstd + (<usize>r << 2));
+    const mu = load<f32>(mean + (<usize>r << 2));
+    const rs = load<f32>(rstd + (<usize>r << 2));
     const mv = f32x4.splat(mu);
-    sv = f32x4.splat(0);
-    j = 0;
-    for (; j + 4 <= D; j += 4) {
-      const d = f32x4.sub(v128.load(xr + (<usize>j << 2)), mv);
-      sv = f32x4.add(sv, f32x4.mul(d, d));
-    }
-    s = hsum(sv);
-    for (; j < D; j++) {
-      const d = load<f32>(xr + (<usize>j << 2)) - mu;
-      s += d * d;
-    }
-    const rs = <f32>1.0 / Mathf.sqrt(s * inv + eps);
-    store<f32>(mean + (<usize>r << 2), mu);
-    store<f32>(rstd + (<usize>r << 2), rs);
+    let j: i32 = 0;
     const rv = f32x4.splat(rs);
     j = 0;
     for (; j + 4 <= D; j += 4) {
@@ -929,31 +937,6 @@ export function siluGrad(x: usize, g: usize, dx: usize, i0: i32, i1: i32): void 
 // ---- GroupNorm with its per-channel affine and an optional SiLU ---------------------------------
 // Row r of a GroupNorm is image r / G, group r % G: Cg channels × HW values, contiguous at
 // x + r·Cg·HW; its j-th block of HW values is channel c = (r % G)·Cg + j.
-
-/** Mean of a row of D floats, and 1/√(variance + eps) by a second pass (as layerNormRows). */
-function rowStats(xr: usize, D: i32, eps: f32, mean: usize, rstd: usize): void {
-  const inv = <f32>1.0 / <f32>D;
-  let sv = f32x4.splat(0);
-  let j: i32 = 0;
-  for (; j + 4 <= D; j += 4) sv = f32x4.add(sv, v128.load(xr + (<usize>j << 2)));
-  let s = hsum(sv);
-  for (; j < D; j++) s += load<f32>(xr + (<usize>j << 2));
-  const mu = s * inv;
-  const mv = f32x4.splat(mu);
-  sv = f32x4.splat(0);
-  j = 0;
-  for (; j + 4 <= D; j += 4) {
-    const d = f32x4.sub(v128.load(xr + (<usize>j << 2)), mv);
-    sv = f32x4.add(sv, f32x4.mul(d, d));
-  }
-  s = hsum(sv);
-  for (; j < D; j++) {
-    const d = load<f32>(xr + (<usize>j << 2)) - mu;
-    s += d * d;
-  }
-  store<f32>(mean, mu);
-  store<f32>(rstd, <f32>1.0 / Mathf.sqrt(s * inv + eps));
-}
 
 /**
  * GroupNorm of rows [r0, r1): y = x̂·w[c] + b[c] (w, b optional: pointer 0), then y·σ(y) when silu

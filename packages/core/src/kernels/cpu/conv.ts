@@ -1,13 +1,12 @@
 import { type DType, type TypedArray, allocate } from '../../dtype.js';
 import { type Kernel, registerKernel } from '../../registry.js';
-import { type Gemm, gemm } from './gemm.js';
+import { gemm } from './gemm.js';
 
 /**
  * Conv and ConvTranspose for 1, 2 or 3 spatial dims (NC + spatial layout, ONNX attributes).
  * Both go through im2col/col2im and a `gemm`; 1-D and 2-D are run as 3-D with leading
- * spatial dims of size 1, so there is one code path. ConvTranspose is built for a given gemm:
- * registered here with the TypeScript one, and by kernels/wasm/conv.ts with the wasm one (which
- * has its own Conv and weight gradient with im2col in wasm memory).
+ * spatial dims of size 1, so there is one code path. These are the reference kernels;
+ * kernels/wasm/conv.ts registers float32 ones on top that run image by image in wasm memory.
  */
 
 /** Geometry of a convolution, padded to 3 spatial dims. */
@@ -215,8 +214,8 @@ registerKernel('Conv', 'cpu', ([x, w], { strides, pads, dilations, group }) => {
   return { storage: out, shape: [N, O, ...Ox], dtype };
 });
 
-/** The ConvTranspose kernel with its GEMMs done by `gemm`. */
-export const convTransposeKernel = (gemm: Gemm): Kernel<'ConvTranspose'> => ([x, w], { strides, pads, dilations, group, outputPadding }) => {
+/** ConvTranspose: per group and image, Wᵀ·x by `gemm`, then col2im (the adjoint of the equivalent conv's im2col). */
+const convTransposeKernel: Kernel<'ConvTranspose'> = ([x, w], { strides, pads, dilations, group, outputPadding }) => {
   const nsp = x!.shape.length - 2;
   const [N, C] = x!.shape as [number, number];
   const Og = w!.shape[1]!;
@@ -304,4 +303,4 @@ export function convWeightGradKernel(
   return dw;
 }
 
-registerKernel('ConvTranspose', 'cpu', convTransposeKernel(gemm));
+registerKernel('ConvTranspose', 'cpu', convTransposeKernel);

@@ -2,6 +2,7 @@ import { isAnomalyEnabled, isGradEnabled } from '../../autograd/mode.js';
 import { activeRecorder } from '../../capture/hooks.js';
 import { withCustomGrad } from '../../dispatch.js';
 import { Tensor } from '../../tensor.js';
+import { sumPartials } from './layerNorm.js';
 import { useWasm } from './preference.js';
 import { ELEMENTWISE_MIN_WORK_PER_THREAD, beginKernelCall, runParallel, splitChunk } from './threads.js';
 
@@ -72,13 +73,11 @@ function groupNormBackwardWasm(
   // dx overwrites gy in linear memory (each element is read before it is written)
   const args = (t: number) => [px, pw, pb, pg, pm, pr, pg, pdw && pdw + t * C * 4, pdb && pdb + t * C * 4, 0, 0, s.G, s.Cg, s.HW, silu ? 1 : 0];
   runParallel(k, { fn: 'groupNormBackward', args, lo: 9, hi: 10, total: s.rows, chunk: splitChunk(s.rows, 1, threads) }, threads);
-  const sum = (p: number) => {
-    const parts = arena.f32(p, threads * C);
-    const out = parts.slice(0, C);
-    for (let t = 1; t < threads; t++) for (let c = 0; c < C; c++) out[c]! += parts[t * C + c]!;
-    return out;
+  return {
+    dx: arena.f32(pg, n).slice(),
+    dw: wantW ? sumPartials(arena.f32(pdw, threads * C), threads, C) : null,
+    db: wantB ? sumPartials(arena.f32(pdb, threads * C), threads, C) : null,
   };
-  return { dx: arena.f32(pg, n).slice(), dw: wantW ? sum(pdw) : null, db: wantB ? sum(pdb) : null };
 }
 
 /**

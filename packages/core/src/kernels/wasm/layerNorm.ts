@@ -68,8 +68,8 @@ export function layerNormBackwardWasm(
   };
 }
 
-/** The sum of `threads` consecutive length-D partial sums. */
-function sumPartials(parts: Float32Array, threads: number, D: number): Float32Array {
+/** The sum of `threads` consecutive length-D partial sums (per-thread weight and bias gradients). */
+export function sumPartials(parts: Float32Array, threads: number, D: number): Float32Array {
   const out = parts.slice(0, D);
   for (let t = 1; t < threads; t++) {
     for (let j = 0; j < D; j++) out[j]! += parts[t * D + j]!;

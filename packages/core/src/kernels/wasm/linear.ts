@@ -5,7 +5,7 @@ import { Tensor } from '../../tensor.js';
 import { GEMM_MIN_WORK_PER_THREAD, packBOnThreads, reserveGemmWorkspace, sgemmPackedOnThreads } from './gemm.js';
 import { MATMUL_WASM_MIN_WORK, directBackwardAllowed, gemmBatched } from './matmul.js';
 import { useWasm } from './preference.js';
-import { ELEMENTWISE_MIN_WORK_PER_THREAD, beginKernelCall, runParallel, splitChunk } from './threads.js';
+import { beginKernelCall, runParallel, splitChunk } from './threads.js';
 
 const ZERO = [0];
 
@@ -29,20 +29,6 @@ function linearForwardWasm(x: Float32Array, w: Float32Array, b: Float32Array | n
     runParallel(k, { fn: 'addRowVector', args: () => [py, pb, N, 0, 0], lo: 3, hi: 4, total: R, chunk: splitChunk(R, 1, threads) }, threads);
   }
   return arena.f32(py, R * N).slice();
-}
-
-/** Column sums of g (R×N), summed in float64, in wasm (the bias gradient); null when wasm cannot run. */
-function columnSumsWasm(g: Float32Array, R: number, N: number): Float32Array | null {
-  const call = beginKernelCall(R * N, ELEMENTWISE_MIN_WORK_PER_THREAD);
-  if (!call) return null;
-  const { k, arena, threads } = call;
-  const pg = arena.alloc(R * N * 4);
-  const acc = arena.alloc(N * 8);
-  const out = arena.alloc(N * 4);
-  if (!arena.commit()) return null;
-  arena.f32(pg, R * N).set(g);
-  runParallel(k, { fn: 'columnSums', args: () => [pg, acc, out, R, N, 0, 0], lo: 5, hi: 6, total: N, chunk: splitChunk(N, 4, threads) }, threads);
-  return arena.f32(out, N).slice();
 }
 
 /**
@@ -133,14 +119,14 @@ export function fusedLinear(x: Tensor, weight: Tensor, bias: Tensor | null): Ten
     const res: (Tensor | null)[] = [dx, dw];
     if (bias) {
       let db: Tensor | null = null;
-      if (bias.requiresGrad) db = new Tensor(columnSumsWasm(G as Float32Array, R, N) ?? columnSumsTs(G, R, N), bias.shape, 'float32');
+      if (bias.requiresGrad) db = new Tensor(columnSumsTs(G, R, N), bias.shape, 'float32');
       res.push(db);
     }
     return res;
   });
 }
 
-/** Column sums of g (R×N) in float64, rounded once: the TypeScript fallback of columnSumsWasm. */
+/** Column sums of g (R×N) in float64, rounded once, as the wasm `columnSums`: the bias gradient when linearBackwardWasm cannot run. */
 function columnSumsTs(g: ArrayLike<number>, R: number, N: number): Float32Array {
   const acc = new Float64Array(N);
   for (let r = 0; r < R; r++) {
