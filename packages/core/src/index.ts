@@ -18,7 +18,7 @@ export type { GradFnOptions } from './autograd/functional.js';
 export { registerKernel, getKernel, hasKernel, setBackend, getBackend } from './registry.js';
 export type { Kernel, TensorData, BackendName } from './registry.js';
 export {
-  setKernelPreference, getKernelPreference, initWasmKernels, wasmLoadError, setNumThreads, getNumThreads, type KernelPreference,
+  setKernelPreference, getKernelPreference, initWasmKernels, wasmLoadError, relaxedSimdInUse, setNumThreads, getNumThreads, type KernelPreference,
   fusedAdamUpdate, type FusedAdamScalars,
 } from './kernels/wasm/index.js';
 export type { PrimitiveAttrs, PrimitiveName } from './primitives.js';

@@ -6,7 +6,7 @@ import './elementwise.js';
 import './conv.js';
 
 export { setKernelPreference, getKernelPreference } from './preference.js';
-export { initWasmKernels, wasmKernels, wasmLoadError } from './runtime.js';
+export { initWasmKernels, relaxedSimdInUse, wasmKernels, wasmLoadError } from './runtime.js';
 export { setNumThreads, getNumThreads } from './threads.js';
 export { fusedAdamUpdate, type FusedAdamScalars } from './adam.js';
 export type { KernelPreference } from './preference.js';

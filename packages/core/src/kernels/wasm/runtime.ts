@@ -1,4 +1,6 @@
-import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './module.generated.js';
+import {
+  KERNELS_RELAXED_SHARED_WASM_BASE64, KERNELS_RELAXED_WASM_BASE64, KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64,
+} from './module.generated.js';
 
 // The part of the WebAssembly JS API used here (core compiles without the DOM lib).
 export interface WasmMemory {
@@ -10,6 +12,7 @@ declare const WebAssembly: {
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
   Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   compile(bytes: Uint8Array): Promise<object>;
+  validate(bytes: Uint8Array): boolean;
 };
 
 /** The exports of asm/kernels.ts; pointers are byte offsets into `memory`. */
@@ -90,6 +93,33 @@ export function threadsSupported(): boolean {
   return typeof g.SharedArrayBuffer === 'function' && typeof g.process?.getBuiltinModule === 'function';
 }
 
+let relaxed: boolean | undefined;
+
+/**
+ * Whether the relaxed-SIMD builds are the ones in use (fused multiply-add in the GEMM and the
+ * attention dots): the runtime supports relaxed SIMD (Node 22+, Chrome 114+; Node 20 with
+ * --experimental-wasm-relaxed-simd) and the env variable LIKELIHOOD_RELAXED_SIMD is not 0.
+ * Decided once per process, so the one-thread and the threaded kernels agree to the bit.
+ */
+export function relaxedSimdInUse(): boolean {
+  if (relaxed !== undefined) return relaxed;
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.LIKELIHOOD_RELAXED_SIMD;
+  try {
+    relaxed = env !== '0' && typeof WebAssembly.validate === 'function' && WebAssembly.validate(decodeBase64(KERNELS_RELAXED_WASM_BASE64));
+  } catch {
+    relaxed = false;
+  }
+  return relaxed;
+}
+
+/** The embedded bytes of the chosen flavour: the module that owns its memory, or the shared one. */
+function kernelBytes(sharedMemory: boolean): Uint8Array {
+  const r = relaxedSimdInUse();
+  return decodeBase64(
+    sharedMemory ? (r ? KERNELS_RELAXED_SHARED_WASM_BASE64 : KERNELS_SHARED_WASM_BASE64) : r ? KERNELS_RELAXED_WASM_BASE64 : KERNELS_WASM_BASE64,
+  );
+}
+
 const instantiate = (module: object) => new WebAssembly.Instance(module, { env: { abort: abortFromWasm } }).exports as unknown as KernelExports;
 
 /**
@@ -101,7 +131,7 @@ const instantiate = (module: object) => new WebAssembly.Instance(module, { env: 
 export function wasmKernels(): KernelExports | null {
   if (instance !== undefined) return instance;
   try {
-    instance = instantiate(new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64)));
+    instance = instantiate(new WebAssembly.Module(kernelBytes(false)));
   } catch (e) {
     loadError = e;
     instance = null;
@@ -115,7 +145,7 @@ export function sharedKernels(): SharedKernels | null {
   shared = null;
   if (!threadsSupported() || !wasmKernels()) return null;
   try {
-    const module = new WebAssembly.Module(decodeBase64(KERNELS_SHARED_WASM_BASE64));
+    const module = new WebAssembly.Module(kernelBytes(true));
     const memory = new WebAssembly.Memory({ initial: 1, maximum: SHARED_MAX_PAGES, shared: true });
     const exports = new WebAssembly.Instance(module, { env: { memory, abort: abortFromWasm } }).exports as unknown as KernelExports;
     shared = { module, memory, exports };
@@ -134,7 +164,7 @@ export function sharedKernels(): SharedKernels | null {
 export async function initWasmKernels(): Promise<boolean> {
   if (instance) return true;
   try {
-    instance = instantiate(await WebAssembly.compile(decodeBase64(KERNELS_WASM_BASE64)));
+    instance = instantiate(await WebAssembly.compile(kernelBytes(false)));
     loadError = undefined;
   } catch (e) {
     loadError = e;
