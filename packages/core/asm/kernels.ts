@@ -575,37 +575,137 @@ function axpy(a: f32, x: usize, y: usize, hd: i32): void {
 }
 
 /**
+ * out[r] = x·src_r for rows r < n (src_r at src + r·stride bytes, hd floats each; hd a multiple
+ * of 4): four rows at a time, their four partial-sum vectors reduced together by one 4×4 transpose.
+ */
+function dotRows(x: usize, src: usize, stride: usize, n: i32, out: usize, hd: i32): void {
+  let r: i32 = 0;
+  for (; r + 4 <= n; r += 4) {
+    const s0 = src + <usize>r * stride;
+    const s1 = s0 + stride;
+    const s2 = s1 + stride;
+    const s3 = s2 + stride;
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    for (let d: i32 = 0; d < hd; d += 4) {
+      const o = <usize>d << 2;
+      const xv = v128.load(x + o);
+      a0 = madd(xv, v128.load(s0 + o), a0);
+      a1 = madd(xv, v128.load(s1 + o), a1);
+      a2 = madd(xv, v128.load(s2 + o), a2);
+      a3 = madd(xv, v128.load(s3 + o), a3);
+    }
+    // lane k of the result = Σ lanes of a_k
+    const t0 = v128.shuffle<f32>(a0, a1, 0, 4, 1, 5);
+    const t1 = v128.shuffle<f32>(a0, a1, 2, 6, 3, 7);
+    const t2 = v128.shuffle<f32>(a2, a3, 0, 4, 1, 5);
+    const t3 = v128.shuffle<f32>(a2, a3, 2, 6, 3, 7);
+    const u = f32x4.add(t0, t1); // a0₀+a0₂ a1₀+a1₂ a0₁+a0₃ a1₁+a1₃
+    const w = f32x4.add(t2, t3);
+    v128.store(out + (<usize>r << 2), f32x4.add(v128.shuffle<f64>(u, w, 0, 2), v128.shuffle<f64>(u, w, 1, 3)));
+  }
+  for (; r < n; r++) store<f32>(out + (<usize>r << 2), dot(x, src + <usize>r * stride, hd));
+}
+
+/**
+ * dst[0:hd] = Σ_{r<n} coef[r]·src_r (coef[r] at coef + r·coefStride bytes, src_r at src +
+ * r·stride; hd a multiple of 4): 16 columns at a time held in four registers across all n rows.
+ */
+function combineRows(coef: usize, coefStride: usize, src: usize, stride: usize, n: i32, dst: usize, hd: i32): void {
+  let d: i32 = 0;
+  for (; d + 16 <= hd; d += 16) {
+    const o = <usize>d << 2;
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    let c = coef;
+    let s = src + o;
+    for (let r: i32 = 0; r < n; r++) {
+      const cv = v128.load32_splat(c);
+      a0 = madd(cv, v128.load(s), a0);
+      a1 = madd(cv, v128.load(s, 16), a1);
+      a2 = madd(cv, v128.load(s, 32), a2);
+      a3 = madd(cv, v128.load(s, 48), a3);
+      c += coefStride;
+      s += stride;
+    }
+    v128.store(dst + o, a0);
+    v128.store(dst + o, a1, 16);
+    v128.store(dst + o, a2, 32);
+    v128.store(dst + o, a3, 48);
+  }
+  for (; d < hd; d += 4) {
+    const o = <usize>d << 2;
+    let a0 = f32x4.splat(0);
+    let c = coef;
+    let s = src + o;
+    for (let r: i32 = 0; r < n; r++) {
+      a0 = madd(v128.load32_splat(c), v128.load(s), a0);
+      c += coefStride;
+      s += stride;
+    }
+    v128.store(dst + o, a0);
+  }
+}
+
+/**
  * y = softmax(q·kᵀ·scale, causal) · v per head, for batch entries [b0, b1). Row i attends keys
  * j ≤ i. The probabilities are written to p ([B, H, T, T], zeros above the diagonal) for the backward.
  */
 export function attnCausal(
   q: usize, k: usize, v: usize, y: usize, p: usize, b0: i32, b1: i32, H: i32, T: i32, hd: i32, ld: i32, ldOut: i32, scale: f32,
 ): void {
+  const stride = <usize>ld << 2;
+  const fast = (hd & 3) === 0;
   for (let b: i32 = b0; b < b1; b++) {
     for (let h: i32 = 0; h < H; h++) {
       const pbh = p + (<usize>((b * H + h) * T * T) << 2);
+      const k0 = k + (<usize>(b * T * ld + h * hd) << 2);
+      const v0 = v + (<usize>(b * T * ld + h * hd) << 2);
       for (let i: i32 = 0; i < T; i++) {
         const qi = q + (<usize>((b * T + i) * ld + h * hd) << 2);
         const pr = pbh + (<usize>(i * T) << 2);
+        if (fast) {
+          dotRows(qi, k0, stride, i + 1, pr, hd);
+        } else {
+          for (let j: i32 = 0; j <= i; j++) store<f32>(pr + (<usize>j << 2), dot(qi, k0 + <usize>j * stride, hd));
+        }
         let m: f32 = -Infinity;
         for (let j: i32 = 0; j <= i; j++) {
-          const s = dot(qi, k + (<usize>((b * T + j) * ld + h * hd) << 2), hd) * scale;
-          store<f32>(pr + (<usize>j << 2), s);
-          m = max(m, s);
+          const o = pr + (<usize>j << 2);
+          const sc = load<f32>(o) * scale;
+          store<f32>(o, sc);
+          m = max(m, sc);
         }
-        let sum: f32 = 0;
-        for (let j: i32 = 0; j <= i; j++) {
-          const e = exp1(load<f32>(pr + (<usize>j << 2)) - m);
-          store<f32>(pr + (<usize>j << 2), e);
+        // softmax of the scaled scores, four at a time
+        const mv = f32x4.splat(m);
+        let acc = f32x4.splat(0);
+        let j: i32 = 0;
+        for (; j + 4 <= i + 1; j += 4) {
+          const o = pr + (<usize>j << 2);
+          const e = expv(f32x4.sub(v128.load(o), mv));
+          v128.store(o, e);
+          acc = f32x4.add(acc, e);
+        }
+        let sum: f32 = hsum(acc);
+        for (; j <= i; j++) {
+          const o = pr + (<usize>j << 2);
+          const e = exp1(load<f32>(o) - m);
+          store<f32>(o, e);
           sum += e;
         }
-        const inv: f32 = 1 / sum;
+        const inv = f32x4.splat(<f32>1 / sum);
+        for (j = 0; j + 4 <= i + 1; j += 4) {
+          const o = pr + (<usize>j << 2);
+          v128.store(o, f32x4.mul(v128.load(o), inv));
+        }
+        for (; j <= i; j++) {
+          const o = pr + (<usize>j << 2);
+          store<f32>(o, load<f32>(o) * f32x4.extract_lane(inv, 0));
+        }
         const yi = y + (<usize>((b * T + i) * ldOut + h * hd) << 2);
-        memory.fill(yi, 0, <usize>hd << 2);
-        for (let j: i32 = 0; j <= i; j++) {
-          const pij = load<f32>(pr + (<usize>j << 2)) * inv;
-          store<f32>(pr + (<usize>j << 2), pij);
-          axpy(pij, v + (<usize>((b * T + j) * ld + h * hd) << 2), yi, hd);
+        if (fast) {
+          combineRows(pr, 4, v0, stride, i + 1, yi, hd);
+        } else {
+          memory.fill(yi, 0, <usize>hd << 2);
+          for (j = 0; j <= i; j++) axpy(load<f32>(pr + (<usize>j << 2)), v0 + <usize>j * stride, yi, hd);
         }
         if (i + 1 < T) memory.fill(pr + (<usize>(i + 1) << 2), 0, <usize>(T - i - 1) << 2);
       }
@@ -617,32 +717,59 @@ export function attnCausal(
  * Backward of attnCausal for batch entries [b0, b1) from the saved probabilities p and the output
  * gradient gy (layout of y): dPᵢⱼ = gyᵢ·vⱼ, dSᵢⱼ = Pᵢⱼ(dPᵢⱼ − Σⱼ Pᵢⱼ dPᵢⱼ)·scale, dq = dS·k,
  * dk = dSᵀ·q, dv = Pᵀ·gy. dq, dk, dv (layout of q, k, v) must be zeroed by the caller; `row` is
- * T floats of scratch private to the calling thread.
+ * T floats of scratch private to the calling thread. p is overwritten with dS.
  */
 export function attnCausalBackward(
   q: usize, k: usize, v: usize, gy: usize, p: usize, dq: usize, dk: usize, dv: usize, row: usize,
   b0: i32, b1: i32, H: i32, T: i32, hd: i32, ld: i32, ldOut: i32, scale: f32,
 ): void {
+  const stride = <usize>ld << 2;
+  const gStride = <usize>ldOut << 2;
+  const colStride = <usize>T << 2;
+  const fast = (hd & 3) === 0;
   for (let b: i32 = b0; b < b1; b++) {
     for (let h: i32 = 0; h < H; h++) {
       const pbh = p + (<usize>((b * H + h) * T * T) << 2);
-      for (let i: i32 = 0; i < T; i++) {
-        const rowOff = <usize>((b * T + i) * ld + h * hd) << 2;
-        const gi = gy + (<usize>((b * T + i) * ldOut + h * hd) << 2);
-        const pr = pbh + (<usize>(i * T) << 2);
-        let s: f32 = 0;
-        for (let j: i32 = 0; j <= i; j++) {
-          const dp = dot(gi, v + (<usize>((b * T + j) * ld + h * hd) << 2), hd);
-          store<f32>(row + (<usize>j << 2), dp);
-          s += dp * load<f32>(pr + (<usize>j << 2));
+      const head = <usize>(b * T * ld + h * hd) << 2;
+      const g0 = gy + (<usize>(b * T * ldOut + h * hd) << 2);
+      if (fast) {
+        // dv_j = Σ_{i ≥ j} P_ij gy_i: column j of P from row j down
+        for (let j: i32 = 0; j < T; j++) {
+          combineRows(pbh + (<usize>(j * T + j) << 2), colStride, g0 + <usize>j * gStride, gStride, T - j, dv + head + <usize>j * stride, hd);
         }
-        for (let j: i32 = 0; j <= i; j++) {
-          const colOff = <usize>((b * T + j) * ld + h * hd) << 2;
-          const pij = load<f32>(pr + (<usize>j << 2));
-          const ds = pij * (load<f32>(row + (<usize>j << 2)) - s) * scale;
-          axpy(ds, k + colOff, dq + rowOff, hd);
-          axpy(ds, q + rowOff, dk + colOff, hd);
-          axpy(pij, gi, dv + colOff, hd);
+      }
+      for (let i: i32 = 0; i < T; i++) {
+        const rowOff = head + <usize>i * stride;
+        const gi = g0 + <usize>i * gStride;
+        const pr = pbh + (<usize>(i * T) << 2);
+        if (fast) {
+          dotRows(gi, v + head, stride, i + 1, row, hd);
+        } else {
+          for (let j: i32 = 0; j <= i; j++) store<f32>(row + (<usize>j << 2), dot(gi, v + head + <usize>j * stride, hd));
+        }
+        let s: f32 = 0;
+        for (let j: i32 = 0; j <= i; j++) s += load<f32>(row + (<usize>j << 2)) * load<f32>(pr + (<usize>j << 2));
+        if (fast) {
+          for (let j: i32 = 0; j <= i; j++) {
+            const o = pr + (<usize>j << 2);
+            store<f32>(o, load<f32>(o) * (load<f32>(row + (<usize>j << 2)) - s) * scale); // P → dS in place
+          }
+          combineRows(pr, 4, k + head, stride, i + 1, dq + rowOff, hd);
+        } else {
+          for (let j: i32 = 0; j <= i; j++) {
+            const colOff = head + <usize>j * stride;
+            const pij = load<f32>(pr + (<usize>j << 2));
+            const ds = pij * (load<f32>(row + (<usize>j << 2)) - s) * scale;
+            axpy(ds, k + colOff, dq + rowOff, hd);
+            axpy(ds, q + rowOff, dk + colOff, hd);
+            axpy(pij, gi, dv + colOff, hd);
+          }
+        }
+      }
+      if (fast) {
+        // dk_j = Σ_{i ≥ j} dS_ij q_i
+        for (let j: i32 = 0; j < T; j++) {
+          combineRows(pbh + (<usize>(j * T + j) << 2), colStride, q + head + <usize>j * stride, stride, T - j, dk + head + <usize>j * stride, hd);
         }
       }
     }

@@ -4,11 +4,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Generator, autogradGrad, causalAttentionPacked, getKernelPreference, randn, setKernelPreference, trace } from '../../index.js';
 import type { Tensor } from '../../tensor.js';
 
-function run(shape: [number, number, number], H: number, seed: number, pref: 'ts' | 'wasm') {
+function run(shape: [number, number, number], H: number, seed: number, pref: 'ts' | 'wasm', scale?: number) {
   setKernelPreference(pref);
   const g = new Generator(seed);
   const qkv = randn(shape, { generator: g }).requiresGrad_();
-  const y = causalAttentionPacked(qkv, H);
+  const y = causalAttentionPacked(qkv, H, scale === undefined ? {} : { scale });
   const w = randn(y.shape, { generator: g });
   const [dq] = autogradGrad([y.mul(w).sum()], [qkv]);
   return { y: y.storage, dq: dq!.storage };
@@ -22,9 +22,11 @@ function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol: numbe
 describe('fused causal attention on packed qkv', () => {
   const saved = getKernelPreference();
   afterEach(() => setKernelPreference(saved));
+  // head sizes: odd ones (the scalar path), multiples of 4 (four-row dots) and of 16 (16 columns in registers)
+  const headDim = fc.oneof(fc.integer({ min: 1, max: 9 }), fc.constantFrom(12, 16, 20, 32, 36));
   it('matches the composite (split, heads, masked softmax, merge) in value and gradient, float32, tol 1e-5', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 19 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 1e6 }), (B, T, H, hd, seed) => {
+      fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 19 }), fc.integer({ min: 1, max: 4 }), headDim, fc.integer({ min: 1, max: 1e6 }), (B, T, H, hd, seed) => {
         const shape: [number, number, number] = [B, T, 3 * H * hd];
         const fused = run(shape, H, seed, 'wasm');
         const ref = run(shape, H, seed, 'ts');
@@ -33,6 +35,14 @@ describe('fused causal attention on packed qkv', () => {
       }),
       { numRuns: 60 },
     );
+  });
+  it('a negative or large scale gives the composite\'s softmax (the row max is taken after scaling)', () => {
+    for (const scale of [-0.7, 3]) {
+      const fused = run([2, 11, 3 * 2 * 8], 2, 5, 'wasm', scale);
+      const ref = run([2, 11, 3 * 2 * 8], 2, 5, 'ts', scale);
+      expectClose(fused.y, ref.y, 1e-5);
+      expectClose(fused.dq, ref.dq, 1e-5);
+    }
   });
   it('second derivatives (createGraph) agree with the composite', () => {
     const second = (pref: 'ts' | 'wasm') => {
