@@ -1,7 +1,8 @@
 // The relaxed-SIMD builds (fused multiply-add in the GEMM and the attention dots) load where the
 // runtime supports relaxed SIMD, agree with the TypeScript reference, and agree with themselves
 // across thread counts. Node 20 needs --experimental-wasm-relaxed-simd for them, so the checks
-// run in a child process started with that flag when the runtime here lacks the feature.
+// run in a child process started with that flag when the runtime here lacks the feature, or
+// with LIKELIHOOD_RELAXED_SIMD=1, which makes core set the flag itself.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -13,9 +14,11 @@ const root = fileURLToPath(new URL('../../../../../', import.meta.url));
 declare const WebAssembly: { validate(bytes: Uint8Array): boolean };
 const nativeSupport = WebAssembly.validate(Buffer.from(KERNELS_RELAXED_WASM_BASE64, 'base64'));
 
-/** Runs `script` (an ES module importing core) in a Node child that has relaxed SIMD; returns its JSON output. */
-function runWithRelaxedSimd(script: string, env: Record<string, string> = {}): unknown {
-  const flags = nativeSupport ? [] : ['--experimental-wasm-relaxed-simd'];
+/**
+ * Runs `script` (an ES module importing core) in a Node child, by default one started with relaxed
+ * SIMD (the V8 flag where the runtime lacks it natively); returns its JSON output.
+ */
+function runWithRelaxedSimd(script: string, env: Record<string, string> = {}, flags = nativeSupport ? [] : ['--experimental-wasm-relaxed-simd']): unknown {
   const r = spawnSync(process.execPath, [...flags, '--import', 'tsx', '--conditions=source', '--input-type=module', '-e', script], {
     cwd: root,
     encoding: 'utf8',
@@ -73,5 +76,12 @@ describe('relaxed-SIMD kernels', () => {
     const r = runWithRelaxedSimd(CHECK, { LIKELIHOOD_RELAXED_SIMD: '0' }) as { relaxed: boolean; maxRel: number };
     expect(r.relaxed).toBe(false);
     expect(r.maxRel).toBeLessThan(1e-4);
+  }, 70_000);
+
+  it('are turned on by LIKELIHOOD_RELAXED_SIMD=1 in a Node started without the V8 flag', () => {
+    const r = runWithRelaxedSimd(CHECK, { LIKELIHOOD_RELAXED_SIMD: '1' }, []) as { relaxed: boolean; maxRel: number; threadsAgree: boolean };
+    expect(r.relaxed).toBe(true);
+    expect(r.maxRel).toBeLessThan(1e-4);
+    expect(r.threadsAgree).toBe(true);
   }, 70_000);
 });

@@ -97,19 +97,34 @@ let relaxed: boolean | undefined;
 
 /**
  * Whether the relaxed-SIMD builds are the ones in use (fused multiply-add in the GEMM and the
- * attention dots): the runtime supports relaxed SIMD (Node 22+, Chrome 114+; Node 20 with
- * --experimental-wasm-relaxed-simd) and the env variable LIKELIHOOD_RELAXED_SIMD is not 0.
- * Decided once per process, so the one-thread and the threaded kernels agree to the bit.
+ * attention dots). LIKELIHOOD_RELAXED_SIMD unset: where the runtime supports relaxed SIMD (Node
+ * 22+, Chrome 114+). `0`: never. `1`: also on Node 20, whose V8 has relaxed SIMD behind
+ * --experimental-wasm-relaxed-simd; core turns that V8 flag on for this process. Decided once per
+ * process, so the one-thread and the threaded kernels agree to the bit.
  */
 export function relaxedSimdInUse(): boolean {
   if (relaxed !== undefined) return relaxed;
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.LIKELIHOOD_RELAXED_SIMD;
-  try {
-    relaxed = env !== '0' && typeof WebAssembly.validate === 'function' && WebAssembly.validate(decodeBase64(KERNELS_RELAXED_WASM_BASE64));
-  } catch {
-    relaxed = false;
-  }
+  relaxed = env !== '0' && validatesRelaxed();
+  if (!relaxed && env === '1' && enableV8RelaxedSimdFlag()) relaxed = validatesRelaxed();
   return relaxed;
+}
+
+function validatesRelaxed(): boolean {
+  try {
+    return typeof WebAssembly.validate === 'function' && WebAssembly.validate(decodeBase64(KERNELS_RELAXED_WASM_BASE64));
+  } catch {
+    return false;
+  }
+}
+
+/** Sets V8's relaxed-SIMD flag through node:v8 (process-wide, read when wasm compiles); false outside Node. */
+function enableV8RelaxedSimdFlag(): boolean {
+  const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const v8 = p?.getBuiltinModule?.('node:v8') as { setFlagsFromString(flags: string): void } | undefined;
+  if (!v8) return false;
+  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return true;
 }
 
 /** The embedded bytes of the chosen flavour: the module that owns its memory, or the shared one. */
