@@ -4,17 +4,22 @@
  * automatic (WebAssembly) selection, in one process. Prints median ms/iter and the first losses
  * of each run (same seed, so they agree within float32 tolerance).
  *
- *   cd apps/bench && npx tsx --conditions=source src/gpt-step.ts [--iters 20] [--only ts|auto]
+ *   cd apps/bench && npx tsx --conditions=source src/gpt-step.ts [--iters 20] [--only ts|auto] [--resident-mb 256]
+ *
+ * With --resident-mb, wasm kernel outputs stay in wasm memory (core's setResidentBytes) and the
+ * loop awaits releaseResidentOutputs() after each step, outside the timed part.
  */
-import { Generator, type KernelPreference, randint, setKernelPreference } from '@likelihood/core';
+import { Generator, type KernelPreference, randint, releaseResidentOutputs, residentStats, setKernelPreference, setResidentBytes } from '@likelihood/core';
 import { GPT, configureOptimizer } from '@likelihood/gpt';
 
 const iters = Number(process.argv[process.argv.indexOf('--iters') + 1]) || 20;
+const residentMB = process.argv.includes('--resident-mb') ? Number(process.argv[process.argv.indexOf('--resident-mb') + 1]) : 0;
+if (residentMB > 0) setResidentBytes(residentMB * 2 ** 20);
 const config = { nLayer: 4, nHead: 4, nEmbd: 128, blockSize: 64, vocabSize: 65, dropout: 0, bias: true };
 const B = 12;
 const T = 64;
 
-function run(kernels: KernelPreference): { median: number; cpuMedian: number; losses: number[] } {
+async function run(kernels: KernelPreference): Promise<{ median: number; cpuMedian: number; losses: number[] }> {
   setKernelPreference(kernels);
   const g = new Generator(1337);
   const model = new GPT(config, { generator: g });
@@ -38,6 +43,7 @@ function run(kernels: KernelPreference): { median: number; cpuMedian: number; lo
       cpu.push((c.user + c.system) / 1000);
     }
     losses.push(loss!.item());
+    if (residentMB > 0) await releaseResidentOutputs();
   }
   return { median: median(times), cpuMedian: median(cpu), losses: losses.slice(0, 5) };
 }
@@ -50,6 +56,7 @@ function median(xs: number[]): number {
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
 for (const k of ['ts', 'auto'] as const) {
   if (only && only !== k) continue;
-  const r = run(k);
-  console.log(`kernels=${k.padEnd(4)} median ${r.median.toFixed(1)} ms/iter (CPU ${r.cpuMedian.toFixed(1)} ms) over ${iters} iters; losses ${r.losses.map((l) => l.toFixed(6)).join(', ')}`);
+  const r = await run(k);
+  const res = residentMB > 0 ? `; resident ${JSON.stringify(residentStats())}, RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB` : '';
+  console.log(`kernels=${k.padEnd(4)} median ${r.median.toFixed(1)} ms/iter (CPU ${r.cpuMedian.toFixed(1)} ms) over ${iters} iters; losses ${r.losses.map((l) => l.toFixed(6)).join(', ')}${res}`);
 }

@@ -19,6 +19,7 @@ export { registerKernel, getKernel, hasKernel, setBackend, getBackend } from './
 export type { Kernel, TensorData, BackendName } from './registry.js';
 export {
   setKernelPreference, getKernelPreference, initWasmKernels, wasmLoadError, relaxedSimdInUse, setNumThreads, getNumThreads, type KernelPreference,
+  setResidentBytes, residentStats, releaseResidentOutputs,
   fusedAdamUpdate, type FusedAdamScalars,
 } from './kernels/wasm/index.js';
 export type { PrimitiveAttrs, PrimitiveName } from './primitives.js';

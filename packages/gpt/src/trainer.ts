@@ -1,4 +1,4 @@
-import { ArgumentError, type Generator, type Tensor, defaultGenerator } from '@likelihood/core';
+import { ArgumentError, type Generator, type Tensor, defaultGenerator, releaseResidentOutputs } from '@likelihood/core';
 import { type AdamW, type LRScheduler, type OptimizerStateDict, type SchedulerStateDict, type StatefulOptimizer, clipGradNorm_, warmupCosine } from '@likelihood/nn';
 import { getBatch } from './data.js';
 import { estimateLoss } from './metrics.js';
@@ -168,10 +168,21 @@ export class Trainer {
     return loop.result();
   }
 
-  /** `run()` with each step's work done by `runner` (see `stepWith`): same schedule, evaluation, checkpoints and progress. */
-  async runAsync(runner: StepRunner): Promise<TrainResult> {
+  /**
+   * `run()` with each step's work done by `runner` (see `stepWith`): same schedule, evaluation,
+   * checkpoints and progress. Without a runner it takes eager `step()`s and lets the event loop
+   * turn after each, so core's resident kernel outputs (setResidentBytes) are recycled and timers
+   * (progress bars) fire.
+   */
+  async runAsync(runner?: StepRunner): Promise<TrainResult> {
     const loop = this.loop();
-    while (loop.more()) loop.after(await this.stepWith(runner));
+    while (loop.more()) {
+      if (runner) loop.after(await this.stepWith(runner));
+      else {
+        loop.after(this.step());
+        await releaseResidentOutputs();
+      }
+    }
     return loop.result();
   }
 

@@ -106,9 +106,13 @@ async function createSession(rt: LoadedRuntime, bytes: Uint8Array, opts: Compile
 
 const webThreadsSet = new WeakSet<OrtModule>();
 
-/** A Tensor's storage as an ORT tensor, without copying. */
+/**
+ * A Tensor's storage as an ORT tensor, without copying, except for storage in core's shared wasm
+ * memory (resident kernel outputs), which is copied out: ORT's bindings expect a plain ArrayBuffer.
+ */
 function toOrt(ort: OrtModule, t: Tensor): OrtTensor {
-  return new ort.Tensor(ORT_TYPE[t.dtype], t.storage, t.shape);
+  const shared = typeof SharedArrayBuffer === 'function' && t.storage.buffer instanceof SharedArrayBuffer;
+  return new ort.Tensor(ORT_TYPE[t.dtype], shared ? t.storage.slice() : t.storage, t.shape);
 }
 
 function fromOrt(v: OrtTensor, dtype: DType, shape: readonly number[]): Tensor {

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ArgumentError, Generator, zeros } from '@likelihood/core';
+import { ArgumentError, Generator, residentStats, setResidentBytes, zeros } from '@likelihood/core';
 import { BPETokenizer, CharTokenizer, GPT, type StepRunner, type Tokenizer, Trainer, type TrainResult, bitsPerChar, perplexity, splitTokens } from '@likelihood/gpt';
 import { resumeTraining, saveTrainingCheckpoint } from '@likelihood/gpt/node';
 import type { LossPoint } from '../report/types.js';
@@ -39,12 +39,15 @@ export interface GptTrainOptions {
   backend?: TrainBackend;
   /** ONNX Runtime intra-op threads (default: one per core) */
   threads?: number;
+  /** eager, trainGptAsync only: core's resident kernel outputs, in MiB (0 = off; see setResidentBytes) */
+  residentMb?: number;
 }
 
 export type TrainBackend = 'eager' | 'onnxruntime';
 
 export const TRAIN_DEFAULTS: GptTrainOptions = {
   backend: 'eager',
+  residentMb: 256,
   tokenizer: 'char',
   bpeVocabSize: 512,
   nLayer: 2,
@@ -94,8 +97,16 @@ export function trainGpt(o: GptTrainOptions): TrainReport {
 export async function trainGptAsync(o: GptTrainOptions): Promise<TrainReport> {
   const t = prepare(o);
   if ((o.backend ?? 'eager') === 'eager') {
-    t.begin();
-    return t.finish(t.trainer.run());
+    // Resident outputs pay off only in a loop that lets finalizers run: runAsync() yields after each step.
+    // LIKELIHOOD_RESIDENT_MB, when set, wins over the option.
+    const setHere = !!o.residentMb && residentStats().capacity === 0;
+    if (setHere) setResidentBytes(o.residentMb! * 2 ** 20);
+    try {
+      t.begin();
+      return t.finish(await t.trainer.runAsync());
+    } finally {
+      if (setHere) setResidentBytes(0);
+    }
   }
   if (o.backend !== 'onnxruntime') throw new ArgumentError(`gpt train: backend must be 'eager' or 'onnxruntime', found '${o.backend}'`);
   const step = await compiledStep(t.trainer, t.model, t.generator, o);

@@ -33,21 +33,17 @@ export function fusedAdamUpdate(p: Float32Array, g: Float32Array, m: Float32Arra
   const call = beginKernelCall(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
   if (!call) return null;
   const { k, arena, threads } = call;
-  const pp = arena.alloc(n * 4);
-  const pg = arena.alloc(n * 4);
-  const pm = arena.alloc(n * 4);
-  const pv = arena.alloc(n * 4);
-  const po = arena.alloc(n * 4);
+  const pp = arena.input(p);
+  const pg = arena.input(g);
+  const pm = arena.copy(m); // m and v are updated in place, then copied back
+  const pv = arena.copy(v);
+  const po = arena.output(n);
   if (!arena.commit()) return null;
-  arena.f32(pp, n).set(p);
-  arena.f32(pg, n).set(g);
-  arena.f32(pm, n).set(m);
-  arena.f32(pv, n).set(v);
   const w1 = 1 - s.beta1;
   const lerpSmall = w1 < 0.5;
   const scalars = [s.beta2, lerpSmall ? w1 : 1 - w1, lerpSmall ? 1 : 0, 1 - s.beta2, s.biasCorrection2Sqrt, -s.stepSize, s.eps, s.l2, s.decay, s.maximize ? 1 : 0];
   runParallel(k, { fn: 'adamF32', args: () => [pp, pg, pm, pv, po, 0, 0, ...scalars], lo: 5, hi: 6, total: n, chunk: splitChunk(n, 4, threads) }, threads);
   m.set(arena.f32(pm, n));
   v.set(arena.f32(pv, n));
-  return arena.f32(po, n).slice();
+  return arena.take(po, n);
 }

@@ -23,20 +23,18 @@ interface Dims {
 /** Forward on packed qkv [B, T, 3C] in wasm: y [B, T, C] and the probabilities [B, H, T, T]; null when wasm cannot run. */
 export function attnCausalWasm(qkv: Float32Array, { B, T, H, hd }: Dims, scale: number): { y: Float32Array; p: Float32Array } | null {
   const C = H * hd;
-  const nIn = B * T * 3 * C;
   const nOut = B * T * C;
   const nP = B * H * T * T;
   const call = beginKernelCall(nP * hd, ATTENTION_MIN_WORK_PER_THREAD);
   if (!call) return null;
   const { k, arena, threads } = call;
-  const pq = arena.alloc(nIn * 4);
-  const py = arena.alloc(nOut * 4);
-  const pp = arena.alloc(nP * 4);
+  const pq = arena.input(qkv);
+  const py = arena.output(nOut);
+  const pp = arena.output(nP);
   if (!arena.commit()) return null;
-  arena.f32(pq, nIn).set(qkv);
   const args = () => [pq, pq + C * 4, pq + 2 * C * 4, py, pp, 0, 0, H, T, hd, 3 * C, C, scale];
   runParallel(k, { fn: 'attnCausal', args, lo: 5, hi: 6, total: B, chunk: splitChunk(B, 1, threads) }, threads);
-  return { y: arena.f32(py, nOut).slice(), p: arena.f32(pp, nP).slice() };
+  return { y: arena.take(py, nOut), p: arena.take(pp, nP) };
 }
 
 /** Backward in wasm: the gradient with respect to the packed qkv; null when wasm cannot run. */
@@ -46,20 +44,17 @@ export function attnCausalBackwardWasm(qkv: Float32Array, p: Float32Array, gy: F
   const call = beginKernelCall(p.length * hd, ATTENTION_MIN_WORK_PER_THREAD);
   if (!call) return null;
   const { k, arena, threads } = call;
-  const pq = arena.alloc(nIn * 4);
-  const pp = arena.alloc(p.length * 4);
-  const pg = arena.alloc(gy.length * 4);
-  const pd = arena.alloc(nIn * 4);
+  const pq = arena.input(qkv);
+  const pp = arena.copy(p); // the kernel overwrites P with dS
+  const pg = arena.input(gy);
+  const pd = arena.output(nIn);
   const row = arena.alloc(threads * T * 4); // one scratch row per thread
   if (!arena.commit()) return null;
-  arena.f32(pq, nIn).set(qkv);
-  arena.f32(pp, p.length).set(p);
-  arena.f32(pg, gy.length).set(gy);
   arena.f32(pd, nIn).fill(0);
   const c4 = C * 4;
   const args = (t: number) => [pq, pq + c4, pq + 2 * c4, pg, pp, pd, pd + c4, pd + 2 * c4, row + t * T * 4, 0, 0, H, T, hd, 3 * C, C, scale];
   runParallel(k, { fn: 'attnCausalBackward', args, lo: 9, hi: 10, total: B, chunk: splitChunk(B, 1, threads) }, threads);
-  return arena.f32(pd, nIn).slice();
+  return arena.take(pd, nIn);
 }
 
 /**

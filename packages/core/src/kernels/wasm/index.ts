@@ -8,5 +8,6 @@ import './conv.js';
 export { setKernelPreference, getKernelPreference } from './preference.js';
 export { initWasmKernels, relaxedSimdInUse, wasmKernels, wasmLoadError } from './runtime.js';
 export { setNumThreads, getNumThreads } from './threads.js';
+export { setResidentBytes, residentStats, releaseResidentOutputs } from './resident.js';
 export { fusedAdamUpdate, type FusedAdamScalars } from './adam.js';
 export type { KernelPreference } from './preference.js';

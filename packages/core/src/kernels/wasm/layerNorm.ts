@@ -20,18 +20,16 @@ export function layerNormWasm(x: Float32Array, w: Float32Array | null, b: Float3
   const call = beginKernelCall(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
   if (!call) return null;
   const { k, arena, threads } = call;
-  const px = arena.alloc(n * 4);
-  const pw = w ? arena.alloc(D * 4) : 0;
-  const pb = b ? arena.alloc(D * 4) : 0;
-  const pm = arena.alloc(rows * 4);
-  const pr = arena.alloc(rows * 4);
+  const px = arena.input(x);
+  const pw = w ? arena.input(w) : 0;
+  const pb = b ? arena.input(b) : 0;
+  const py = arena.output(n);
+  const pm = arena.output(rows);
+  const pr = arena.output(rows);
   if (!arena.commit()) return null;
-  arena.f32(px, n).set(x);
-  if (w) arena.f32(pw, D).set(w);
-  if (b) arena.f32(pb, D).set(b);
-  const args = () => [px, pw, pb, px, pm, pr, 0, 0, D, eps];
+  const args = () => [px, pw, pb, py, pm, pr, 0, 0, D, eps];
   runParallel(k, { fn: 'layerNormRows', args, lo: 6, hi: 7, total: rows, chunk: splitChunk(rows, 1, threads) }, threads);
-  return { y: arena.f32(px, n).slice(), mean: arena.f32(pm, rows).slice(), rstd: arena.f32(pr, rows).slice() };
+  return { y: arena.take(py, n), mean: arena.take(pm, rows), rstd: arena.take(pr, rows) };
 }
 
 /** Backward in wasm: dx, and dw/db when asked; null when wasm cannot run. */
@@ -43,26 +41,22 @@ export function layerNormBackwardWasm(
   const call = beginKernelCall(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
   if (!call) return null;
   const { k, arena, threads } = call;
-  const px = arena.alloc(n * 4);
-  const pg = arena.alloc(n * 4);
-  const pw = w ? arena.alloc(D * 4) : 0;
-  const pm = arena.alloc(rows * 4);
-  const pr = arena.alloc(rows * 4);
+  const px = arena.input(x);
+  const pg = arena.input(g);
+  const pw = w ? arena.input(w) : 0;
+  const pm = arena.input(saved.mean);
+  const pr = arena.input(saved.rstd);
+  const pdx = arena.output(n);
   // dw and db are sums over rows: each thread accumulates its own pair, added up below.
   const pdw = wantW ? arena.alloc(threads * D * 4) : 0;
   const pdb = wantB ? arena.alloc(threads * D * 4) : 0;
   if (!arena.commit()) return null;
-  arena.f32(px, n).set(x);
-  arena.f32(pg, n).set(g);
-  if (w) arena.f32(pw, D).set(w);
-  arena.f32(pm, rows).set(saved.mean);
-  arena.f32(pr, rows).set(saved.rstd);
   if (wantW) arena.f32(pdw, threads * D).fill(0);
   if (wantB) arena.f32(pdb, threads * D).fill(0);
-  const args = (t: number) => [px, pw, pg, pm, pr, pg, pdw && pdw + t * D * 4, pdb && pdb + t * D * 4, 0, 0, D];
+  const args = (t: number) => [px, pw, pg, pm, pr, pdx, pdw && pdw + t * D * 4, pdb && pdb + t * D * 4, 0, 0, D];
   runParallel(k, { fn: 'layerNormBackward', args, lo: 8, hi: 9, total: rows, chunk: splitChunk(rows, 1, threads) }, threads);
   return {
-    dx: arena.f32(pg, n).slice(),
+    dx: arena.take(pdx, n),
     dw: wantW ? sumPartials(arena.f32(pdw, threads * D), threads, D) : null,
     db: wantB ? sumPartials(arena.f32(pdb, threads * D), threads, D) : null,
   };

@@ -14,21 +14,16 @@ function linearForwardWasm(x: Float32Array, w: Float32Array, b: Float32Array | n
   const call = beginKernelCall(R * N * K, GEMM_MIN_WORK_PER_THREAD);
   if (!call) return null;
   const { k, arena, threads } = call;
-  const px = arena.alloc(R * K * 4);
-  const pw = arena.alloc(N * K * 4);
-  const pb = b ? arena.alloc(N * 4) : 0;
-  const py = arena.alloc(R * N * 4);
+  const px = arena.input(x);
+  const pw = arena.input(w);
+  const pb = b ? arena.input(b) : 0;
+  const py = arena.output(R * N);
   const work = reserveGemmWorkspace(k, arena, K, N, threads);
   if (!arena.commit()) return null;
-  arena.f32(px, R * K).set(x);
-  arena.f32(pw, N * K).set(w);
   packBOnThreads(k, pw, K, N, 1, work);
   sgemmPackedOnThreads(k, px, py, R, N, K, 0, work);
-  if (b) {
-    arena.f32(pb, N).set(b);
-    runParallel(k, { fn: 'addRowVector', args: () => [py, pb, N, 0, 0], lo: 3, hi: 4, total: R, chunk: splitChunk(R, 1, threads) }, threads);
-  }
-  return arena.f32(py, R * N).slice();
+  if (b) runParallel(k, { fn: 'addRowVector', args: () => [py, pb, N, 0, 0], lo: 3, hi: 4, total: R, chunk: splitChunk(R, 1, threads) }, threads);
+  return arena.take(py, R * N);
 }
 
 /**
@@ -41,31 +36,28 @@ function linearBackwardWasm(
   const call = beginKernelCall(R * N * K * ((wantX ? 1 : 0) + (wantW ? 1 : 0)) + (wantB ? R * N : 0), GEMM_MIN_WORK_PER_THREAD);
   if (!call) return null;
   const { k, arena, threads } = call;
-  const pg = arena.alloc(R * N * 4);
-  const pw = wantX ? arena.alloc(N * K * 4) : 0;
-  const px = wantW ? arena.alloc(R * K * 4) : 0;
-  const pdx = wantX ? arena.alloc(R * K * 4) : 0;
-  const pdw = wantW ? arena.alloc(N * K * 4) : 0;
+  const pg = arena.input(g);
+  const pw = wantX ? arena.input(w) : 0;
+  const px = wantW ? arena.input(x) : 0;
+  const pdx = wantX ? arena.output(R * K) : 0;
+  const pdw = wantW ? arena.output(N * K) : 0;
   const acc = wantB ? arena.alloc(N * 8) : 0;
-  const pdb = wantB ? arena.alloc(N * 4) : 0;
+  const pdb = wantB ? arena.output(N) : 0;
   const work = reserveGemmWorkspace(k, arena, Math.max(N, R), K, threads); // B of both GEMMs is (· × K)
   if (!arena.commit()) return null;
-  arena.f32(pg, R * N).set(g);
   if (wantX) {
-    arena.f32(pw, N * K).set(w);
     packBOnThreads(k, pw, N, K, 0, work);
     sgemmPackedOnThreads(k, pg, pdx, R, K, N, 0, work); // (R,N)·(N,K)
   }
   if (wantW) {
-    arena.f32(px, R * K).set(x);
     packBOnThreads(k, px, R, K, 0, work);
     sgemmPackedOnThreads(k, pg, pdw, N, K, R, 1, work); // (R,N)ᵀ·(R,K)
   }
   if (wantB) runParallel(k, { fn: 'columnSums', args: () => [pg, acc, pdb, R, N, 0, 0], lo: 5, hi: 6, total: N, chunk: splitChunk(N, 4, threads) }, threads);
   return {
-    dx: wantX ? arena.f32(pdx, R * K).slice() : null,
-    dw: wantW ? arena.f32(pdw, N * K).slice() : null,
-    db: wantB ? arena.f32(pdb, N).slice() : null,
+    dx: wantX ? arena.take(pdx, R * K) : null,
+    dw: wantW ? arena.take(pdw, N * K) : null,
+    db: wantB ? arena.take(pdb, N) : null,
   };
 }
 

@@ -1,6 +1,7 @@
 import {
   KERNELS_RELAXED_SHARED_WASM_BASE64, KERNELS_RELAXED_WASM_BASE64, KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64,
 } from './module.generated.js';
+import { type ResidentHeap, residentHeap } from './resident.js';
 
 // The part of the WebAssembly JS API used here (core compiles without the DOM lib).
 export interface WasmMemory {
@@ -213,13 +214,24 @@ function decodeBase64(s: string): Uint8Array {
  * buffers, then `commit()` grows memory once if needed; memory is never shrunk, so later calls
  * of the same size reuse it. Only the calling thread allocates (worker threads get pointers
  * into what it reserved), and kernels never re-enter.
+ *
+ * Operands go through `input()` and results through `output()`/`take()`, so that with resident
+ * outputs on (resident.ts) a result stays in wasm memory and is read in place by the next
+ * kernel. A pointer from `input()` may be another tensor's storage: kernels must never write to
+ * it (use `copy()` for an operand a kernel overwrites).
  */
 export class Arena {
   private top = 0;
+  private heap: ResidentHeap | null = null;
+  private readonly pending: [number, Float32Array][] = [];
+  private readonly outputs: [number, number][] = [];
   constructor(private readonly k: KernelExports) {}
 
   reset(): this {
-    this.top = align(this.k.heapBase());
+    this.heap = residentHeap(this.k);
+    this.top = this.heap ? this.heap.end : align(this.k.heapBase());
+    this.pending.length = 0;
+    this.outputs.length = 0;
     return this;
   }
 
@@ -230,16 +242,52 @@ export class Arena {
     return p;
   }
 
+  /** A read-only operand: its own address when it already lives in this memory, else a copy made at `commit()`. */
+  input(x: Float32Array): number {
+    if (this.heap?.holds(x)) return x.byteOffset;
+    return this.copy(x);
+  }
+
+  /** An operand the kernel may overwrite: always a copy, made at `commit()`. */
+  copy(x: Float32Array): number {
+    const p = this.alloc(x.length * 4);
+    this.pending.push([p, x]);
+    return p;
+  }
+
+  /** A result of `length` floats: a resident block when resident outputs are on and the region has room. */
+  output(length: number): number {
+    const p = this.heap?.alloc(length * 4) ?? 0;
+    if (p === 0) return this.alloc(length * 4);
+    this.outputs.push([p, length * 4]);
+    return p;
+  }
+
+  /** A result's values: its resident view, or a copy out of the arena. */
+  take(ptr: number, length: number): Float32Array {
+    if (this.heap?.owns(ptr)) return this.heap.view(ptr, length);
+    return this.f32(ptr, length).slice();
+  }
+
   /** Total bytes reserved so far (from address 0). */
   get size(): number {
     return this.top;
   }
 
-  /** Grows memory to hold everything reserved; returns false when that would exceed MAX_WASM_BYTES. */
+  /**
+   * Grows memory to hold everything reserved and copies the pending operands in; returns false
+   * (giving back any resident blocks) when that would exceed MAX_WASM_BYTES.
+   */
   commit(): boolean {
-    if (this.top > MAX_WASM_BYTES) return false;
+    if (this.top > MAX_WASM_BYTES) {
+      for (const [p, bytes] of this.outputs) this.heap!.unuse(p, bytes);
+      this.outputs.length = 0;
+      return false;
+    }
     const have = this.k.memory.buffer.byteLength;
     if (this.top > have) this.k.memory.grow(Math.ceil((this.top - have) / PAGE));
+    for (const [p, x] of this.pending) this.f32(p, x.length).set(x);
+    this.pending.length = 0;
     return true;
   }
 

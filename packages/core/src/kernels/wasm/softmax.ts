@@ -14,12 +14,12 @@ export function softmaxRowsWasm(x: Float32Array, rows: number, cols: number, log
   const call = beginKernelCall(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
   if (!call) return null;
   const { k, arena, threads } = call;
-  const p = arena.alloc(n * 4);
+  const px = arena.input(x);
+  const py = arena.output(n);
   if (!arena.commit()) return null;
-  arena.f32(p, n).set(x);
-  const args = () => [p, p, 0, 0, cols, log ? 1 : 0];
+  const args = () => [px, py, 0, 0, cols, log ? 1 : 0];
   runParallel(k, { fn: 'softmaxRows', args, lo: 2, hi: 3, total: rows, chunk: splitChunk(rows, 1, threads) }, threads);
-  return arena.f32(p, n).slice();
+  return arena.take(py, n);
 }
 
 /**

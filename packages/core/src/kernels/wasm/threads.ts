@@ -1,4 +1,5 @@
 import { ArgumentError } from '../../errors.js';
+import { residentOutputsOn } from './resident.js';
 import { type Arena, type KernelExports, freshArena, sharedKernels, threadsSupported, wasmKernels } from './runtime.js';
 
 // Worker threads for the wasm kernels, behind a synchronous API. Every worker instantiates the
@@ -234,7 +235,8 @@ export function threadsFor(work: number, minPerThread: number): number {
  */
 export function beginKernelCall(work: number, minPerThread: number): { k: KernelExports; arena: Arena; threads: number } | null {
   const threads = threadsFor(work, minPerThread);
-  const k = threads > 1 ? (sharedKernels()?.exports ?? null) : wasmKernels();
+  // With resident outputs every call uses the shared build: that is where its operands live.
+  const k = threads > 1 ? (sharedKernels()?.exports ?? null) : residentOutputsOn() ? (sharedKernels()?.exports ?? wasmKernels()) : wasmKernels();
   if (!k) return null;
   wakeWorkers(threads);
   return { k, arena: freshArena(k), threads };

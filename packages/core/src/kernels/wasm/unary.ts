@@ -10,16 +10,12 @@ export function unaryWasm(fn: KernelName, x: Float32Array, g?: Float32Array): Fl
   const call = beginKernelCall(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
   if (!call) return null;
   const { k, arena, threads } = call;
-  const px = arena.alloc(n * 4);
-  const pg = g ? arena.alloc(n * 4) : 0;
+  const px = arena.input(x);
+  const pg = g ? arena.input(g) : 0;
+  const py = arena.output(n);
   if (!arena.commit()) return null;
-  arena.f32(px, n).set(x);
   const chunk = splitChunk(n, 4, threads);
-  if (g) {
-    arena.f32(pg, n).set(g);
-    runParallel(k, { fn, args: () => [px, pg, pg, 0, 0], lo: 3, hi: 4, total: n, chunk }, threads);
-    return arena.f32(pg, n).slice();
-  }
-  runParallel(k, { fn, args: () => [px, px, 0, 0], lo: 2, hi: 3, total: n, chunk }, threads);
-  return arena.f32(px, n).slice();
+  if (g) runParallel(k, { fn, args: () => [px, pg, py, 0, 0], lo: 3, hi: 4, total: n, chunk }, threads);
+  else runParallel(k, { fn, args: () => [px, py, 0, 0], lo: 2, hi: 3, total: n, chunk }, threads);
+  return arena.take(py, n);
 }

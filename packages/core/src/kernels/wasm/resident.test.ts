@@ -1,0 +1,133 @@
+// Resident outputs (resident.ts): kernel results stay in the shared wasm memory as views and are
+// read in place by the next kernel. The region is process-wide and cannot be resized, so each
+// check runs in a child process (with --expose-gc, so collection is deterministic).
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ArgumentError } from '../../errors.js';
+import { residentStats, setResidentBytes } from './resident.js';
+
+const root = fileURLToPath(new URL('../../../../../', import.meta.url));
+
+function runChild(script: string): Record<string, unknown> {
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--conditions=source', '--input-type=module', '-e', script], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, LIKELIHOOD_RESIDENT_MB: '' },
+  });
+  expect(r.error, String(r.error)).toBeUndefined();
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  return JSON.parse(r.stdout) as Record<string, unknown>;
+}
+
+// One small transformer-like step touching every converted wrapper: linear forward and backward,
+// layerNorm, GELU, causal attention, softmax, and the fused Adam update.
+const STEP = `
+import { Generator, causalAttentionPacked, gelu, layerNorm, linear, randn, releaseResidentOutputs, residentStats, setKernelPreference, setNumThreads, setResidentBytes, softmax } from './packages/core/src/index.ts';
+import { Adam } from './packages/nn/src/index.ts';
+const isShared = (t) => t.storage.buffer instanceof SharedArrayBuffer;
+function model(seed) {
+  const g = new Generator(seed);
+  return { w1: randn([96, 32], { generator: g }).mul(0.2).requiresGrad_(), b1: randn([96], { generator: g }).requiresGrad_(),
+           w2: randn([24, 32], { generator: g }).mul(0.2).requiresGrad_(), ln: randn([32], { generator: g }).requiresGrad_(),
+           x: randn([4, 40, 32], { generator: g }) };
+}
+function step(m, opt) {
+  const h = layerNorm(m.x, [32], m.ln, null);
+  const qkv = linear(h, m.w1, m.b1);                 // [4, 40, 96]
+  const a = causalAttentionPacked(qkv, 4);           // [4, 40, 32]
+  const u = gelu(linear(a, m.w2, null), 'tanh');     // [4, 40, 24]
+  const p = softmax(u, -1);
+  const loss = p.mul(u).sum();
+  opt.zeroGrad();
+  loss.backward();
+  opt.step();
+  return { loss: loss.item(), outs: [h, qkv, a, u, p] };
+}
+function trainRun(pref) {
+  setKernelPreference(pref);
+  const m = model(3);
+  const opt = new Adam([m.w1, m.b1, m.w2, m.ln], { lr: 1e-2 });
+  const losses = [];
+  let outs;
+  for (let i = 0; i < 4; i++) { const r = step(m, opt); losses.push(r.loss); outs = r.outs; }
+  return { losses, outs, params: [m.w1, m.b1, m.w2, m.ln].map((t) => Array.from(t.storage)) };
+}
+`;
+
+describe('resident kernel outputs', () => {
+  it('give bit for bit the training steps of the copying wasm path, with outputs living in wasm memory', () => {
+    const r = runChild(`${STEP}
+setNumThreads(2);
+const ref = trainRun('ts');
+const copying = trainRun('wasm');                     // resident outputs off (the default)
+setResidentBytes(64 << 20);
+const res = trainRun('wasm');
+const same = res.params.every((p, i) => p.every((v, j) => Object.is(v, copying.params[i][j]))) && res.losses.every((l, i) => Object.is(l, copying.losses[i]));
+console.log(JSON.stringify({ same, lossRef: ref.losses, loss: res.losses, shared: res.outs.map(isShared), copyingShared: copying.outs.map(isShared), stats: residentStats() }));
+`);
+    expect(r.copyingShared).toEqual([false, false, false, false, false]);
+    expect(r.shared).toEqual([true, true, true, true, true]); // layerNorm, linear, attention, GELU, softmax
+    expect(r.same).toBe(true);
+    // and both agree with the TypeScript kernels on the losses (parameters after Adam amplify float32 noise in tiny gradients)
+    const [lossRef, loss] = [r.lossRef as number[], r.loss as number[]];
+    for (let i = 0; i < 4; i++) expect(Math.abs(loss[i]! - lossRef[i]!)).toBeLessThan(1e-4 * (1 + Math.abs(lossRef[i]!)));
+    expect((r.stats as { inUse: number }).inUse).toBeGreaterThan(0);
+  }, 70_000);
+
+  it('recycle collected blocks between steps, and never reuse a block that is still referenced', () => {
+    const r = runChild(`${STEP}
+setResidentBytes(2 << 20); // a few steps' worth: the loop only keeps going by recycling
+setKernelPreference('wasm');
+const m = model(5);
+const opt = new Adam([m.w1, m.b1, m.w2, m.ln], { lr: 1e-2 });
+const kept = step(m, opt).outs;                       // held across everything below
+const keptValues = kept.map((t) => Array.from(t.storage));
+for (let i = 0; i < 60; i++) { step(m, opt); globalThis.gc(); await releaseResidentOutputs(); }
+const intact = kept.every((t, i) => t.storage.every((v, j) => Object.is(v, keptValues[i][j])));
+console.log(JSON.stringify({ intact, keptShared: kept.map(isShared), stats: residentStats() }));
+`);
+    expect(r.keptShared).toEqual([true, true, true, true, true]);
+    expect(r.intact).toBe(true);
+    expect((r.stats as { fallbacks: number }).fallbacks).toBe(0); // 60 steps in a 2 MiB region: blocks came back
+  }, 70_000);
+
+  it('fall back to fresh arrays when the region is full, with the same values', () => {
+    const r = runChild(`${STEP}
+const copying = trainRun('wasm');
+setResidentBytes(64 << 10); // far too small for a step
+const res = trainRun('wasm');
+const same = res.params.every((p, i) => p.every((v, j) => Object.is(v, copying.params[i][j])));
+console.log(JSON.stringify({ same, stats: residentStats(), shared: res.outs.map(isShared) }));
+`);
+    expect((r.stats as { fallbacks: number }).fallbacks).toBeGreaterThan(0);
+    expect((r.shared as boolean[]).some((s) => !s)).toBe(true);
+    expect(r.same).toBe(true);
+  }, 70_000);
+
+  it('leave operands untouched when a kernel reads them in place', () => {
+    const r = runChild(`
+import { Generator, causalAttentionPacked, gelu, layerNorm, linear, randn, setKernelPreference, setResidentBytes, softmax } from './packages/core/src/index.ts';
+setResidentBytes(16 << 20);
+setKernelPreference('wasm');
+const g = new Generator(9);
+const w = randn([96, 32], { generator: g }).requiresGrad_();
+const x = linear(randn([3, 20, 32], { generator: g }), w, null); // resident [3, 20, 96]
+const before = Array.from(x.storage);
+const x2 = x.requiresGrad_();
+const outs = [softmax(x2, -1), layerNorm(x2, [96], null, null), gelu(x2, 'tanh'), causalAttentionPacked(x2, 4)];
+outs.reduce((s, t) => s.add(t.sum()), x2.sum()).backward();
+console.log(JSON.stringify({ shared: x.storage.buffer instanceof SharedArrayBuffer, unchanged: x.storage.every((v, i) => Object.is(v, before[i])) }));
+`);
+    expect(r.shared).toBe(true);
+    expect(r.unchanged).toBe(true);
+  }, 70_000);
+
+  it('reject a bad region size with an ArgumentError naming it', () => {
+    expect(() => setResidentBytes(-1)).toThrow(ArgumentError);
+    expect(() => setResidentBytes(1.5)).toThrow(/setResidentBytes: bytes must be an integer in \[0, 2\^29\], found 1.5/);
+    expect(residentStats().capacity).toBe(0); // off unless asked for
+  });
+});

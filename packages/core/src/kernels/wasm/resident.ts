@@ -1,0 +1,156 @@
+import { ArgumentError } from '../../errors.js';
+import type { KernelExports } from './runtime.js';
+
+/**
+ * Resident outputs: wasm kernels write their results into a region of the shared wasm memory and
+ * hand them out as Float32Array views over it, instead of copying them into fresh JS arrays; a
+ * later kernel that reads such a view passes its address instead of copying it back in. Views
+ * over a *shared* memory stay valid when the memory grows (views over a plain memory detach), so
+ * only the shared-memory build has a region.
+ *
+ * A block returns to the free list when its view is garbage-collected (FinalizationRegistry).
+ * Those callbacks run only when the event loop turns: a synchronous loop frees nothing, fills the
+ * region, and from then on every output falls back to a fresh array (no gain, no error). Training
+ * loops that `await` between steps (`gpt train`, the apps) keep it recycling.
+ *
+ * Off by default: `setResidentBytes(n)`, or LIKELIHOOD_RESIDENT_MB (at most 512) read on first
+ * use, turns it on. The region is reserved by the first kernel call after that.
+ */
+
+let requested: number | undefined;
+
+/** The region size asked for: setResidentBytes, else LIKELIHOOD_RESIDENT_MB (read on first use), else 0. */
+function requestedBytes(): number {
+  if (requested === undefined) {
+    const mb = Number((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.LIKELIHOOD_RESIDENT_MB || 0);
+    requested = Number.isFinite(mb) && mb > 0 ? Math.min(Math.floor(mb), 512) * 2 ** 20 : 0;
+  }
+  return requested;
+}
+
+const align = (n: number) => (n + 15) & ~15;
+
+/** A fixed region [start, end) of the shared memory: exact-size free lists, then a bump pointer. */
+export class ResidentHeap {
+  readonly start: number;
+  readonly end: number;
+  private bump: number;
+  private readonly free = new Map<number, number[]>();
+  private readonly buffers = new WeakSet<object>();
+  private readonly registry = new FinalizationRegistry<readonly [number, number]>(([ptr, size]) => this.release(ptr, size));
+  /** Bytes in blocks handed out and not yet returned. */
+  inUse = 0;
+  /** Outputs that did not fit (region full) and went to fresh arrays instead. */
+  fallbacks = 0;
+
+  constructor(
+    private readonly k: KernelExports,
+    bytes: number,
+  ) {
+    this.start = align(k.heapBase());
+    this.end = this.start + align(bytes);
+    this.bump = this.start;
+  }
+
+  /** A block of `bytes` (rounded up to 16), or 0 when the region is full. */
+  alloc(bytes: number): number {
+    const size = align(Math.max(bytes, 16));
+    const list = this.free.get(size);
+    let p = list?.pop();
+    if (p === undefined) {
+      if (this.bump + size > this.end) {
+        this.fallbacks++;
+        return 0;
+      }
+      p = this.bump;
+      this.bump += size;
+    }
+    this.inUse += size;
+    return p;
+  }
+
+  /** Whether `ptr` is a block of this region (not the per-call arena above it). */
+  owns(ptr: number): boolean {
+    return ptr >= this.start && ptr < this.end;
+  }
+
+  /**
+   * Whether `x` is a view of this memory (one of this region's outputs). memory.buffer is a new
+   * SharedArrayBuffer object after each grow, so every one the views were made on is remembered.
+   */
+  holds(x: Float32Array): boolean {
+    return this.buffers.has(x.buffer) && this.owns(x.byteOffset);
+  }
+
+  /** The block as a view that frees it when collected. `length` floats from `ptr`. */
+  view(ptr: number, length: number): Float32Array {
+    const buffer = this.k.memory.buffer;
+    this.buffers.add(buffer);
+    const v = new Float32Array(buffer, ptr, length);
+    this.registry.register(v, [ptr, align(Math.max(length * 4, 16))]);
+    return v;
+  }
+
+  /** Returns a block that was allocated but never handed out (its kernel call fell back). */
+  unuse(ptr: number, bytes: number): void {
+    this.release(ptr, align(Math.max(bytes, 16)));
+  }
+
+  private release(ptr: number, size: number): void {
+    let list = this.free.get(size);
+    if (!list) this.free.set(size, (list = []));
+    list.push(ptr);
+    this.inUse -= size;
+  }
+}
+
+const heaps = new Map<KernelExports, ResidentHeap>();
+
+/** The region of the shared build `k` (created on first use), or null when resident outputs are off. */
+export function residentHeap(k: KernelExports): ResidentHeap | null {
+  const existing = heaps.get(k);
+  const bytes = requestedBytes();
+  if (existing) return bytes > 0 ? existing : null;
+  if (bytes === 0 || typeof SharedArrayBuffer !== 'function' || !(k.memory.buffer instanceof SharedArrayBuffer)) return null;
+  const heap = new ResidentHeap(k, bytes);
+  heaps.set(k, heap);
+  return heap;
+}
+
+/** Whether kernel calls should go to the shared build even on one thread (their outputs live there). */
+export function residentOutputsOn(): boolean {
+  return requestedBytes() > 0 && typeof SharedArrayBuffer === 'function';
+}
+
+/**
+ * Size of the resident-output region in bytes (0 turns resident outputs off). The region is
+ * reserved by the next kernel call and cannot be resized afterwards; turning it off later stops
+ * new outputs going there (the region's memory stays with the process).
+ */
+export function setResidentBytes(bytes: number): void {
+  if (!Number.isInteger(bytes) || bytes < 0 || bytes > 2 ** 29) {
+    throw new ArgumentError(`setResidentBytes: bytes must be an integer in [0, 2^29], found ${bytes}`);
+  }
+  const existing = heaps.values().next().value as ResidentHeap | undefined;
+  if (existing && bytes > 0 && align(bytes) !== existing.end - existing.start) {
+    throw new ArgumentError(`setResidentBytes: the region already holds ${existing.end - existing.start} bytes and cannot be resized; found ${bytes}`);
+  }
+  requested = bytes;
+}
+
+/** The region's size, the bytes handed out and not yet collected, and how many outputs fell back to fresh arrays. */
+export function residentStats(): { capacity: number; inUse: number; fallbacks: number } {
+  const h = heaps.values().next().value as ResidentHeap | undefined;
+  const bytes = requestedBytes();
+  return { capacity: bytes > 0 ? (h ? h.end - h.start : bytes) : 0, inUse: h?.inUse ?? 0, fallbacks: h?.fallbacks ?? 0 };
+}
+
+/**
+ * Waits for one turn of the event loop, so that resident outputs the garbage collector has
+ * found unreachable return to the region (FinalizationRegistry callbacks run between tasks).
+ * Await it between training steps when resident outputs are on; it costs microseconds.
+ */
+export function releaseResidentOutputs(): Promise<void> {
+  const g = globalThis as { setImmediate?: (f: () => void) => void; setTimeout: (f: () => void, ms: number) => void };
+  return new Promise((resolve) => (g.setImmediate ? g.setImmediate(resolve) : g.setTimeout(resolve, 0)));
+}
