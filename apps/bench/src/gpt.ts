@@ -9,11 +9,11 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Generator, releaseResidentOutputs, residentStats, setResidentBytes } from '@likelihood/core';
+import { Generator, residentStats, setResidentBytes } from '@likelihood/core';
 import { GPT, Trainer, generate } from '@likelihood/gpt';
 import { machineInfo } from './machine.js';
 import { type PeerRow, printPeerTable } from './peerTable.js';
-import { timeMedian } from './timing.js';
+import { timeMedian, timeMedianYielding } from './timing.js';
 
 export const GPT_BENCH_CONFIG = { nLayer: 4, nHead: 4, nEmbd: 128, blockSize: 64, vocabSize: 65, dropout: 0, bias: true, batchSize: 12 };
 
@@ -80,20 +80,7 @@ async function oursResident(quick: boolean): Promise<{ trainMs: number; rss: num
   const model = new GPT(cfg, { generator: g });
   const data = Int32Array.from({ length: 20000 }, () => Math.floor(g.random() * cfg.vocabSize));
   const trainer = new Trainer(model, { data: { train: data }, batchSize, maxIters: 100_000, lr: 1e-3, generator: g });
-  for (let i = 0; i < 3; i++) {
-    trainer.step();
-    await releaseResidentOutputs();
-  }
-  const times: number[] = [];
-  const start = performance.now();
-  while (times.length < (quick ? 5 : 20) || (performance.now() - start < (quick ? 3000 : 15000) && times.length < 200)) {
-    const t0 = performance.now();
-    trainer.step();
-    times.push(performance.now() - t0);
-    await releaseResidentOutputs();
-  }
-  times.sort((a, b) => a - b);
-  const trainMs = times[Math.floor(times.length / 2)]!;
+  const trainMs = await timeMedianYielding(() => void trainer.step(), { warmup: 3, minReps: quick ? 5 : 20, budgetMs: quick ? 3000 : 15000 });
   const { fallbacks } = residentStats();
   process.stderr.write(`  likelihood   train step with resident outputs ${trainMs.toFixed(1)} ms (${fallbacks} outputs fell back to fresh arrays)\n`);
   return { trainMs, rss: mb(process.memoryUsage().rss), fallbacks };

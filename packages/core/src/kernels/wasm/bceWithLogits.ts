@@ -19,16 +19,14 @@ function bceLogitsWasm(l: Float32Array, x: Float32Array, keepSigma: boolean, row
   const call = beginKernelCall(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
   if (!call) return null;
   const { k, arena, threads } = call;
-  const pl = arena.alloc(n * 4);
-  const px = arena.alloc(n * 4);
-  const po = arena.alloc(n * 4);
-  const ps = arena.alloc(n * 4);
+  const pl = arena.input(l);
+  const px = arena.input(x);
+  const po = rowLength > 0 ? arena.alloc(n * 4) : arena.output(n); // the row sums read the loss in place
+  const ps = keepSigma ? arena.output(n) : arena.alloc(n * 4);
   if (!arena.commit()) return null;
-  arena.f32(pl, n).set(l);
-  arena.f32(px, n).set(x);
   runParallel(k, { fn: 'bceLogits', args: () => [pl, px, po, ps, 0, 0], lo: 4, hi: 5, total: n, chunk: splitChunk(n, 4, threads) }, threads);
-  const loss = arena.f32(po, n);
-  return { out: rowLength > 0 ? rowSums(loss, rowLength, 'float32') as Float32Array : loss.slice(), sigma: keepSigma ? arena.f32(ps, n).slice() : null };
+  const out = rowLength > 0 ? (rowSums(arena.f32(po, n), rowLength, 'float32') as Float32Array) : arena.take(po, n);
+  return { out, sigma: keepSigma ? arena.take(ps, n) : null };
 }
 
 /** Sums of consecutive rows of `rowLength` values (float64 accumulation). */

@@ -112,17 +112,15 @@ function convWasm(x: TensorData, w: TensorData, attrs: PrimitiveAttrs['Conv']): 
   if (!call) return null;
   const { k, arena } = call;
   const threads = imageThreads(call.threads, N, R * Ovol * 4 + k.packedBBytes(R, Ovol), (x.storage.length + w.storage.length + N * O * Ovol) * 4);
-  const px = arena.alloc(x.storage.length * 4);
-  const pw = arena.alloc(w.storage.length * 4);
-  const pout = arena.alloc(N * O * Ovol * 4);
+  const px = arena.input(x.storage as Float32Array);
+  const pw = arena.input(w.storage as Float32Array);
+  const pout = arena.output(N * O * Ovol);
   const geo = arena.alloc(18 * 4);
   const bufs = reserveThreadBuffers(k, arena, threads, R * Ovol, R, Ovol);
   if (!arena.commit()) return null;
-  arena.f32(px, x.storage.length).set(x.storage);
-  arena.f32(pw, w.storage.length).set(w.storage);
   writeGeom(arena, geo, convGeom(Sx, Kx, Ox, attrs));
   runImages(k, 'convImages', [px, pw, pout, geo, C, O, G], N, bufs, threads);
-  return { storage: arena.f32(pout, N * O * Ovol).slice(), shape, dtype: 'float32' };
+  return { storage: arena.take(pout, N * O * Ovol), shape, dtype: 'float32' };
 }
 
 /**
@@ -144,14 +142,12 @@ function convWeightGradWasm(x: TensorData, g: TensorData, K: readonly number[], 
   if (!call) return null;
   const { k, arena } = call;
   const threads = imageThreads(call.threads, N, (R * Ovol + O * R) * 4 + k.packedBBytes(Ovol, Og), (x.storage.length + g.storage.length) * 4);
-  const px = arena.alloc(x.storage.length * 4);
-  const pg = arena.alloc(g.storage.length * 4);
+  const px = arena.input(x.storage as Float32Array);
+  const pg = arena.input(g.storage as Float32Array);
   const pacc = arena.alloc(threads * O * R * 4);
   const geo = arena.alloc(18 * 4);
   const bufs = reserveThreadBuffers(k, arena, threads, R * Ovol, Ovol, Og);
   if (!arena.commit()) return null;
-  arena.f32(px, x.storage.length).set(x.storage);
-  arena.f32(pg, g.storage.length).set(g.storage);
   arena.f32(pacc, threads * O * R).fill(0);
   writeGeom(arena, geo, convGeom(x.shape.slice(2), K, So, attrs));
   // thread t accumulates into its own slice of pacc: per group an (R, Og) block
@@ -193,15 +189,13 @@ function convTransposeWasm(x: TensorData, w: TensorData, attrs: PrimitiveAttrs['
   if (!call) return null;
   const { k, arena } = call;
   const threads = imageThreads(call.threads, N, R * Svol * 4 + k.packedBBytes(C / G, Svol), (x.storage.length + w.storage.length + N * O * Yvol) * 4);
-  const px = arena.alloc(x.storage.length * 4);
-  const pw = arena.alloc(w.storage.length * 4);
-  const py = arena.alloc(N * O * Yvol * 4);
+  const px = arena.input(x.storage as Float32Array);
+  const pw = arena.input(w.storage as Float32Array);
+  const py = arena.output(N * O * Yvol);
   const geo = arena.alloc(18 * 4);
   const bufs = reserveThreadBuffers(k, arena, threads, R * Svol, C / G, Svol);
   if (!arena.commit()) return null;
-  arena.f32(px, x.storage.length).set(x.storage);
-  arena.f32(pw, w.storage.length).set(w.storage);
   writeGeom(arena, geo, convGeom(Yx, Kx, Sx, { strides, pads, dilations })); // the conv from the output to x
   runImages(k, 'convTransposeImages', [px, pw, py, geo, C, O, G], N, bufs, threads);
-  return { storage: arena.f32(py, N * O * Yvol).slice(), shape, dtype: 'float32' };
+  return { storage: arena.take(py, N * O * Yvol), shape, dtype: 'float32' };
 }

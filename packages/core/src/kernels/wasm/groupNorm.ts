@@ -29,19 +29,16 @@ function groupNormWasm(x: Float32Array, w: Float32Array | null, b: Float32Array 
   const call = beginKernelCall(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
   if (!call) return null;
   const { k, arena, threads } = call;
-  const px = arena.alloc(n * 4);
-  const pw = w ? arena.alloc(C * 4) : 0;
-  const pb = b ? arena.alloc(C * 4) : 0;
-  const pm = arena.alloc(s.rows * 4);
-  const pr = arena.alloc(s.rows * 4);
+  const px = arena.input(x);
+  const pw = w ? arena.input(w) : 0;
+  const pb = b ? arena.input(b) : 0;
+  const py = arena.output(n);
+  const pm = arena.output(s.rows);
+  const pr = arena.output(s.rows);
   if (!arena.commit()) return null;
-  arena.f32(px, n).set(x);
-  if (w) arena.f32(pw, C).set(w);
-  if (b) arena.f32(pb, C).set(b);
-  // y overwrites x in linear memory, row by row after reading it
-  const args = () => [px, pw, pb, px, pm, pr, 0, 0, s.G, s.Cg, s.HW, eps, silu ? 1 : 0];
+  const args = () => [px, pw, pb, py, pm, pr, 0, 0, s.G, s.Cg, s.HW, eps, silu ? 1 : 0];
   runParallel(k, { fn: 'groupNormRows', args, lo: 6, hi: 7, total: s.rows, chunk: splitChunk(s.rows, 1, threads) }, threads);
-  return { y: arena.f32(px, n).slice(), mean: arena.f32(pm, s.rows).slice(), rstd: arena.f32(pr, s.rows).slice() };
+  return { y: arena.take(py, n), mean: arena.take(pm, s.rows), rstd: arena.take(pr, s.rows) };
 }
 
 /** Backward in wasm: dx, and dw/db when asked (summed per thread, then added); null when wasm cannot run. */
@@ -53,28 +50,22 @@ function groupNormBackwardWasm(
   const call = beginKernelCall(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
   if (!call) return null;
   const { k, arena, threads } = call;
-  const px = arena.alloc(n * 4);
-  const pg = arena.alloc(n * 4);
-  const pw = w ? arena.alloc(C * 4) : 0;
-  const pb = b ? arena.alloc(C * 4) : 0;
-  const pm = arena.alloc(s.rows * 4);
-  const pr = arena.alloc(s.rows * 4);
+  const px = arena.input(x);
+  const pg = arena.input(gy);
+  const pw = w ? arena.input(w) : 0;
+  const pb = b ? arena.input(b) : 0;
+  const pm = arena.input(saved.mean);
+  const pr = arena.input(saved.rstd);
+  const pdx = arena.output(n);
   const pdw = wantW ? arena.alloc(threads * C * 4) : 0;
   const pdb = wantB ? arena.alloc(threads * C * 4) : 0;
   if (!arena.commit()) return null;
-  arena.f32(px, n).set(x);
-  arena.f32(pg, n).set(gy);
-  if (w) arena.f32(pw, C).set(w);
-  if (b) arena.f32(pb, C).set(b);
-  arena.f32(pm, s.rows).set(saved.mean);
-  arena.f32(pr, s.rows).set(saved.rstd);
   if (wantW) arena.f32(pdw, threads * C).fill(0);
   if (wantB) arena.f32(pdb, threads * C).fill(0);
-  // dx overwrites gy in linear memory (each element is read before it is written)
-  const args = (t: number) => [px, pw, pb, pg, pm, pr, pg, pdw && pdw + t * C * 4, pdb && pdb + t * C * 4, 0, 0, s.G, s.Cg, s.HW, silu ? 1 : 0];
+  const args = (t: number) => [px, pw, pb, pg, pm, pr, pdx, pdw && pdw + t * C * 4, pdb && pdb + t * C * 4, 0, 0, s.G, s.Cg, s.HW, silu ? 1 : 0];
   runParallel(k, { fn: 'groupNormBackward', args, lo: 9, hi: 10, total: s.rows, chunk: splitChunk(s.rows, 1, threads) }, threads);
   return {
-    dx: arena.f32(pg, n).slice(),
+    dx: arena.take(pdx, n),
     dw: wantW ? sumPartials(arena.f32(pdw, threads * C), threads, C) : null,
     db: wantB ? sumPartials(arena.f32(pdb, threads * C), threads, C) : null,
   };

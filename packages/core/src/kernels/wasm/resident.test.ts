@@ -77,6 +77,45 @@ console.log(JSON.stringify({ same, lossRef: ref.losses, loss: res.losses, shared
     expect((r.stats as { inUse: number }).inUse).toBeGreaterThan(0);
   }, 70_000);
 
+  it('give bit for bit the copying path on a conv step (conv, transposed conv, groupNorm + SiLU, BCE with logits)', () => {
+    const r = runChild(`
+import { Generator, binaryCrossEntropyWithLogits, binaryCrossEntropyWithLogitsSum, conv2d, convTranspose2d, groupNorm, groupNormSilu, randn, rand, setKernelPreference, setResidentBytes } from './packages/core/src/index.ts';
+import { Adam } from './packages/nn/src/index.ts';
+setKernelPreference('wasm');
+function run() {
+  const g = new Generator(4);
+  const w1 = randn([8, 3, 3, 3], { generator: g }).mul(0.3).requiresGrad_();
+  const w2 = randn([8, 3, 4, 4], { generator: g }).mul(0.3).requiresGrad_();
+  const gamma = randn([8], { generator: g }).requiresGrad_();
+  const x = randn([4, 3, 14, 14], { generator: g });
+  const target = rand([4, 3, 28, 28], { generator: g });
+  const opt = new Adam([w1, w2, gamma], { lr: 1e-2 });
+  const losses = [];
+  let outs;
+  for (let i = 0; i < 3; i++) {
+    const h = groupNormSilu(conv2d(x, w1, null, { padding: 1 }), 4, gamma, null);   // [4, 8, 14, 14]
+    const h2 = groupNorm(h, 2, null, null);
+    const y = convTranspose2d(h2, w2, null, { stride: 2, padding: 1 });           // [4, 3, 28, 28]
+    const loss = binaryCrossEntropyWithLogits(y, target).mean().add(binaryCrossEntropyWithLogitsSum(y.reshape([4, -1]), target.reshape([4, -1])).mean());
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+    losses.push(loss.item());
+    outs = [h, h2, y];
+  }
+  return { losses, outs, params: [w1, w2, gamma].map((t) => Array.from(t.storage)) };
+}
+const copying = run();
+setResidentBytes(32 << 20);
+const res = run();
+const same = res.params.every((p, i) => p.every((v, j) => Object.is(v, copying.params[i][j]))) && res.losses.every((l, i) => Object.is(l, copying.losses[i]));
+console.log(JSON.stringify({ same, shared: res.outs.map((t) => t.storage.buffer instanceof SharedArrayBuffer), losses: res.losses }));
+`);
+    expect(r.shared).toEqual([true, true, true]);
+    expect(r.same).toBe(true);
+    expect((r.losses as number[]).every(Number.isFinite)).toBe(true);
+  }, 70_000);
+
   it('recycle collected blocks between steps, and never reuse a block that is still referenced', () => {
     const r = runChild(`${STEP}
 setResidentBytes(2 << 20); // a few steps' worth: the loop only keeps going by recycling
