@@ -25,7 +25,6 @@ interface Saved {
 /** Forward in wasm (rows split between threads): y and each row's mean and rstd; null when wasm cannot run. */
 function groupNormWasm(x: Float32Array, w: Float32Array | null, b: Float32Array | null, s: Rows, eps: number, silu: boolean): ({ y: Float32Array } & Saved) | null {
   const n = x.length;
-  const C = s.G * s.Cg;
   const call = beginKernelCall(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
   if (!call) return null;
   const { k, arena, threads } = call;
