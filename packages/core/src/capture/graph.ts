@@ -205,7 +205,7 @@ function fromBase64(b64: string, dtype: DType): TypedArray {
   const bpe = allocate(dtype, 1).BYTES_PER_ELEMENT;
   if (s.length % bpe !== 0) throw new GraphError(`Graph.fromJSON: constant of dtype ${dtype} has ${s.length} bytes, not a whole number of elements`);
   const out = allocate(dtype, s.length / bpe);
-  const bytes = new Uint8Array(out.buffer);
+  const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
   return out;
 }
