@@ -8,22 +8,27 @@
  *
  *   nice -n 10 npx tsx --conditions=source apps/bench/src/gpt-memory.ts --iters 2000 --out apps/bench/results/gpt-memory.json
  *
+ * `--resident-mb 256` turns on core's resident kernel outputs and runs `trainer.runAsync()`
+ * (which yields between steps) instead of `run()`.
+ *
  * Without ../shared/data/tinyshakespeare it trains on a random 65-symbol stream (same shapes).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Generator } from '@likelihood/core';
+import { Generator, residentStats, setResidentBytes } from '@likelihood/core';
 import { findSharedData } from '@likelihood/datasets';
 import { CharTokenizer, GPT, Trainer, splitTokens } from '@likelihood/gpt';
 import { machineInfo } from './machine.js';
 
+const MiB = 2 ** 20;
 const arg = (name: string, dflt: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1]! : dflt);
 const iters = Number(arg('--iters', '2000'));
 const every = Number(arg('--every', '100'));
 const warmup = Number(arg('--warmup', '300'));
 const out = arg('--out', '');
+const residentMB = Number(arg('--resident-mb', '0'));
+if (residentMB > 0) setResidentBytes(residentMB * MiB);
 
-const MiB = 2 ** 20;
 
 function corpus(): { ids: Int32Array; vocab: number; source: string } {
   const dir = findSharedData('tinyshakespeare');
@@ -91,7 +96,8 @@ const trainer = new Trainer(model, {
 });
 process.stderr.write(`gpt-memory: ${iters} steps on ${source}, sampling every ${every}\n`);
 sample(0, Number.NaN);
-trainer.run();
+if (residentMB > 0) await trainer.runAsync();
+else trainer.run();
 
 const after = samples.filter((s) => s.step >= warmup);
 const rssSlopeKiB = (slope(after.map((s) => s.step), after.map((s) => s.rssMiB)) * 1024) || 0;
@@ -108,6 +114,7 @@ const summary = {
   heapSlopeKiBPerStep: heapSlopeKiB,
   seconds: samples.at(-1)!.seconds,
   cpuSeconds: samples.at(-1)!.cpuSeconds,
+  resident: residentStats(),
   machine: machineInfo(),
 };
 process.stdout.write(`${JSON.stringify({ summary })}\n`);
