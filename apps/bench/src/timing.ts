@@ -1,50 +1,57 @@
 import { releaseResidentOutputs } from '@likelihood/core';
 
-/** Median wall time (ms) of `fn` over repetitions, after warm-up; at least `minReps` and ~`budgetMs` of runs. */
-export function timeMedian(fn: () => void, { warmup = 2, minReps = 5, budgetMs = 400 } = {}): number {
-  for (let i = 0; i < warmup; i++) fn();
-  const times: number[] = [];
-  const start = performance.now();
-  while (times.length < minReps || (performance.now() - start < budgetMs && times.length < 200)) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
-  }
+interface TimingOptions {
+  warmup?: number;
+  minReps?: number;
+  budgetMs?: number;
+}
+
+/** Whether to run another repetition: until `minReps`, then while within `budgetMs` (at most 200). */
+function more(done: number, start: number, minReps: number, budgetMs: number): boolean {
+  return done < minReps || (performance.now() - start < budgetMs && done < 200);
+}
+
+function median(times: number[]): number {
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)]!;
 }
 
-export async function timeMedianAsync(fn: () => Promise<void>, { warmup = 2, minReps = 5, budgetMs = 400 } = {}): Promise<number> {
+/** Median wall time (ms) of `fn` over repetitions, after warm-up; at least `minReps` and ~`budgetMs` of runs. */
+export function timeMedian(fn: () => void, { warmup = 2, minReps = 5, budgetMs = 400 }: TimingOptions = {}): number {
+  for (let i = 0; i < warmup; i++) fn();
+  const times: number[] = [];
+  for (const start = performance.now(); more(times.length, start, minReps, budgetMs); ) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+export async function timeMedianAsync(fn: () => Promise<void>, { warmup = 2, minReps = 5, budgetMs = 400 }: TimingOptions = {}): Promise<number> {
   for (let i = 0; i < warmup; i++) await fn();
   const times: number[] = [];
-  const start = performance.now();
-  while (times.length < minReps || (performance.now() - start < budgetMs && times.length < 200)) {
+  for (const start = performance.now(); more(times.length, start, minReps, budgetMs); ) {
     const t0 = performance.now();
     await fn();
     times.push(performance.now() - t0);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  return median(times);
 }
 
 /**
  * `timeMedian` for loops that must let the event loop turn between repetitions (core's resident
  * kernel outputs are recycled then): times each synchronous `fn()` and awaits
- * releaseResidentOutputs() between them, outside the timed part.
+ * releaseResidentOutputs() after it, outside the timed part.
  */
-export async function timeMedianYielding(fn: () => void, { warmup = 2, minReps = 5, budgetMs = 400 } = {}): Promise<number> {
-  for (let i = 0; i < warmup; i++) {
-    fn();
-    await releaseResidentOutputs();
-  }
+export async function timeMedianYielding(fn: () => void, { warmup = 2, minReps = 5, budgetMs = 400 }: TimingOptions = {}): Promise<number> {
   const times: number[] = [];
-  const start = performance.now();
-  while (times.length < minReps || (performance.now() - start < budgetMs && times.length < 200)) {
+  for (let i = 0, start = performance.now(); i < warmup || more(times.length, start, minReps, budgetMs); i++) {
     const t0 = performance.now();
     fn();
-    times.push(performance.now() - t0);
+    if (i >= warmup) times.push(performance.now() - t0);
+    else start = performance.now();
     await releaseResidentOutputs();
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  return median(times);
 }
