@@ -45,12 +45,15 @@ export async function timeMedianAsync(fn: () => Promise<void>, { warmup = 2, min
  * releaseResidentOutputs() after it, outside the timed part.
  */
 export async function timeMedianYielding(fn: () => void, { warmup = 2, minReps = 5, budgetMs = 400 }: TimingOptions = {}): Promise<number> {
+  for (let i = 0; i < warmup; i++) {
+    fn();
+    await releaseResidentOutputs();
+  }
   const times: number[] = [];
-  for (let i = 0, start = performance.now(); i < warmup || more(times.length, start, minReps, budgetMs); i++) {
+  for (const start = performance.now(); more(times.length, start, minReps, budgetMs); ) {
     const t0 = performance.now();
     fn();
-    if (i >= warmup) times.push(performance.now() - t0);
-    else start = performance.now();
+    times.push(performance.now() - t0);
     await releaseResidentOutputs();
   }
   return median(times);

@@ -44,7 +44,7 @@ export class ResidentHeap {
   fallbacks = 0;
 
   constructor(
-    private readonly k: KernelExports,
+    readonly k: KernelExports,
     bytes: number,
   ) {
     this.start = align(k.heapBase());
@@ -104,22 +104,21 @@ export class ResidentHeap {
   }
 }
 
-const heaps = new Map<KernelExports, ResidentHeap>();
-
-/** The region of the shared build `k` (created on first use), or null when resident outputs are off. */
-export function residentHeap(k: KernelExports): ResidentHeap | null {
-  const existing = heaps.get(k);
-  const bytes = requestedBytes();
-  if (existing) return bytes > 0 ? existing : null;
-  if (bytes === 0 || typeof SharedArrayBuffer !== 'function' || !(k.memory.buffer instanceof SharedArrayBuffer)) return null;
-  const heap = new ResidentHeap(k, bytes);
-  heaps.set(k, heap);
-  return heap;
-}
+/** The region, once reserved; only the shared-memory build (one per process) has one. */
+let heap: ResidentHeap | null = null;
 
 /** Whether kernel calls should go to the shared build even on one thread (their outputs live there). */
 export function residentOutputsOn(): boolean {
   return requestedBytes() > 0 && typeof SharedArrayBuffer === 'function';
+}
+
+/** The region of the shared build `k` (reserved on first use), or null when resident outputs are off or `k` is another build. */
+export function residentHeap(k: KernelExports): ResidentHeap | null {
+  if (!residentOutputsOn()) return null;
+  if (heap) return heap.k === k ? heap : null;
+  if (!(k.memory.buffer instanceof SharedArrayBuffer)) return null;
+  heap = new ResidentHeap(k, requestedBytes());
+  return heap;
 }
 
 /**
@@ -131,18 +130,16 @@ export function setResidentBytes(bytes: number): void {
   if (!Number.isInteger(bytes) || bytes < 0 || bytes > 2 ** 29) {
     throw new ArgumentError(`setResidentBytes: bytes must be an integer in [0, 2^29], found ${bytes}`);
   }
-  const existing = heaps.values().next().value as ResidentHeap | undefined;
-  if (existing && bytes > 0 && align(bytes) !== existing.end - existing.start) {
-    throw new ArgumentError(`setResidentBytes: the region already holds ${existing.end - existing.start} bytes and cannot be resized; found ${bytes}`);
+  if (heap && bytes > 0 && align(bytes) !== heap.end - heap.start) {
+    throw new ArgumentError(`setResidentBytes: the region already holds ${heap.end - heap.start} bytes and cannot be resized; found ${bytes}`);
   }
   requested = bytes;
 }
 
 /** The region's size, the bytes handed out and not yet collected, and how many outputs fell back to fresh arrays. */
 export function residentStats(): { capacity: number; inUse: number; fallbacks: number } {
-  const h = heaps.values().next().value as ResidentHeap | undefined;
   const bytes = requestedBytes();
-  return { capacity: bytes > 0 ? (h ? h.end - h.start : bytes) : 0, inUse: h?.inUse ?? 0, fallbacks: h?.fallbacks ?? 0 };
+  return { capacity: bytes > 0 ? (heap ? heap.end - heap.start : bytes) : 0, inUse: heap?.inUse ?? 0, fallbacks: heap?.fallbacks ?? 0 };
 }
 
 /**
