@@ -12,7 +12,7 @@ import { writeReport } from './report/html.js';
 import { printSummary } from './report/summary.js';
 import type { FamilyReport } from './report/types.js';
 
-// Fused multiply-add kernels (15 % off a GPT step) also on Node 20, where V8 has relaxed SIMD
+// Fused multiply-add kernels (5–10 % off a GPT step, docs/benchmarks.md) also on Node 20, where V8 has relaxed SIMD
 // behind a flag; core reads this on its first kernel call. LIKELIHOOD_RELAXED_SIMD=0 opts out.
 process.env.LIKELIHOOD_RELAXED_SIMD ??= '1';
 

@@ -40,7 +40,7 @@ export function gptCommand(): Command {
     .option('--curve <path>', 'write the loss curve (step,loss,val) as CSV')
     .addOption(new Option('--backend <name>', 'eager, or onnxruntime: each step is one compiled ONNX Runtime graph').choices(['eager', 'onnxruntime']).default(d.backend))
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default one per core)', int('--threads'))
-    .option('--resident-mb <n>', 'eager: MiB of wasm memory where kernel outputs stay between ops (0 = off; ~25 % faster steps, more RSS)', int('--resident-mb'), d.residentMb)
+    .option('--resident-mb <n>', 'eager: MiB of wasm memory where kernel outputs stay between ops (0 = off; ~20 % faster steps, more RSS)', int('--resident-mb'), d.residentMb)
     .action(async (text: string | undefined, o: Omit<GptTrainOptions, 'text'>) => {
       await trainGptAsync({ ...o, text });
     });
