@@ -106,3 +106,59 @@ describe('shape ops (property-based)', () => {
     );
   });
 });
+
+/** Row-major multi-index of flat index i in `shape`. */
+function unravel(i: number, shape: number[]): number[] {
+  const idx = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    idx[d] = i % shape[d]!;
+    i = Math.floor(i / shape[d]!);
+  }
+  return idx;
+}
+
+/** Row-major flat index of a multi-index. */
+const ravel = (idx: number[], shape: number[]) => idx.reduce((acc, v, d) => acc * shape[d]! + v, 0);
+
+// Dims up to 40 and 6 axes, so the kernels' block paths (runs of ≥ 32 copied with set, short
+// alternating reduced/kept dims as in an upsample's backward) are all reached.
+describe('reduce and expand kernels against index-by-index references (property-based)', () => {
+  const bigDim = fc.oneof(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 30, max: 40 }));
+  const bigShape = fc.array(bigDim, { minLength: 1, maxLength: 6 }).filter((s) => s.reduce((a, b) => a * b, 1) <= 20_000);
+  it('sum over any subset of axes equals the element-by-element sum into output slots', () => {
+    fc.assert(
+      fc.property(bigShape.chain((s) => fc.tuple(fc.constant(s), fc.subarray([...s.keys()]), fc.boolean())), ([s, axes, keepdims]) => {
+        const x = filled(s, 0).mul(0.5).sub(7);
+        const X = x.data() as Float32Array;
+        const kept = s.map((d, i) => (axes.includes(i) ? 1 : d));
+        const ref = new Float64Array(kept.reduce((a, b) => a * b, 1));
+        for (let i = 0; i < X.length; i++) {
+          const idx = unravel(i, s).map((v, d) => (axes.includes(d) ? 0 : v));
+          ref[ravel(idx, kept)]! += X[i]!;
+        }
+        const got = c.sum(x, axes, keepdims);
+        expect(got.shape).toEqual(keepdims ? kept : s.filter((_, i) => !axes.includes(i)));
+        expect(Array.from(got.data())).toEqual(Array.from(Float32Array.from(ref)));
+      }),
+      { numRuns: 60 },
+    );
+  });
+  it('expand reads each output element from its broadcast input element', () => {
+    fc.assert(
+      fc.property(
+        bigShape.chain((s) => fc.tuple(fc.constant(s), fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }))),
+        ([s, ones]) => {
+          const sx = s.map((d, i) => (ones[i] ? 1 : d));
+          const x = filled(sx, 3);
+          const X = x.data() as Float32Array;
+          const got = x.expand(s).data() as Float32Array;
+          for (let i = 0; i < got.length; i++) {
+            const idx = unravel(i, s).map((v, d) => (sx[d] === 1 ? 0 : v));
+            if (got[i] !== X[ravel(idx, sx)]) expect([i, got[i]]).toEqual([i, X[ravel(idx, sx)]]);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});

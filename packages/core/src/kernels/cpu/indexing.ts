@@ -1,7 +1,7 @@
 import { allocate } from '../../dtype.js';
 import { registerKernel } from '../../registry.js';
 import { type Shape, sizeOf, stridesOf } from '../../shape.js';
-import { forEachRun } from './broadcast.js';
+import { copyRun, forEachRun } from './broadcast.js';
 
 /** outer × axisLen × inner split of a contiguous shape at `axis`. */
 function split(shape: Shape, axis: number): [number, number, number] {
@@ -23,10 +23,7 @@ registerKernel('Concat', 'cpu', (inputs, { axis }) => {
   for (const t of inputs) {
     const n = t.shape[axis]! * inner;
     const src = t.storage;
-    for (let o = 0; o < outer; o++) {
-      const dst = o * total * inner + offset;
-      for (let j = 0; j < n; j++) out[dst + j] = src[o * n + j]!;
-    }
+    for (let o = 0; o < outer; o++) copyRun(out, o * total * inner + offset, src, o * n, n, 1);
     offset += n;
   }
   return { storage: out, shape, dtype: first.dtype };
@@ -47,11 +44,7 @@ registerKernel('Slice', 'cpu', ([x], { starts, ends, axes, steps }) => {
   });
   const X = x!.storage;
   const out = allocate(x!.dtype, sizeOf(shape));
-  forEachRun(shape, [walk], (off, o0, n, stv) => {
-    let ix = base + off[0]!;
-    const s = stv[0]!;
-    for (let j = 0; j < n; j++, ix += s) out[o0 + j] = X[ix]!;
-  });
+  forEachRun(shape, [walk], (off, o0, n, stv) => copyRun(out, o0, X, base + off[0]!, n, stv[0]!));
   return { storage: out, shape, dtype: x!.dtype };
 });
 

@@ -1,6 +1,6 @@
 import { allocate } from '../../dtype.js';
 import type { PrimitiveName } from '../../primitives.js';
-import { getKernel, registerKernel, type TensorData } from '../../registry.js';
+import { registerKernel, type TensorData } from '../../registry.js';
 import { type Shape, sizeOf, stridesOf } from '../../shape.js';
 import { collapseDims, forEachRun } from './broadcast.js';
 
@@ -59,26 +59,73 @@ function reduction(op: PrimitiveName, init: number, step: (acc: number, x: numbe
   });
 }
 
-reduction('ReduceSum', 0, (a, x) => a + x);
-const genericSum = getKernel('ReduceSum', 'cpu');
+/**
+ * Sums a collapsed shape whose dims alternate between kept and reduced (`reduced[d]`), one
+ * reduced dim per pass, innermost first: a reduced last dim sums contiguous rows, a reduced dim
+ * before a kept one adds up blocks of rows. Each pass is a plain loop at least halving the data,
+ * so patterns like an upsample's backward ([.., H, 2, W, 2] summed over both 2s) cost a few
+ * passes instead of a callback per pair. Partial sums are float64; the result is in output order.
+ */
+function sumAlternating(X: ArrayLike<number>, dims: number[], reduced: boolean[]): ArrayLike<number> {
+  let src = X;
+  const d = [...dims];
+  const r = [...reduced];
+  while (r.includes(true)) {
+    const nd = d.length;
+    if (r[nd - 1]) {
+      const n = d.pop()!;
+      r.pop();
+      const rows = src.length / n;
+      const out = new Float64Array(rows);
+      for (let i = 0, base = 0; i < rows; i++, base += n) {
+        let a = 0;
+        for (let j = 0; j < n; j++) a += src[base + j]!;
+        out[i] = a;
+      }
+      src = out;
+    } else {
+      // [.., outer, n (reduced), inner (kept)]: add up the n rows of `inner` in each block
+      const inner = d[nd - 1]!;
+      const n = d[nd - 2]!;
+      const outer = src.length / (n * inner);
+      const out = new Float64Array(outer * inner);
+      for (let o = 0; o < outer; o++) {
+        const ob = o * inner;
+        for (let k = 0, base = o * n * inner; k < n; k++, base += inner) {
+          for (let i = 0; i < inner; i++) out[ob + i]! += src[base + i]!;
+        }
+      }
+      src = out;
+      d.splice(nd - 2, 2, inner);
+      r.splice(nd - 2, 2, false);
+      // the kept dims now side by side are one
+      if (d.length >= 2 && !r[d.length - 2]) {
+        d.splice(d.length - 2, 2, d[d.length - 2]! * d[d.length - 1]!);
+        r.pop();
+      }
+    }
+  }
+  return src;
+}
 
 /**
- * ReduceSum with the two patterns of every broadcast backward and normalisation written out
- * (float64 accumulation, as the generic kernel): after merging dims, summing the rows of an
- * [R, C] block (over the last dims) or its columns (over the leading dims, e.g. a bias
- * gradient summed over batch and time).
+ * ReduceSum (float64 accumulation whatever the dtype, stored in the input's dtype): after
+ * merging dims, the two patterns of every broadcast backward and normalisation (rows of an
+ * [R, C] block summed, or its columns over the leading dims, e.g. a bias gradient) are written
+ * out; any other pattern reduces one dim at a time (`sumAlternating`).
  */
 registerKernel('ReduceSum', 'cpu', (inputs, attrs) => {
   const x = inputs[0]!;
   const { axes, keepdims } = attrs;
+  const outShape = reducedShape(x.shape, axes, keepdims);
+  const out = allocate(x.dtype, sizeOf(outShape));
+  if (x.storage.length === 0) return { storage: out, shape: outShape, dtype: x.dtype };
   const { shape, strides } = collapseDims(x.shape, [outputStrides(x.shape, axes)]);
   const ost = strides[0]!;
   const X = x.storage;
-  const outShape = reducedShape(x.shape, axes, keepdims);
   if (shape.length === 1 || (shape.length === 2 && (ost[0] === 0) !== (ost[1] === 0))) {
     const R = shape.length === 2 ? shape[0]! : 1;
     const C = shape[shape.length - 1]!;
-    const out = allocate(x.dtype, sizeOf(outShape));
     if (ost[ost.length - 1] === 0) {
       // rows of C summed into one value each
       for (let r = 0; r < R; r++) {
@@ -98,7 +145,8 @@ registerKernel('ReduceSum', 'cpu', (inputs, attrs) => {
     }
     return { storage: out, shape: outShape, dtype: x.dtype };
   }
-  return genericSum(inputs, attrs);
+  out.set(sumAlternating(X, shape, ost.map((s) => s === 0)));
+  return { storage: out, shape: outShape, dtype: x.dtype };
 });
 reduction('ReduceProd', 1, (a, x) => a * x);
 // NaN propagates as in torch.amax/amin.
