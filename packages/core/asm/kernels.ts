@@ -1029,6 +1029,47 @@ export function columnSums(g: usize, acc: usize, out: usize, R: i32, N: i32, n0:
   for (let j: i32 = n0; j < n1; j++) store<f32>(out + (<usize>j << 2), <f32>load<f64>(acc + (<usize>j << 3)));
 }
 
+// ---- Same-shape add, subtract and multiply -----------------------------------------------------
+
+/** y = a + b for elements [i0, i1). */
+export function addF32(a: usize, b: usize, y: usize, i0: i32, i1: i32): void {
+  let i: i32 = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(y + o, f32x4.add(v128.load(a + o), v128.load(b + o)));
+  }
+  for (; i < i1; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, load<f32>(a + o) + load<f32>(b + o));
+  }
+}
+
+/** y = a − b for elements [i0, i1). */
+export function subF32(a: usize, b: usize, y: usize, i0: i32, i1: i32): void {
+  let i: i32 = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(y + o, f32x4.sub(v128.load(a + o), v128.load(b + o)));
+  }
+  for (; i < i1; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, load<f32>(a + o) - load<f32>(b + o));
+  }
+}
+
+/** y = a·b for elements [i0, i1). */
+export function mulF32(a: usize, b: usize, y: usize, i0: i32, i1: i32): void {
+  let i: i32 = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(y + o, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+  }
+  for (; i < i1; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, load<f32>(a + o) * load<f32>(b + o));
+  }
+}
+
 // ---- SiLU (swish): x·σ(x) ----------------------------------------------------------------------
 
 /** σ(x) on four lanes: 1 / (1 + e⁻ˣ), which is 0 (not NaN) when e⁻ˣ overflows. */

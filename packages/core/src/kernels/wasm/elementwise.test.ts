@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Generator, exp, getKernelPreference, randn, setKernelPreference, tensor } from '../../index.js';
-import { expWasm } from './elementwise.js';
+import { Generator, add, exp, getKernelPreference, mul, randn, setKernelPreference, sub, tensor } from '../../index.js';
+import { BINARY_WASM_MIN_ELEMENTS, binaryWasm, expWasm } from './elementwise.js';
 
 /** Distance in float32 ulps between two float32 values of the same sign (subnormals included). */
 function ulps(a: number, b: number): number {
@@ -41,5 +41,38 @@ describe('wasm SIMD exp (float32)', () => {
     for (let i = 0; i < ref.length; i++) expect(ulps(got[i]!, ref[i]!)).toBeLessThanOrEqual(2);
     const d = tensor([0.5, -3], { dtype: 'float64' });
     expect(Array.from(exp(d).storage)).toEqual([Math.exp(0.5), Math.exp(-3)]);
+  });
+});
+
+describe('wasm SIMD add, subtract and multiply of same-shape float32 tensors', () => {
+  const saved = getKernelPreference();
+  afterEach(() => setKernelPreference(saved));
+
+  it('are bit-identical to the TypeScript kernels (IEEE float32 results), tails and specials included', () => {
+    const g = new Generator(3);
+    // above the size threshold and not a multiple of 4, with infinities, NaN and signed zeros mixed in
+    const n = BINARY_WASM_MIN_ELEMENTS + 3;
+    const a = randn([n], { generator: g }).mul(1e3);
+    const b = randn([n], { generator: g });
+    const specials = [Infinity, -Infinity, NaN, 0, -0, 3.4e38, 1e-45];
+    specials.forEach((v, i) => {
+      (a.storage as Float32Array)[i * 7] = v;
+      (b.storage as Float32Array)[i * 11 + 1] = specials[(i + 3) % specials.length]!;
+    });
+    for (const op of [add, sub, mul]) {
+      setKernelPreference('ts');
+      const ref = op(a, b).storage;
+      setKernelPreference('auto');
+      const got = op(a, b).storage;
+      expect(Object.is(got[0], ref[0])).toBe(true);
+      expect(Array.from(got)).toEqual(Array.from(ref));
+    }
+  });
+  it('binaryWasm computes each op directly', () => {
+    const a = Float32Array.from([1.5, -2, 3, 4, 5]);
+    const b = Float32Array.from([0.25, 2, -3, 0.5, 10]);
+    expect(Array.from(binaryWasm('addF32', a, b)!)).toEqual([1.75, 0, 0, 4.5, 15]);
+    expect(Array.from(binaryWasm('subF32', a, b)!)).toEqual([1.25, -4, 6, 3.5, -5]);
+    expect(Array.from(binaryWasm('mulF32', a, b)!)).toEqual([0.375, -4, -9, 2, 50]);
   });
 });

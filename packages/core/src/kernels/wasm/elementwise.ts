@@ -1,5 +1,7 @@
 import { getKernel, registerKernel } from '../../registry.js';
+import { shapesEqual } from '../../shape.js';
 import { useWasm } from './preference.js';
+import { ELEMENTWISE_MIN_WORK_PER_THREAD, beginKernelCall, runParallel, splitChunk } from './threads.js';
 import { unaryWasm } from './unary.js';
 
 /** Below this many elements the copy in and out of linear memory costs more than it saves. */
@@ -20,3 +22,38 @@ registerKernel('Exp', 'cpu', (inputs, attrs) => {
   }
   return reference(inputs, attrs);
 });
+
+/**
+ * Below this many elements a same-shape add, subtract or multiply stays in TypeScript. Above it
+ * the wasm loop (4 lanes, no bounds checks) wins even with the copies in and out: 0.25 ms
+ * against 0.9 ms for 200k elements; with resident outputs the operands are usually read in place.
+ */
+export const BINARY_WASM_MIN_ELEMENTS = 1 << 14;
+
+/** a op b for two float32 arrays of one length, in wasm split over threads; null when wasm cannot run. */
+export function binaryWasm(fn: 'addF32' | 'subF32' | 'mulF32', a: Float32Array, b: Float32Array): Float32Array | null {
+  const n = a.length;
+  const call = beginKernelCall(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
+  if (!call) return null;
+  const { k, arena, threads } = call;
+  const pa = arena.input(a);
+  const pb = arena.input(b);
+  const py = arena.output(n);
+  if (!arena.commit()) return null;
+  runParallel(k, { fn, args: () => [pa, pb, py, 0, 0], lo: 3, hi: 4, total: n, chunk: splitChunk(n, 4, threads) }, threads);
+  return arena.take(py, n);
+}
+
+for (const [op, fn] of [['Add', 'addF32'], ['Sub', 'subF32'], ['Mul', 'mulF32']] as const) {
+  const binaryReference = getKernel(op, 'cpu');
+  registerKernel(op, 'cpu', (inputs, attrs) => {
+    const a = inputs[0]!;
+    const b = inputs[1]!;
+    const n = a.storage.length;
+    if (a.dtype === 'float32' && b.dtype === 'float32' && shapesEqual(a.shape, b.shape) && useWasm(n, BINARY_WASM_MIN_ELEMENTS)) {
+      const y = binaryWasm(fn, a.storage as Float32Array, b.storage as Float32Array);
+      if (y) return { storage: y, shape: a.shape, dtype: 'float32' };
+    }
+    return binaryReference(inputs, attrs);
+  });
+}

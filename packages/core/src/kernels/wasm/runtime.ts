@@ -46,6 +46,9 @@ export interface KernelExports {
   ): void;
   addRowVector(c: number, b: number, N: number, r0: number, r1: number): void;
   silu(x: number, y: number, i0: number, i1: number): void;
+  addF32(a: number, b: number, y: number, i0: number, i1: number): void;
+  subF32(a: number, b: number, y: number, i0: number, i1: number): void;
+  mulF32(a: number, b: number, y: number, i0: number, i1: number): void;
   adamF32(
     p: number, g: number, m: number, v: number, out: number, i0: number, i1: number, beta2: number, wl: number, lerpSmall: number, c2: number,
     bc2: number, negStep: number, eps: number, l2: number, decay: number, maximize: number,
