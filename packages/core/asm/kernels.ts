@@ -260,11 +260,11 @@ function expv(x: v128): v128 {
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
   let p = f32x4.splat(1.9875691500e-4);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = madd(p, r, f32x4.splat(1.3981999507e-3));
+  p = madd(p, r, f32x4.splat(8.3334519073e-3));
+  p = madd(p, r, f32x4.splat(4.1665795894e-2));
+  p = madd(p, r, f32x4.splat(1.6666665459e-1));
+  p = madd(p, r, f32x4.splat(5.0000001201e-1));
   p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1.0));
   const ni = i32x4.sub(t, i32x4.splat(0x4b400000));
   const n1 = i32x4.shr_s(ni, 1);
@@ -1094,8 +1094,14 @@ export function silu(x: usize, y: usize, i0: i32, i1: i32): void {
 
 /** dx = g·σ(x)·(1 + x·σ(−x)) for elements [i0, i1); σ(−x) stands for 1 − σ(x), which cancels to 0. */
 function siluGradV(v: v128, g: v128): v128 {
-  const s = sigmoidv(v);
-  const sm = sigmoidv(f32x4.neg(v));
+  // One exp and one division for both: with e = exp(−|x|), d = 1/(1 + e) and q = e·d are σ(|x|)
+  // and σ(−|x|), so σ(x) and σ(−x) are d and q, swapped where x < 0 (e ≤ 1: nothing overflows).
+  const e = expv(f32x4.neg(f32x4.abs(v)));
+  const d = f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), e));
+  const q = f32x4.mul(e, d);
+  const pos = f32x4.ge(v, f32x4.splat(0));
+  const s = v128.bitselect(d, q, pos);
+  const sm = v128.bitselect(q, d, pos);
   return f32x4.mul(g, f32x4.mul(s, f32x4.add(f32x4.splat(1.0), f32x4.mul(v, sm))));
 }
 
