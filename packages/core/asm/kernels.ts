@@ -940,11 +940,12 @@ export function convImages(x: usize, w: usize, out: usize, geo: usize, C: i32, O
 }
 
 /**
- * Conv's weight gradient over images [i0, i1), transposed: acc (per group an R × Og block, the
- * thread's own, zeroed by the caller) += im2col(x[j], group's channels) (R × Ovol) ·
- * gy[j, group's channels]ᵀ (Ovol × Og). Computing dWᵀ packs gy (Og rows) rather than the
- * 9×-larger im2col matrix transposed, and reads im2col as A with contiguous rows. Per-thread
- * buffers as convImages (packed: packedBBytes(Ovol, Og)).
+ * Conv's weight gradient over images [i0, i1): acc (per group an Og × R block, the thread's own,
+ * zeroed by the caller; together the layout of dW) += gy[j, group's channels] (Og × Ovol) ·
+ * im2col(x[j], group's channels)ᵀ (Ovol × R). The im2col matrix is packed as B by packB's
+ * transposing path (vector 4×4 transposes); gy, Og rows, is the GEMM's A. (The transposed
+ * product, im2col as A, packs the 9×-larger matrix with scalar loads and ran 5–20 % slower.)
+ * Per-thread buffers as convImages (packed: packedBBytes(Ovol, R)).
  */
 export function convWeightGradImages(
   x: usize, gy: usize, acc: usize, geo: usize, C: i32, O: i32, G: i32, col: usize, packed: usize, scratch: usize, i0: i32, i1: i32,
@@ -958,8 +959,8 @@ export function convWeightGradImages(
   for (let j: i32 = i0; j < i1; j++) {
     for (let g: i32 = 0; g < G; g++) {
       im2col(x + (<usize>((j * C + g * Cg) * Svol) << 2), 0, col, Ovol, 0, 0, Cg, Cg, geo);
-      packB(gy + (<usize>((j * O + g * Og) * Ovol) << 2), packed, Ovol, Og, 1, 0, Og); // gyᵀ: gy is Og × Ovol, read as N × K
-      gemmPacked(col, packed, acc + (<usize>(g * R * Og) << 2), R, Og, Ovol, 0, scratch, 0, R, 0, Og, true);
+      packB(col, packed, Ovol, R, 1, 0, R); // colᵀ: col is R × Ovol, read as N × K
+      gemmPacked(gy + (<usize>((j * O + g * Og) * Ovol) << 2), packed, acc + (<usize>(g * Og * R) << 2), Og, R, Ovol, 0, scratch, 0, Og, 0, R, true);
     }
   }
 }

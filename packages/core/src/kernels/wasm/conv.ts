@@ -124,16 +124,15 @@ function convWasm(x: TensorData, w: TensorData, attrs: PrimitiveAttrs['Conv']): 
 }
 
 /**
- * Conv's weight gradient (float32) in wasm: each thread accumulates dW_gᵀ (R, Og) += im2col(x_j,g)
- * (R, Ovol) · gy_j,gᵀ over its images into its own sum; the sums are added and transposed into
- * dW (O, R) at the end. Null when wasm cannot run.
+ * Conv's weight gradient (float32) in wasm: each thread accumulates dW_g (Og, R) += gy_j,g
+ * (Og, Ovol) · im2col(x_j,g)ᵀ (Ovol, R) over its images into its own sum, laid out as dW
+ * (O, R); the sums are added at the end. Null when wasm cannot run.
  */
 function convWeightGradWasm(x: TensorData, g: TensorData, K: readonly number[], attrs: PrimitiveAttrs['Conv']): Float32Array | null {
   const [N, C] = x.shape as [number, number];
   const O = g.shape[1]!;
   const So = g.shape.slice(2);
   const G = attrs.group;
-  const Og = O / G;
   const Ovol = prod(So);
   const R = (C / G) * prod(K);
   const dw = new Float32Array(O * R);
@@ -141,27 +140,22 @@ function convWeightGradWasm(x: TensorData, g: TensorData, K: readonly number[], 
   const call = beginKernelCall(N * O * R * Ovol, GEMM_MIN_WORK_PER_THREAD);
   if (!call) return null;
   const { k, arena } = call;
-  const threads = imageThreads(call.threads, N, (R * Ovol + O * R) * 4 + k.packedBBytes(Ovol, Og), (x.storage.length + g.storage.length) * 4);
+  const threads = imageThreads(call.threads, N, (R * Ovol + O * R) * 4 + k.packedBBytes(Ovol, R), (x.storage.length + g.storage.length) * 4);
   const px = arena.input(x.storage as Float32Array);
   const pg = arena.input(g.storage as Float32Array);
   const pacc = arena.alloc(threads * O * R * 4);
   const geo = arena.alloc(18 * 4);
-  const bufs = reserveThreadBuffers(k, arena, threads, R * Ovol, Ovol, Og);
+  const bufs = reserveThreadBuffers(k, arena, threads, R * Ovol, Ovol, R);
   if (!arena.commit()) return null;
   arena.f32(pacc, threads * O * R).fill(0);
   writeGeom(arena, geo, convGeom(x.shape.slice(2), K, So, attrs));
-  // thread t accumulates into its own slice of pacc: per group an (R, Og) block
+  // thread t accumulates into its own slice of pacc, laid out as dW
   const args = (t: number) => [px, pg, pacc + t * O * R * 4, geo, C, O, G, bufs.col[t]!, bufs.packed[t]!, bufs.scratch[t]!, 0, 0];
   runParallel(k, { fn: 'convWeightGradImages', args, lo: 10, hi: 11, total: N, chunk: 1 }, threads);
   const acc = arena.f32(pacc, threads * O * R);
-  for (let gi = 0; gi < G; gi++) {
-    for (let r = 0; r < R; r++) {
-      for (let o = 0; o < Og; o++) {
-        let sum = 0;
-        for (let t = 0, i = gi * R * Og + r * Og + o; t < threads; t++, i += O * R) sum += acc[i]!;
-        dw[(gi * Og + o) * R + r] = sum;
-      }
-    }
+  dw.set(acc.subarray(0, O * R));
+  for (let t = 1; t < threads; t++) {
+    for (let i = 0, j = t * O * R; i < O * R; i++, j++) dw[i]! += acc[j]!;
   }
   return dw;
 }
