@@ -1030,6 +1030,48 @@ export function columnSums(g: usize, acc: usize, out: usize, R: i32, N: i32, n0:
   for (let j: i32 = n0; j < n1; j++) store<f32>(out + (<usize>j << 2), <f32>load<f64>(acc + (<usize>j << 3)));
 }
 
+// ---- per-channel bias of an (N, C, *) tensor and its gradient ------------------------------------
+
+/**
+ * y[r, :] = x[r, :] + s[r % sMod] for rows [r0, r1) of `inner` floats: a conv's bias (row r is
+ * image r / C, channel r % C, sMod = C) or any per-row scalar such as a time embedding broadcast
+ * over positions (sMod = rows).
+ */
+export function addRowScalars(x: usize, s: usize, y: usize, inner: i32, sMod: i32, r0: i32, r1: i32): void {
+  for (let r: i32 = r0; r < r1; r++) {
+    const v = f32x4.splat(load<f32>(s + (<usize>(r % sMod) << 2)));
+    const off = <usize>r * <usize>inner << 2;
+    let i: i32 = 0;
+    for (; i + 4 <= inner; i += 4) {
+      const o = off + (<usize>i << 2);
+      v128.store(y + o, f32x4.add(v128.load(x + o), v));
+    }
+    for (; i < inner; i++) {
+      const o = off + (<usize>i << 2);
+      store<f32>(y + o, load<f32>(x + o) + f32x4.extract_lane(v, 0));
+    }
+  }
+}
+
+/** out[r] = Σ g[r, :] for rows [r0, r1) of `inner` floats, summed in float64 (a conv bias's gradient, per image and channel). */
+export function rowSums(g: usize, out: usize, inner: i32, r0: i32, r1: i32): void {
+  for (let r: i32 = r0; r < r1; r++) {
+    const row = g + (<usize>r * <usize>inner << 2);
+    let lo = f64x2.splat(0);
+    let hi = f64x2.splat(0);
+    let i: i32 = 0;
+    for (; i + 4 <= inner; i += 4) {
+      const v = v128.load(row + (<usize>i << 2));
+      lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
+      hi = f64x2.add(hi, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)));
+    }
+    const both = f64x2.add(lo, hi);
+    let sum = f64x2.extract_lane(both, 0) + f64x2.extract_lane(both, 1);
+    for (; i < inner; i++) sum += <f64>load<f32>(row + (<usize>i << 2));
+    store<f64>(out + (<usize>r << 3), sum);
+  }
+}
+
 // ---- Same-shape add, subtract and multiply -----------------------------------------------------
 
 /** y = a + b for elements [i0, i1). */

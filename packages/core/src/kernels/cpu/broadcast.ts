@@ -83,6 +83,6 @@ export function forEachRun(
  * (a memcpy when the types match), several times faster than an element loop.
  */
 export function copyRun(out: TypedArray, o: number, X: TypedArray, ix: number, n: number, s: number): void {
-  if (s === 1 && n >= 32) out.set(X.subarray(ix, ix + n) as ArrayLike<number> & ArrayLike<bigint>, o);
+  if (s === 1 && n >= 32) (out as Float64Array).set(X.subarray(ix, ix + n), o);
   else for (let j = 0; j < n; j++, ix += s) out[o + j] = X[ix]!;
 }

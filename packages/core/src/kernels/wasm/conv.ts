@@ -4,6 +4,7 @@ import { Tensor } from '../../tensor.js';
 import { type Geom, convGeom, convOutSize, convTransposeOutSize, convWeightGradKernel, prod } from '../cpu/conv.js';
 import { GEMM_MIN_WORK_PER_THREAD } from './gemm.js';
 import { MATMUL_WASM_MIN_WORK, directBackwardAllowed } from './matmul.js';
+import { sumPartials } from './layerNorm.js';
 import { useWasm } from './preference.js';
 import { type Arena, type KernelExports, MAX_WASM_BYTES } from './runtime.js';
 import { type KernelName, beginKernelCall, runParallel } from './threads.js';
@@ -135,8 +136,7 @@ function convWeightGradWasm(x: TensorData, g: TensorData, K: readonly number[], 
   const G = attrs.group;
   const Ovol = prod(So);
   const R = (C / G) * prod(K);
-  const dw = new Float32Array(O * R);
-  if (dw.length === 0 || Ovol === 0 || N === 0) return dw;
+  if (O * R === 0 || Ovol === 0 || N === 0) return new Float32Array(O * R);
   const call = beginKernelCall(N * O * R * Ovol, GEMM_MIN_WORK_PER_THREAD);
   if (!call) return null;
   const { k, arena } = call;
@@ -152,12 +152,7 @@ function convWeightGradWasm(x: TensorData, g: TensorData, K: readonly number[], 
   // thread t accumulates into its own slice of pacc, laid out as dW
   const args = (t: number) => [px, pg, pacc + t * O * R * 4, geo, C, O, G, bufs.col[t]!, bufs.packed[t]!, bufs.scratch[t]!, 0, 0];
   runParallel(k, { fn: 'convWeightGradImages', args, lo: 10, hi: 11, total: N, chunk: 1 }, threads);
-  const acc = arena.f32(pacc, threads * O * R);
-  dw.set(acc.subarray(0, O * R));
-  for (let t = 1; t < threads; t++) {
-    for (let i = 0, j = t * O * R; i < O * R; i++, j++) dw[i]! += acc[j]!;
-  }
-  return dw;
+  return sumPartials(arena.f32(pacc, threads * O * R), threads, O * R);
 }
 
 /**

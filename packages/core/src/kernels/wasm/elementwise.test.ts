@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Generator, add, exp, getKernelPreference, mul, randn, setKernelPreference, sub, tensor } from '../../index.js';
-import { BINARY_WASM_MIN_ELEMENTS, binaryWasm, expWasm } from './elementwise.js';
+import { BINARY_WASM_MIN_ELEMENTS, binaryWasm, expWasm, rowScalarBroadcast } from './elementwise.js';
 
 /** Distance in float32 ulps between two float32 values of the same sign (subnormals included). */
 function ulps(a: number, b: number): number {
@@ -74,5 +74,36 @@ describe('wasm SIMD add, subtract and multiply of same-shape float32 tensors', (
     expect(Array.from(binaryWasm('addF32', a, b)!)).toEqual([1.75, 0, 0, 4.5, 15]);
     expect(Array.from(binaryWasm('subF32', a, b)!)).toEqual([1.25, -4, 6, 3.5, -5]);
     expect(Array.from(binaryWasm('mulF32', a, b)!)).toEqual([0.375, -4, -9, 2, 50]);
+  });
+});
+
+describe('wasm add of a per-row scalar broadcast (bias, time embedding)', () => {
+  const saved = getKernelPreference();
+  afterEach(() => setKernelPreference(saved));
+
+  it('(N, C, H, W) + (N, C, 1, 1), (C, 1, 1) + (N, C, H, W) and (N, C, L) + (C, 1) equal the TypeScript kernel bit for bit', () => {
+    const g = new Generator(4);
+    const cases: [number[], number[]][] = [
+      [[16, 8, 13, 11], [16, 8, 1, 1]],
+      [[8, 1, 1], [6, 8, 19, 17]],
+      [[5, 12, 301], [12, 1]],
+    ];
+    for (const [sa, sb] of cases) {
+      const a = randn(sa, { generator: g });
+      const b = randn(sb, { generator: g });
+      setKernelPreference('ts');
+      const ref = add(a, b);
+      setKernelPreference('auto');
+      const got = add(a, b);
+      expect(got.shape).toEqual(ref.shape);
+      expect(Array.from(got.storage)).toEqual(Array.from(ref.storage));
+    }
+  });
+  it('rowScalarBroadcast names the pattern, and declines others', () => {
+    const t = (shape: number[]) => ({ shape, dtype: 'float32' as const, storage: new Float32Array(shape.reduce((p, d) => p * d, 1)) });
+    expect(rowScalarBroadcast(t([4, 3, 5, 5]), t([4, 3, 1, 1]))).toEqual({ inner: 25, sMod: 12 });
+    expect(rowScalarBroadcast(t([4, 3, 5, 5]), t([3, 1, 1]))).toEqual({ inner: 25, sMod: 3 });
+    expect(rowScalarBroadcast(t([4, 3, 5, 5]), t([5]))).toBeNull(); // varies along the last dim
+    expect(rowScalarBroadcast(t([4, 3, 5, 5]), t([4, 1, 1, 1]))).toEqual({ inner: 75, sMod: 4 });
   });
 });

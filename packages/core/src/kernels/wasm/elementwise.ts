@@ -1,5 +1,7 @@
-import { getKernel, registerKernel } from '../../registry.js';
-import { shapesEqual } from '../../shape.js';
+import { type TensorData, getKernel, registerKernel } from '../../registry.js';
+import { broadcastShapes, shapesEqual, stridesOf } from '../../shape.js';
+import { broadcastStrides, collapseDims } from '../cpu/broadcast.js';
+import { addRowScalarsWasm } from './channelBias.js';
 import { useWasm } from './preference.js';
 import { ELEMENTWISE_MIN_WORK_PER_THREAD, beginKernelCall, runParallel, splitChunk } from './threads.js';
 import { unaryWasm } from './unary.js';
@@ -44,15 +46,36 @@ export function binaryWasm(fn: 'addF32' | 'subF32' | 'mulF32', a: Float32Array, 
   return arena.take(py, n);
 }
 
+/**
+ * How `small` broadcasts over `full` (whose shape is the output's) when it holds one value per
+ * row of the output's trailing `inner` values: rows r take small[r % sMod]. Covers a time
+ * embedding (N, C, 1, 1) added to (N, C, H, W) (sMod = N·C) and a per-channel (C, 1, 1) (sMod = C).
+ */
+export function rowScalarBroadcast(full: TensorData, small: TensorData): { inner: number; sMod: number } | null {
+  const { shape, strides } = collapseDims(full.shape, [stridesOf(full.shape), broadcastStrides(small.shape, full.shape)]);
+  const s = strides[1]!;
+  if (shape.length === 2 && s[0] === 1 && s[1] === 0) return { inner: shape[1]!, sMod: shape[0]! };
+  if (shape.length === 3 && s[0] === 0 && s[1] === 1 && s[2] === 0) return { inner: shape[2]!, sMod: shape[1]! };
+  return null;
+}
+
 for (const [op, fn] of [['Add', 'addF32'], ['Sub', 'subF32'], ['Mul', 'mulF32']] as const) {
   const binaryReference = getKernel(op, 'cpu');
   registerKernel(op, 'cpu', (inputs, attrs) => {
     const a = inputs[0]!;
     const b = inputs[1]!;
-    const n = a.storage.length;
-    if (a.dtype === 'float32' && b.dtype === 'float32' && shapesEqual(a.shape, b.shape) && useWasm(n, BINARY_WASM_MIN_ELEMENTS)) {
-      const y = binaryWasm(fn, a.storage as Float32Array, b.storage as Float32Array);
-      if (y) return { storage: y, shape: a.shape, dtype: 'float32' };
+    const n = Math.max(a.storage.length, b.storage.length);
+    if (a.dtype === 'float32' && b.dtype === 'float32' && useWasm(n, BINARY_WASM_MIN_ELEMENTS)) {
+      if (shapesEqual(a.shape, b.shape)) {
+        const y = binaryWasm(fn, a.storage as Float32Array, b.storage as Float32Array);
+        if (y) return { storage: y, shape: a.shape, dtype: 'float32' };
+      } else if (op === 'Add') {
+        // a bias or an embedding broadcast over positions (either operand; addition commutes)
+        const [full, small] = a.storage.length >= b.storage.length ? [a, b] : [b, a];
+        const rows = shapesEqual(broadcastShapes('add', a.shape, b.shape), full.shape) ? rowScalarBroadcast(full, small) : null;
+        const y = rows && addRowScalarsWasm(full.storage as Float32Array, small.storage as Float32Array, rows.inner, rows.sMod);
+        if (y) return { storage: y, shape: full.shape, dtype: 'float32' };
+      }
     }
     return binaryReference(inputs, attrs);
   });

@@ -46,6 +46,8 @@ export interface KernelExports {
   ): void;
   addRowVector(c: number, b: number, N: number, r0: number, r1: number): void;
   silu(x: number, y: number, i0: number, i1: number): void;
+  addRowScalars(x: number, s: number, y: number, inner: number, sMod: number, r0: number, r1: number): void;
+  rowSums(g: number, out: number, inner: number, r0: number, r1: number): void;
   addF32(a: number, b: number, y: number, i0: number, i1: number): void;
   subF32(a: number, b: number, y: number, i0: number, i1: number): void;
   mulF32(a: number, b: number, y: number, i0: number, i1: number): void;
