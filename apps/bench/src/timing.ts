@@ -41,8 +41,8 @@ export async function timeMedianAsync(fn: () => Promise<void>, { warmup = 2, min
 
 /**
  * `timeMedian` for loops that must let the event loop turn between repetitions (core's resident
- * kernel outputs are recycled then): times each synchronous `fn()` and awaits
- * releaseResidentOutputs() after it, outside the timed part.
+ * kernel outputs are recycled then): times each synchronous `fn()` together with the
+ * releaseResidentOutputs() awaited after it, which may run the garbage collector.
  */
 export async function timeMedianYielding(fn: () => void, { warmup = 2, minReps = 5, budgetMs = 400 }: TimingOptions = {}): Promise<number> {
   for (let i = 0; i < warmup; i++) {
@@ -53,8 +53,8 @@ export async function timeMedianYielding(fn: () => void, { warmup = 2, minReps =
   for (const start = performance.now(); more(times.length, start, minReps, budgetMs); ) {
     const t0 = performance.now();
     fn();
+    await releaseResidentOutputs(); // timed: it may run the garbage collector
     times.push(performance.now() - t0);
-    await releaseResidentOutputs();
   }
   return median(times);
 }

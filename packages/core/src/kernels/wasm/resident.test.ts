@@ -9,8 +9,8 @@ import { residentStats, setResidentBytes } from './resident.js';
 
 const root = fileURLToPath(new URL('../../../../../', import.meta.url));
 
-function runChild(script: string): Record<string, unknown> {
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--conditions=source', '--input-type=module', '-e', script], {
+function runChild(script: string, nodeFlags: string[] = ['--expose-gc']): Record<string, unknown> {
+  const r = spawnSync(process.execPath, [...nodeFlags, '--import', 'tsx', '--conditions=source', '--input-type=module', '-e', script], {
     cwd: root,
     encoding: 'utf8',
     timeout: 60_000,
@@ -131,6 +131,25 @@ console.log(JSON.stringify({ intact, keptShared: kept.map(isShared), stats: resi
     expect(r.keptShared).toEqual([true, true, true, true, true]);
     expect(r.intact).toBe(true);
     expect((r.stats as { fallbacks: number }).fallbacks).toBe(0); // 60 steps in a 2 MiB region: blocks came back
+  }, 70_000);
+
+  it('recycle without --expose-gc: releaseResidentOutputs runs the collector once the region is half full', () => {
+    const r = runChild(
+      `${STEP}
+setResidentBytes(2 << 20);
+setKernelPreference('wasm');
+const m = model(5);
+const opt = new Adam([m.w1, m.b1, m.w2, m.ln], { lr: 1e-2 });
+const exposed = typeof globalThis.gc === 'function';
+let peak = 0;
+for (let i = 0; i < 60; i++) { step(m, opt); peak = Math.max(peak, residentStats().inUse); await releaseResidentOutputs(); }
+console.log(JSON.stringify({ exposed, peak, stats: residentStats() }));
+`,
+      [],
+    );
+    expect(r.exposed).toBe(false); // the child's own code never saw a gc(): core's comes from a fresh context
+    expect((r.stats as { fallbacks: number }).fallbacks).toBe(0);
+    expect(r.peak as number).toBeLessThanOrEqual(2 << 20);
   }, 70_000);
 
   it('fall back to fresh arrays when the region is full, with the same values', () => {
