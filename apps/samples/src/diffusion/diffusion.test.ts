@@ -9,7 +9,7 @@ import { loadDiffusionCheckpoint } from './checkpoint.js';
 import { loadDiffusionData } from './data.js';
 import { diffusionDemo } from './demo.js';
 import { imagePictures, toyPictures } from './pictures.js';
-import { TRAIN_DEFAULTS, trainDiffusion } from './train.js';
+import { TRAIN_DEFAULTS, trainDiffusion, trainDiffusionAsync } from './train.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'samples-diffusion-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,6 +31,16 @@ describe('diffusion train / sample / demo', () => {
     expect(resumed.curve.length).toBe(25);
     expect(resumed.curve.slice(0, 20)).toEqual(first.curve);
     expect(resumed.ema.numUpdates).toBe(25);
+  });
+
+  it('trainDiffusionAsync (resident kernel outputs, the event loop turning between steps) takes the same steps bit for bit', async () => {
+    // batch 512 × 128 wide: large enough for the wasm kernels, whose outputs then stay resident
+    const cfg = { ...small, batchSize: 512, steps: 8, model: { hidden: 128, layers: 2, numTimesteps: 20 } };
+    const sync = trainDiffusion({ ...cfg, out: join(dir, 'sync.safetensors') });
+    const res = await trainDiffusionAsync({ ...cfg, out: join(dir, 'async.safetensors'), residentMb: 64 });
+    expect(res.curve).toEqual(sync.curve);
+    const params = (r: typeof sync) => r.model.parameters().map((p) => Array.from(p.data()));
+    expect(params(res)).toEqual(params(sync));
   });
 
   it('rebuilds the model from the checkpoint and writes data, samples and trajectory PNGs', () => {
