@@ -361,6 +361,60 @@ export function softmaxRows(x: usize, y: usize, r0: i32, r1: i32, cols: i32, log
   }
 }
 
+// ---- sin and cos ----------------------------------------------------------------------------------
+
+/**
+ * sin (cos = false) or cos of four lanes (Cephes sinf/cosf as vectorised in sse_mathfun): j = the
+ * nearest even multiple of π/4 to |x|, x − j·π/4 reduced with π/4 split into three parts (exact
+ * for |x| up to 8192, where the caller sends larger arguments elsewhere), then the sine or cosine
+ * polynomial on [−π/4, π/4] chosen by the octant and the sign from it. NaN stays NaN.
+ */
+function sinCosV(v: v128, cos: bool): v128 {
+  const signBit = i32x4.splat(0x80000000);
+  let x = f32x4.abs(v);
+  let j = i32x4.trunc_sat_f32x4_s(f32x4.mul(x, f32x4.splat(<f32>1.27323954473516))); // |x|·4/π
+  j = v128.and(i32x4.add(j, i32x4.splat(1)), i32x4.splat(~1));
+  const y = f32x4.convert_i32x4_s(j);
+  x = f32x4.sub(x, f32x4.mul(y, f32x4.splat(0.78515625)));
+  x = f32x4.sub(x, f32x4.mul(y, f32x4.splat(2.4187564849853515625e-4)));
+  x = f32x4.sub(x, f32x4.mul(y, f32x4.splat(3.77489497744594108e-8)));
+  const z = f32x4.mul(x, x);
+  // cosine polynomial on the reduced argument
+  let pc = f32x4.splat(2.443315711809948e-5);
+  pc = madd(pc, z, f32x4.splat(-1.388731625493765e-3));
+  pc = madd(pc, z, f32x4.splat(4.166664568298827e-2));
+  pc = f32x4.add(f32x4.sub(f32x4.mul(f32x4.mul(pc, z), z), f32x4.mul(z, f32x4.splat(0.5))), f32x4.splat(1.0));
+  // sine polynomial
+  let ps = f32x4.splat(-1.9515295891e-4);
+  ps = madd(ps, z, f32x4.splat(8.3321608736e-3));
+  ps = madd(ps, z, f32x4.splat(-1.6666654611e-1));
+  ps = madd(f32x4.mul(ps, z), x, x);
+  // octants 2 and 6 (j & 2 set) swap the polynomials
+  const swap = i32x4.eq(v128.and(j, i32x4.splat(2)), i32x4.splat(2));
+  if (cos) {
+    // cos is even; its sign flips in octants 2–5: ((j − 2) & 4) == 0
+    const sign = i32x4.shl(v128.andnot(i32x4.splat(4), i32x4.sub(j, i32x4.splat(2))), 29);
+    return v128.xor(v128.bitselect(ps, pc, swap), sign);
+  }
+  // sin is odd (x's own sign) and flips in octants 4–7 (j & 4)
+  const sign = v128.xor(v128.and(v, signBit), i32x4.shl(v128.and(j, i32x4.splat(4)), 29));
+  return v128.xor(v128.bitselect(pc, ps, swap), sign);
+}
+
+/** y = sin(x) for elements [i0, i1); |x| ≤ 8192 (the caller checks). */
+export function sinF32(x: usize, y: usize, i0: i32, i1: i32): void {
+  let i: i32 = i0;
+  for (; i + 4 <= i1; i += 4) v128.store(y + (<usize>i << 2), sinCosV(v128.load(x + (<usize>i << 2)), false));
+  for (; i < i1; i++) store<f32>(y + (<usize>i << 2), f32x4.extract_lane(sinCosV(f32x4.splat(load<f32>(x + (<usize>i << 2))), false), 0));
+}
+
+/** y = cos(x) for elements [i0, i1); |x| ≤ 8192 (the caller checks). */
+export function cosF32(x: usize, y: usize, i0: i32, i1: i32): void {
+  let i: i32 = i0;
+  for (; i + 4 <= i1; i += 4) v128.store(y + (<usize>i << 2), sinCosV(v128.load(x + (<usize>i << 2)), true));
+  for (; i < i1; i++) store<f32>(y + (<usize>i << 2), f32x4.extract_lane(sinCosV(f32x4.splat(load<f32>(x + (<usize>i << 2))), true), 0));
+}
+
 // ---- GELU, tanh approximation (GPT-2's) -------------------------------------------------------
 // 0.5·x·(1 + tanh(u)) = x·σ(2u) with u = √(2/π)·(x + 0.044715·x³): one exp, no cancellation.
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Generator, add, exp, getKernelPreference, mul, randn, setKernelPreference, sub, tensor } from '../../index.js';
+import { Generator, add, cos, exp, getKernelPreference, mul, randn, setKernelPreference, sin, sub, tensor } from '../../index.js';
+import { unaryWasm } from './unary.js';
 import { BINARY_WASM_MIN_ELEMENTS, binaryWasm, expWasm, rowScalarBroadcast } from './elementwise.js';
 
 /** Distance in float32 ulps between two float32 values of the same sign (subnormals included). */
@@ -105,5 +106,43 @@ describe('wasm add of a per-row scalar broadcast (bias, time embedding)', () => 
     expect(rowScalarBroadcast(t([4, 3, 5, 5]), t([3, 1, 1]))).toEqual({ inner: 25, sMod: 3 });
     expect(rowScalarBroadcast(t([4, 3, 5, 5]), t([5]))).toBeNull(); // varies along the last dim
     expect(rowScalarBroadcast(t([4, 3, 5, 5]), t([4, 1, 1, 1]))).toEqual({ inner: 75, sMod: 4 });
+  });
+});
+
+describe('wasm SIMD sin and cos (float32, |x| ≤ 8192)', () => {
+  const saved = getKernelPreference();
+  afterEach(() => setKernelPreference(saved));
+
+  it('are within 2 ulp of the rounded float64 result, or 1e-7 where the result is near zero, over [−8192, 8192]', () => {
+    const g = new Generator(5);
+    // wide and narrow ranges (a timestep embedding's arguments reach ~1000), every octant, the tail
+    const x = Float32Array.from({ length: 60_003 }, (_, i) => (g.random() * 2 - 1) * (i % 3 === 0 ? 8192 : i % 3 === 1 ? 1000 : 4));
+    for (const [fn, ref] of [['sinF32', Math.sin], ['cosF32', Math.cos]] as const) {
+      const y = unaryWasm(fn, x)!;
+      let worstUlp = 0;
+      let worstAbs = 0;
+      for (let i = 0; i < x.length; i++) {
+        const want = Math.fround(ref(x[i]!));
+        if (Math.abs(want) < 1e-3) worstAbs = Math.max(worstAbs, Math.abs(y[i]! - want));
+        else worstUlp = Math.max(worstUlp, ulps(y[i]!, want));
+      }
+      expect(worstUlp, fn).toBeLessThanOrEqual(2);
+      expect(worstAbs, fn).toBeLessThanOrEqual(1e-7);
+    }
+  });
+  it('exact at 0, odd/even symmetry, NaN stays NaN; the primitives fall back to TypeScript past 8192 and for float64', () => {
+    const xs = Float32Array.from([0, -0, 1, -1, Math.PI / 2, -Math.PI, 3, -3, 1e-20, NaN]);
+    const s = unaryWasm('sinF32', xs)!;
+    const c = unaryWasm('cosF32', xs)!;
+    expect(Object.is(s[0], 0) && Object.is(s[1], -0)).toBe(true);
+    expect(c[0]).toBe(1);
+    expect([s[2], s[6]]).toEqual([-s[3]!, -s[7]!]);
+    expect([c[2], c[6]]).toEqual([c[3], c[7]]);
+    expect(s[8]).toBe(Math.fround(1e-20));
+    expect([s[9], c[9]]).toEqual([NaN, NaN]);
+    const big = tensor(Array.from({ length: 2048 }, (_, i) => (i === 7 ? 1e6 : i)));
+    expect(Array.from(sin(big).storage)).toEqual(Array.from(big.storage, (v) => Math.fround(Math.sin(v))));
+    const d = tensor([0.5, 2000.25], { dtype: 'float64' });
+    expect(Array.from(cos(d).storage)).toEqual([Math.cos(0.5), Math.cos(2000.25)]);
   });
 });

@@ -25,6 +25,27 @@ registerKernel('Exp', 'cpu', (inputs, attrs) => {
   return reference(inputs, attrs);
 });
 
+/** Below this many elements sin and cos stay in TypeScript. */
+export const SINCOS_WASM_MIN_ELEMENTS = 1024;
+
+/** Largest |x| the wasm sin/cos reduce exactly (π/4 in three parts, Cephes); larger arguments stay in TypeScript. */
+export const SINCOS_WASM_MAX_ARGUMENT = 8192;
+
+for (const [op, fn] of [['Sin', 'sinF32'], ['Cos', 'cosF32']] as const) {
+  const sinCosReference = getKernel(op, 'cpu');
+  registerKernel(op, 'cpu', (inputs, attrs) => {
+    const x = inputs[0]!;
+    if (x.dtype === 'float32' && useWasm(x.storage.length, SINCOS_WASM_MIN_ELEMENTS)) {
+      const X = x.storage;
+      let inRange = true;
+      for (let i = 0; i < X.length && inRange; i++) inRange = !(Math.abs(X[i]!) > SINCOS_WASM_MAX_ARGUMENT); // NaN passes (and stays NaN)
+      const y = inRange ? unaryWasm(fn, X as Float32Array) : null;
+      if (y) return { storage: y, shape: x.shape, dtype: 'float32' };
+    }
+    return sinCosReference(inputs, attrs);
+  });
+}
+
 /**
  * Below this many elements a same-shape add, subtract or multiply stays in TypeScript. Above it
  * the wasm loop (4 lanes, no bounds checks) wins even with the copies in and out: 0.25 ms

@@ -29,6 +29,8 @@ export interface KernelExports {
   ): void;
   // Elementwise and row kernels work on a range [i0, i1) of elements, rows or batch entries.
   expf32(x: number, y: number, i0: number, i1: number): void;
+  sinF32(x: number, y: number, i0: number, i1: number): void;
+  cosF32(x: number, y: number, i0: number, i1: number): void;
   softmaxRows(x: number, y: number, r0: number, r1: number, cols: number, log: number): void;
   geluTanh(x: number, y: number, i0: number, i1: number): void;
   geluTanhGrad(x: number, g: number, dx: number, i0: number, i1: number): void;
