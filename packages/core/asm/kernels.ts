@@ -1128,43 +1128,33 @@ export function rowSums(g: usize, out: usize, inner: i32, r0: i32, r1: i32): voi
 
 // ---- Same-shape add, subtract and multiply -----------------------------------------------------
 
-/** y = a + b for elements [i0, i1). */
+/** y = a + b (op 0), a − b (1) or a·b (2) for elements [i0, i1); the exports below name each op for the workers. */
+function binaryF32(a: usize, b: usize, y: usize, op: i32, i0: i32, i1: i32): void {
+  let i: i32 = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const o = <usize>i << 2;
+    const u = v128.load(a + o);
+    const v = v128.load(b + o);
+    v128.store(y + o, op === 0 ? f32x4.add(u, v) : op === 1 ? f32x4.sub(u, v) : f32x4.mul(u, v));
+  }
+  for (; i < i1; i++) {
+    const o = <usize>i << 2;
+    const u = load<f32>(a + o);
+    const v = load<f32>(b + o);
+    store<f32>(y + o, op === 0 ? u + v : op === 1 ? u - v : u * v);
+  }
+}
+
 export function addF32(a: usize, b: usize, y: usize, i0: i32, i1: i32): void {
-  let i: i32 = i0;
-  for (; i + 4 <= i1; i += 4) {
-    const o = <usize>i << 2;
-    v128.store(y + o, f32x4.add(v128.load(a + o), v128.load(b + o)));
-  }
-  for (; i < i1; i++) {
-    const o = <usize>i << 2;
-    store<f32>(y + o, load<f32>(a + o) + load<f32>(b + o));
-  }
+  binaryF32(a, b, y, 0, i0, i1);
 }
 
-/** y = a − b for elements [i0, i1). */
 export function subF32(a: usize, b: usize, y: usize, i0: i32, i1: i32): void {
-  let i: i32 = i0;
-  for (; i + 4 <= i1; i += 4) {
-    const o = <usize>i << 2;
-    v128.store(y + o, f32x4.sub(v128.load(a + o), v128.load(b + o)));
-  }
-  for (; i < i1; i++) {
-    const o = <usize>i << 2;
-    store<f32>(y + o, load<f32>(a + o) - load<f32>(b + o));
-  }
+  binaryF32(a, b, y, 1, i0, i1);
 }
 
-/** y = a·b for elements [i0, i1). */
 export function mulF32(a: usize, b: usize, y: usize, i0: i32, i1: i32): void {
-  let i: i32 = i0;
-  for (; i + 4 <= i1; i += 4) {
-    const o = <usize>i << 2;
-    v128.store(y + o, f32x4.mul(v128.load(a + o), v128.load(b + o)));
-  }
-  for (; i < i1; i++) {
-    const o = <usize>i << 2;
-    store<f32>(y + o, load<f32>(a + o) * load<f32>(b + o));
-  }
+  binaryF32(a, b, y, 2, i0, i1);
 }
 
 // ---- SiLU (swish): x·σ(x) ----------------------------------------------------------------------
