@@ -1042,6 +1042,121 @@ export function convTransposeImages(x: usize, w: usize, y: usize, geo: usize, C:
   }
 }
 
+// ---- direct convolution with unit strides (no im2col) -------------------------------------------
+
+/** Stores the first n (0…4) lanes of v at p. */
+function storeLanes(p: usize, v: v128, n: i32): void {
+  if (n >= 4) {
+    v128.store(p, v);
+    return;
+  }
+  if (n > 0) store<f32>(p, f32x4.extract_lane(v, 0));
+  if (n > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (n > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+}
+
+/**
+ * One tile of convDirectImages: 4 output channels × 8 columns (the first n stored, planeOut bytes
+ * between channels) summed over the taps, whose byte offsets from `tile` are the i32s at offs. A
+ * function of its own, like `micro`, so its 8 accumulators get the registers.
+ */
+function directTile(tile: usize, wq: usize, offs: usize, taps: i32, out: usize, planeOut: usize, n: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const tend = offs + (<usize>taps << 2);
+  for (let tq = offs; tq < tend; tq += 4) {
+    const row = tile + <usize>load<i32>(tq);
+    const b0 = v128.load(row);
+    const b1 = v128.load(row, 16);
+    let a = v128.load32_splat(wq);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
+    a = v128.load32_splat(wq, 4);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
+    a = v128.load32_splat(wq, 8);
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
+    a = v128.load32_splat(wq, 12);
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    wq += 16;
+  }
+  storeLanes(out, c00, n);
+  if (n > 4) storeLanes(out + 16, c01, n - 4);
+  let o = out + planeOut;
+  storeLanes(o, c10, n);
+  if (n > 4) storeLanes(o + 16, c11, n - 4);
+  o += planeOut;
+  storeLanes(o, c20, n);
+  if (n > 4) storeLanes(o + 16, c21, n - 4);
+  o += planeOut;
+  storeLanes(o, c30, n);
+  if (n > 4) storeLanes(o + 16, c31, n - 4);
+}
+
+/** Floats per row of convDirectImages' padded image: the output width rounded up to 8, plus Kw − 1 rounded up to 4 (16-byte rows). */
+export function directPadWidth(Ow: i32, Kw: i32): i32 {
+  return ((Ow + 7) & ~7) + ((Kw + 2) & ~3);
+}
+
+/**
+ * 2-D convolution with unit strides and dilations, one group, of images [i0, i1), without im2col
+ * or packing (threads split the images). Each image's C channels are first copied into the
+ * thread's `pad` buffer with zero borders: Hp = Oh + Kh − 1 rows of Wp = directPadWidth(Ow, Kw)
+ * floats per channel, the image at row pt, column pl; a table of the taps' byte offsets (C·Kh·Kw
+ * i32s) follows the planes. Then every tile of 4 output channels × 8 columns of one output row
+ * sums over the taps in 8 registers: two loads of the padded row and four weight splats per tap,
+ * the GEMM micro-kernel's mix, with no column matrix. wp holds the weights in blocks of 4 output
+ * channels, lanes innermost: wp[((ob·C + c)·Kh + kh)·Kw + kw)·4 + i] = w[4·ob + i, c, kh, kw];
+ * O is a multiple of 4. x: (N, C, H, W), y: (N, O, Oh, Ow).
+ */
+export function convDirectImages(
+  x: usize, wp: usize, y: usize, C: i32, H: i32, W: i32, O: i32, Kh: i32, Kw: i32, pt: i32, pl: i32, Oh: i32, Ow: i32,
+  pad: usize, i0: i32, i1: i32,
+): void {
+  const Hp = Oh + Kh - 1;
+  const Wp = directPadWidth(Ow, Kw);
+  const planeBytes = <usize>(Hp * Wp) << 2;
+  const rowBytes = <usize>Wp << 2;
+  const taps = C * Kh * Kw;
+  const offs = pad + planeBytes * <usize>C;
+  for (let c: i32 = 0, t: i32 = 0; c < C; c++) {
+    for (let kh: i32 = 0; kh < Kh; kh++) {
+      for (let kw: i32 = 0; kw < Kw; kw++, t++) {
+        store<i32>(offs + (<usize>t << 2), <i32>(<usize>c * planeBytes + <usize>kh * rowBytes + (<usize>kw << 2)));
+      }
+    }
+  }
+  // the columns of an image row that land inside the buffer: [w0, w1)
+  const w0 = max(0, -pl);
+  const w1 = min(W, Wp - pl);
+  const planeOut = <usize>(Oh * Ow) << 2;
+  for (let j: i32 = i0; j < i1; j++) {
+    memory.fill(pad, 0, planeBytes * <usize>C);
+    const xj = x + (<usize>(j * C * H * W) << 2);
+    for (let c: i32 = 0; c < C; c++) {
+      for (let h: i32 = 0; h < H; h++) {
+        const hp = h + pt;
+        if (hp < 0 || hp >= Hp || w1 <= w0) continue;
+        memory.copy(pad + <usize>c * planeBytes + <usize>hp * rowBytes + (<usize>(w0 + pl) << 2), xj + (<usize>((c * H + h) * W + w0) << 2), <usize>(w1 - w0) << 2);
+      }
+    }
+    const yj = y + (<usize>(j * O * Oh * Ow) << 2);
+    for (let ob: i32 = 0; ob < O; ob += 4) {
+      const wblock = wp + (<usize>(ob * taps) << 2);
+      for (let oh: i32 = 0; oh < Oh; oh++) {
+        for (let ow0: i32 = 0; ow0 < Ow; ow0 += 8) {
+          const tile = pad + <usize>oh * rowBytes + (<usize>ow0 << 2);
+          directTile(tile, wblock, offs, taps, yj + <usize>ob * planeOut + (<usize>(oh * Ow + ow0) << 2), planeOut, min(8, Ow - ow0));
+        }
+      }
+    }
+  }
+}
+
 // ---- bias add and bias gradient of a linear layer ---------------------------------------------
 
 /** C[r, :] += b for rows [r0, r1) of a row-major matrix with N columns. */

@@ -1,7 +1,8 @@
 // Conv and ConvTranspose with wasm GEMMs against the TypeScript kernels, values and gradients.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Generator, autogradGrad, conv2d, convTranspose2d, getKernelPreference, randn, setKernelPreference } from '../../index.js';
+import { Generator, type Tensor, autogradGrad, conv2d, convTranspose2d, getKernelPreference, randn, relaxedSimdInUse, setKernelPreference } from '../../index.js';
+import { convDirectWasm, directConvApplies, unitStrideTransposeAsConv } from './conv.js';
 
 /**
  * |got − want| ≤ tol·(1 + max|want|) elementwise: float32 sums of up to a few hundred products
@@ -130,5 +131,69 @@ describe('conv2d and convTranspose2d on wasm GEMMs', () => {
     const got = grads('wasm');
     const want = grads('ts');
     for (let i = 0; i < 6; i++) expectClose(got[i]!, want[i]!, 1e-5);
+  });
+});
+
+describe('the direct convolution (unit strides, no im2col)', () => {
+  const saved = getKernelPreference();
+  afterEach(() => setKernelPreference(saved));
+
+  /** The TypeScript kernel's result for the same conv. */
+  function reference(x: Tensor, w: Tensor, padding: number) {
+    setKernelPreference('ts');
+    const y = conv2d(x, w, null, { padding });
+    setKernelPreference('wasm');
+    return y;
+  }
+
+  it('equals the TypeScript kernel for kernels 1×1 to 5×5, pads 0–2, widths not a multiple of 8 and channel counts 1–9', () => {
+    const g = new Generator(21);
+    const shapes: [number, number, number, number, number, number][] = [
+      // N, C, O, H, W, k
+      [3, 5, 8, 13, 11, 3],
+      [2, 1, 4, 9, 17, 5],
+      [4, 9, 12, 7, 7, 1],
+      [1, 3, 4, 6, 23, 3],
+      [2, 16, 16, 28, 28, 3],
+    ];
+    for (const [N, C, O, H, W, k] of shapes) {
+      for (const padding of [0, 1, 2]) {
+        if (H + 2 * padding < k || W + 2 * padding < k) continue;
+        const x = randn([N, C, H, W], { generator: g });
+        const w = randn([O, C, k, k], { generator: g });
+        const attrs = { strides: [1, 1], pads: [padding, padding, padding, padding], dilations: [1, 1], group: 1 };
+        const got = convDirectWasm(x, w, attrs)!;
+        const want = reference(x, w, padding);
+        expect(got.shape).toEqual(want.shape);
+        expectClose(got.storage, want.storage, 1e-5);
+      }
+    }
+  });
+  it('runs a unit-stride convTranspose2d as a conv with the kernel flipped, values and gradients as the TypeScript kernels', () => {
+    const grads = (pref: 'ts' | 'wasm') => {
+      setKernelPreference(pref);
+      const g = new Generator(22);
+      const x = randn([3, 8, 6, 5], { generator: g }).requiresGrad_();
+      const w = randn([8, 4, 3, 3], { generator: g }).requiresGrad_(); // (C, O, k, k): O = 4
+      const y = convTranspose2d(x, w, null, { padding: 1 });
+      const r = randn(y.shape, { generator: g });
+      return [y.storage, ...autogradGrad([y.mul(r).sum()], [x, w]).map((t) => t!.storage)];
+    };
+    const got = grads('wasm');
+    const want = grads('ts');
+    for (let i = 0; i < 3; i++) expectClose(got[i]!, want[i]!, 1e-5);
+    const flipped = unitStrideTransposeAsConv({ storage: Float32Array.from({ length: 8 }, (_, i) => i), shape: [2, 1, 2, 2], dtype: 'float32' }, { strides: [1, 1], pads: [0, 1, 0, 1], dilations: [1, 1], group: 1, outputPadding: [0, 0] })!;
+    expect(Array.from(flipped.w.storage)).toEqual([3, 2, 1, 0, 7, 6, 5, 4]); // taps reversed, (C=2, O=1) → (O=1, C=2)
+    expect(flipped.attrs.pads).toEqual([1, 0, 1, 0]);
+    expect(unitStrideTransposeAsConv({ storage: new Float32Array(8), shape: [2, 1, 2, 2], dtype: 'float32' }, { strides: [2, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1, outputPadding: [0, 0] })).toBeNull();
+  });
+  it('is chosen for 2-D, one group, unit strides, output channels in fours; by width in the baseline builds', () => {
+    const x = { storage: new Float32Array(0), shape: [1, 3, 7, 7], dtype: 'float32' as const };
+    const w = (o: number) => ({ storage: new Float32Array(0), shape: [o, 3, 3, 3], dtype: 'float32' as const });
+    const attrs = { strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 1 };
+    expect(directConvApplies(x, w(8), attrs)).toBe(true); // 7 wide
+    expect(directConvApplies(x, w(6), attrs)).toBe(false);
+    expect(directConvApplies(x, w(8), { ...attrs, strides: [2, 2] })).toBe(false);
+    expect(directConvApplies({ ...x, shape: [1, 3, 28, 28] }, w(8), attrs)).toBe(relaxedSimdInUse());
   });
 });

@@ -6,7 +6,7 @@ import { GEMM_MIN_WORK_PER_THREAD } from './gemm.js';
 import { MATMUL_WASM_MIN_WORK, directBackwardAllowed } from './matmul.js';
 import { sumPartials } from './layerNorm.js';
 import { useWasm } from './preference.js';
-import { type Arena, type KernelExports, MAX_WASM_BYTES } from './runtime.js';
+import { type Arena, type KernelExports, MAX_WASM_BYTES, relaxedSimdInUse } from './runtime.js';
 import { type KernelName, beginKernelCall, runParallel } from './threads.js';
 
 // Conv, its weight gradient and ConvTranspose (which is also Conv's input gradient) in wasm
@@ -28,7 +28,8 @@ registerKernel('Conv', 'cpu', (inputs, attrs) => {
   if (x!.dtype !== 'float32' || w!.dtype !== 'float32') return convReference(inputs, attrs);
   // w: (O, C/group, ...kernel); the output has about as many positions as the input
   const work = imageWork(w!.shape[0]!, prod(x!.shape.slice(2)), prod(w!.shape.slice(1)));
-  return (useWasm(work, MATMUL_WASM_MIN_WORK) && convWasm(x!, w!, attrs)) || convReference(inputs, attrs);
+  if (!useWasm(work, MATMUL_WASM_MIN_WORK)) return convReference(inputs, attrs);
+  return (directConvApplies(x!, w!, attrs) && convDirectWasm(x!, w!, attrs)) || convWasm(x!, w!, attrs) || convReference(inputs, attrs);
 });
 
 registerKernel('ConvTranspose', 'cpu', (inputs, attrs) => {
@@ -36,8 +37,93 @@ registerKernel('ConvTranspose', 'cpu', (inputs, attrs) => {
   if (x!.dtype !== 'float32' || w!.dtype !== 'float32') return convTransposeReference(inputs, attrs);
   // w: (C, O/group, ...kernel); one GEMM per image: (O/group·kernel) × positions × C/group
   const work = imageWork(prod(w!.shape.slice(1)), prod(x!.shape.slice(2)), w!.shape[0]! / attrs.group);
-  return (useWasm(work, MATMUL_WASM_MIN_WORK) && convTransposeWasm(x!, w!, attrs)) || convTransposeReference(inputs, attrs);
+  if (!useWasm(work, MATMUL_WASM_MIN_WORK)) return convTransposeReference(inputs, attrs);
+  // a unit-stride ConvTranspose (every stride-1 conv's input gradient) is a conv with the kernel flipped
+  const asConv = relaxedSimdInUse() || (x!.shape.length === 4 && x!.shape[3]! <= 8) ? unitStrideTransposeAsConv(w!, attrs) : null;
+  const direct = asConv && directConvApplies(x!, asConv.w, asConv.attrs) ? convDirectWasm(x!, asConv.w, asConv.attrs) : null;
+  return direct || convTransposeWasm(x!, w!, attrs) || convTransposeReference(inputs, attrs);
 });
+
+/**
+ * When the direct convolution (asm `convDirectImages`: no im2col, no packing) beats im2col + GEMM,
+ * as measured per image by src/conv-parts.ts in apps/bench: 2-D, one group, unit strides and
+ * dilations, output channels in fours; in the relaxed-SIMD builds (fused multiply-add: 7–40 %
+ * faster on the diffusion U-Nets' shapes), and in the baseline builds only for outputs at most 8
+ * wide (7×7: 25 % faster; at 14 and 28 wide the GEMM path is 5–15 % faster there).
+ */
+export function directConvApplies(x: TensorData, w: TensorData, attrs: PrimitiveAttrs['Conv']): boolean {
+  if (x.shape.length !== 4 || attrs.group !== 1 || w.shape[0]! % 4 !== 0) return false;
+  if (attrs.strides.some((s) => s !== 1) || attrs.dilations.some((d) => d !== 1)) return false;
+  const Ow = convOutSize(x.shape[3]!, w.shape[3]!, 1, attrs.pads[1]!, attrs.pads[3]!, 1);
+  return relaxedSimdInUse() || Ow <= 8;
+}
+
+/**
+ * A ConvTranspose with unit strides and dilations as a conv of x with the kernel's taps flipped
+ * and its two channel dims swapped per group, padded by k − 1 − p on each side. Null where that
+ * does not hold (strides, dilations, output padding, pads past k − 1).
+ */
+export function unitStrideTransposeAsConv(w: TensorData, attrs: PrimitiveAttrs['ConvTranspose']): { w: TensorData; attrs: PrimitiveAttrs['Conv'] } | null {
+  const { strides, pads, dilations, group: G, outputPadding } = attrs;
+  if (strides.some((s) => s !== 1) || dilations.some((d) => d !== 1) || outputPadding.some((o) => o !== 0)) return null;
+  const K = w.shape.slice(2);
+  const nsp = K.length;
+  const convPads = pads.map((p, i) => K[i % nsp]! - 1 - p);
+  if (convPads.some((p) => p < 0)) return null;
+  // w: (C, Og, ...K) → (G·Og, Cg, ...K) with w'[g·Og + o, c, t] = w[g·Cg + c, o, Kvol − 1 − t]
+  const [C, Og] = w.shape as [number, number];
+  const Cg = C / G;
+  const Kvol = prod(K);
+  const src = w.storage;
+  const flipped = new Float32Array(src.length);
+  for (let g = 0; g < G; g++) {
+    for (let o = 0; o < Og; o++) {
+      for (let c = 0; c < Cg; c++) {
+        const from = ((g * Cg + c) * Og + o) * Kvol + Kvol - 1;
+        const to = ((g * Og + o) * Cg + c) * Kvol;
+        for (let t = 0; t < Kvol; t++) flipped[to + t] = src[from - t]!;
+      }
+    }
+  }
+  return { w: { storage: flipped, shape: [G * Og, Cg, ...K], dtype: 'float32' }, attrs: { strides, pads: convPads, dilations, group: G } };
+}
+
+/**
+ * Conv (float32, 2-D, one group, unit strides and dilations, O a multiple of 4) by the direct
+ * kernel: images split between threads, each with its own zero-padded copy of its image; the
+ * weights rearranged once per call into blocks of four output channels. Null when wasm cannot run.
+ */
+export function convDirectWasm(x: TensorData, w: TensorData, attrs: PrimitiveAttrs['Conv']): TensorData | null {
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const [O, , Kh, Kw] = w.shape as [number, number, number, number];
+  const [pt, pl, pb, pr] = attrs.pads as [number, number, number, number];
+  const Oh = convOutSize(H, Kh, 1, pt, pb, 1);
+  const Ow = convOutSize(W, Kw, 1, pl, pr, 1);
+  const shape = [N, O, Oh, Ow];
+  if (N * O * Oh * Ow === 0) return { storage: new Float32Array(N * O * Oh * Ow), shape, dtype: 'float32' };
+  const taps = C * Kh * Kw;
+  const call = beginKernelCall(N * O * taps * Oh * Ow, GEMM_MIN_WORK_PER_THREAD);
+  if (!call) return null;
+  const { k, arena } = call;
+  const padBytes = (C * (Oh + Kh - 1) * k.directPadWidth(Ow, Kw) + taps) * 4;
+  const threads = imageThreads(call.threads, N, padBytes, (x.storage.length + w.storage.length + N * O * Oh * Ow) * 4);
+  const px = arena.input(x.storage as Float32Array);
+  const pwp = arena.alloc(O * taps * 4);
+  const py = arena.output(N * O * Oh * Ow);
+  const pads: number[] = [];
+  for (let t = 0; t < threads; t++) pads.push(arena.alloc(padBytes));
+  if (!arena.commit()) return null;
+  // wp[(ob·taps + tap)·4 + i] = w[4·ob + i, tap]
+  const wp = arena.f32(pwp, O * taps);
+  const ws = w.storage;
+  for (let o = 0; o < O; o++) {
+    const base = (o >> 2) * taps * 4 + (o & 3);
+    for (let t = 0; t < taps; t++) wp[base + t * 4] = ws[o * taps + t]!;
+  }
+  const args = (t: number) => [px, pwp, py, C, H, W, O, Kh, Kw, pt, pl, Oh, Ow, pads[t]!, 0, 0];
+  runParallel(k, { fn: 'convDirectImages', args, lo: 14, hi: 15, total: N, chunk: 1 }, threads);
+  return { storage: arena.take(py, N * O * Oh * Ow), shape, dtype: 'float32' };
+}
 
 /**
  * Conv's weight gradient from im2col and GEMMs (wasm for float32 when large enough), for the

@@ -49,6 +49,11 @@ export interface KernelExports {
   addRowVector(c: number, b: number, N: number, r0: number, r1: number): void;
   silu(x: number, y: number, i0: number, i1: number): void;
   addRowScalars(x: number, s: number, y: number, inner: number, sMod: number, r0: number, r1: number): void;
+  directPadWidth(Ow: number, Kw: number): number;
+  convDirectImages(
+    x: number, wp: number, y: number, C: number, H: number, W: number, O: number, Kh: number, Kw: number, pt: number, pl: number, Oh: number, Ow: number,
+    pad: number, i0: number, i1: number,
+  ): void;
   rowSums(g: number, out: number, inner: number, r0: number, r1: number): void;
   addF32(a: number, b: number, y: number, i0: number, i1: number): void;
   subF32(a: number, b: number, y: number, i0: number, i1: number): void;

@@ -17,7 +17,7 @@ const KERNEL_NAMES = [
   'sgemmPacked', 'packB', 'expf32', 'softmaxRows', 'geluTanh', 'geluTanhGrad', 'layerNormRows', 'layerNormBackward',
   'attnCausal', 'attnCausalBackward', 'convImages', 'addRowVector', 'columnSums', 'silu', 'siluGrad', 'adamF32',
   'bceLogits', 'philoxUniform', 'convWeightGradImages', 'convTransposeImages', 'groupNormRows', 'groupNormBackward',
-  'addF32', 'subF32', 'mulF32', 'addRowScalars', 'rowSums', 'sinF32', 'cosF32',
+  'addF32', 'subF32', 'mulF32', 'addRowScalars', 'rowSums', 'sinF32', 'cosF32', 'convDirectImages',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 const KERNEL_INDEX = new Map<KernelName, number>(KERNEL_NAMES.map((name, i) => [name, i]));
