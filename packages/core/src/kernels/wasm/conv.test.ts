@@ -1,7 +1,7 @@
 // Conv and ConvTranspose with wasm GEMMs against the TypeScript kernels, values and gradients.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Generator, type Tensor, autogradGrad, conv2d, convTranspose2d, getKernelPreference, randn, relaxedSimdInUse, setKernelPreference } from '../../index.js';
+import { Generator, type Tensor, autogradGrad, conv2d, convTranspose2d, getKernelPreference, randn, setKernelPreference } from '../../index.js';
 import { convDirectWasm, directConvApplies, unitStrideTransposeAsConv } from './conv.js';
 
 /**
@@ -187,13 +187,15 @@ describe('the direct convolution (unit strides, no im2col)', () => {
     expect(flipped.attrs.pads).toEqual([1, 0, 1, 0]);
     expect(unitStrideTransposeAsConv({ storage: new Float32Array(8), shape: [2, 1, 2, 2], dtype: 'float32' }, { strides: [2, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1, outputPadding: [0, 0] })).toBeNull();
   });
-  it('is chosen for 2-D, one group, unit strides, output channels in fours; by width in the baseline builds', () => {
+  it('is chosen for 2-D, one group, unit strides and dilations, output channels in fours', () => {
     const x = { storage: new Float32Array(0), shape: [1, 3, 7, 7], dtype: 'float32' as const };
     const w = (o: number) => ({ storage: new Float32Array(0), shape: [o, 3, 3, 3], dtype: 'float32' as const });
     const attrs = { strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 1 };
-    expect(directConvApplies(x, w(8), attrs)).toBe(true); // 7 wide
+    expect(directConvApplies(x, w(8), attrs)).toBe(true);
     expect(directConvApplies(x, w(6), attrs)).toBe(false);
     expect(directConvApplies(x, w(8), { ...attrs, strides: [2, 2] })).toBe(false);
-    expect(directConvApplies({ ...x, shape: [1, 3, 28, 28] }, w(8), attrs)).toBe(relaxedSimdInUse());
+    expect(directConvApplies(x, w(8), { ...attrs, dilations: [1, 2] })).toBe(false);
+    expect(directConvApplies(x, w(8), { ...attrs, group: 3 })).toBe(false);
+    expect(directConvApplies({ ...x, shape: [1, 3, 28, 28] }, w(8), attrs)).toBe(true);
   });
 });

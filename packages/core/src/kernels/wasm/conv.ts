@@ -6,7 +6,7 @@ import { GEMM_MIN_WORK_PER_THREAD } from './gemm.js';
 import { MATMUL_WASM_MIN_WORK, directBackwardAllowed } from './matmul.js';
 import { sumPartials } from './layerNorm.js';
 import { useWasm } from './preference.js';
-import { type Arena, type KernelExports, MAX_WASM_BYTES, relaxedSimdInUse } from './runtime.js';
+import { type Arena, type KernelExports, MAX_WASM_BYTES } from './runtime.js';
 import { type KernelName, beginKernelCall, runParallel } from './threads.js';
 
 // Conv, its weight gradient and ConvTranspose (which is also Conv's input gradient) in wasm
@@ -39,23 +39,20 @@ registerKernel('ConvTranspose', 'cpu', (inputs, attrs) => {
   const work = imageWork(prod(w!.shape.slice(1)), prod(x!.shape.slice(2)), w!.shape[0]! / attrs.group);
   if (!useWasm(work, MATMUL_WASM_MIN_WORK)) return convTransposeReference(inputs, attrs);
   // a unit-stride ConvTranspose (every stride-1 conv's input gradient) is a conv with the kernel flipped
-  const asConv = relaxedSimdInUse() || (x!.shape.length === 4 && x!.shape[3]! <= 8) ? unitStrideTransposeAsConv(w!, attrs) : null;
+  const asConv = x!.shape.length === 4 && attrs.group === 1 && w!.shape[1]! % 4 === 0 ? unitStrideTransposeAsConv(w!, attrs) : null;
   const direct = asConv && directConvApplies(x!, asConv.w, asConv.attrs) ? convDirectWasm(x!, asConv.w, asConv.attrs) : null;
   return direct || convTransposeWasm(x!, w!, attrs) || convTransposeReference(inputs, attrs);
 });
 
 /**
- * When the direct convolution (asm `convDirectImages`: no im2col, no packing) beats im2col + GEMM,
- * as measured per image by src/conv-parts.ts in apps/bench: 2-D, one group, unit strides and
- * dilations, output channels in fours; in the relaxed-SIMD builds (fused multiply-add: 7–40 %
- * faster on the diffusion U-Nets' shapes), and in the baseline builds only for outputs at most 8
- * wide (7×7: 25 % faster; at 14 and 28 wide the GEMM path is 5–15 % faster there).
+ * Where the direct convolution (asm `convDirectImages`: no im2col, no packing) runs: 2-D, one
+ * group, unit strides and dilations, output channels in fours. Per image on one thread it beats
+ * im2col + GEMM on every diffusion U-Net shape (apps/bench src/conv-parts.ts: 14–29 % in the
+ * baseline builds, 11–41 % in the relaxed ones).
  */
 export function directConvApplies(x: TensorData, w: TensorData, attrs: PrimitiveAttrs['Conv']): boolean {
   if (x.shape.length !== 4 || attrs.group !== 1 || w.shape[0]! % 4 !== 0) return false;
-  if (attrs.strides.some((s) => s !== 1) || attrs.dilations.some((d) => d !== 1)) return false;
-  const Ow = convOutSize(x.shape[3]!, w.shape[3]!, 1, attrs.pads[1]!, attrs.pads[3]!, 1);
-  return relaxedSimdInUse() || Ow <= 8;
+  return attrs.strides.every((s) => s === 1) && attrs.dilations.every((d) => d === 1);
 }
 
 /**
