@@ -39,7 +39,7 @@ registerKernel('ConvTranspose', 'cpu', (inputs, attrs) => {
   const work = imageWork(prod(w!.shape.slice(1)), prod(x!.shape.slice(2)), w!.shape[0]! / attrs.group);
   if (!useWasm(work, MATMUL_WASM_MIN_WORK)) return convTransposeReference(inputs, attrs);
   // a unit-stride ConvTranspose (every stride-1 conv's input gradient) is a conv with the kernel flipped
-  const asConv = x!.shape.length === 4 && attrs.group === 1 && w!.shape[1]! % 4 === 0 ? unitStrideTransposeAsConv(w!, attrs) : null;
+  const asConv = unitStrideTransposeAsConv(w!, attrs);
   const direct = asConv && directConvApplies(x!, asConv.w, asConv.attrs) ? convDirectWasm(x!, asConv.w, asConv.attrs) : null;
   return direct || convTransposeWasm(x!, w!, attrs) || convTransposeReference(inputs, attrs);
 });

@@ -3,7 +3,6 @@ import { broadcastShapes, shapesEqual, stridesOf } from '../../shape.js';
 import { broadcastStrides, collapseDims } from '../cpu/broadcast.js';
 import { addRowScalarsWasm } from './channelBias.js';
 import { useWasm } from './preference.js';
-import { ELEMENTWISE_MIN_WORK_PER_THREAD, beginKernelCall, runParallel, splitChunk } from './threads.js';
 import { unaryWasm } from './unary.js';
 
 /** Below this many elements the copy in and out of linear memory costs more than it saves. */
@@ -55,16 +54,7 @@ export const BINARY_WASM_MIN_ELEMENTS = 1 << 14;
 
 /** a op b for two float32 arrays of one length, in wasm split over threads; null when wasm cannot run. */
 export function binaryWasm(fn: 'addF32' | 'subF32' | 'mulF32', a: Float32Array, b: Float32Array): Float32Array | null {
-  const n = a.length;
-  const call = beginKernelCall(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
-  if (!call) return null;
-  const { k, arena, threads } = call;
-  const pa = arena.input(a);
-  const pb = arena.input(b);
-  const py = arena.output(n);
-  if (!arena.commit()) return null;
-  runParallel(k, { fn, args: () => [pa, pb, py, 0, 0], lo: 3, hi: 4, total: n, chunk: splitChunk(n, 4, threads) }, threads);
-  return arena.take(py, n);
+  return unaryWasm(fn, a, b); // the two-operand elementwise call: fn(a, b, y, i0, i1)
 }
 
 /**

@@ -143,9 +143,9 @@ export function residentStats(): { capacity: number; inUse: number; fallbacks: n
 }
 
 /** V8's gc(), obtained once (Node: --expose-gc set at run time, read from a fresh context); null elsewhere. */
-let collector: ((opts?: { type?: 'minor' | 'major' }) => void) | null | undefined;
+let collector: (() => void) | null | undefined;
 
-function garbageCollector(): ((opts?: { type?: 'minor' | 'major' }) => void) | null {
+function garbageCollector(): (() => void) | null {
   if (collector !== undefined) return collector;
   collector = null;
   const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
@@ -155,7 +155,7 @@ function garbageCollector(): ((opts?: { type?: 'minor' | 'major' }) => void) | n
     if (v8 && vm) {
       v8.setFlagsFromString('--expose-gc');
       const gc = vm.runInNewContext('gc');
-      if (typeof gc === 'function') collector = gc as (opts?: { type?: 'minor' | 'major' }) => void;
+      if (typeof gc === 'function') collector = gc as () => void;
     }
   } catch {
     collector = null;

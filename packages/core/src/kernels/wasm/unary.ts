@@ -1,9 +1,9 @@
 import { ELEMENTWISE_MIN_WORK_PER_THREAD, type KernelName, beginKernelCall, runParallel, splitChunk } from './threads.js';
 
 /**
- * An elementwise kernel in wasm, split over threads by elements: `fn(x, y, i0, i1)` for the value
- * (exp, GELU, SiLU) or, with `g`, `fn(x, g, dx, i0, i1)` = g·f'(x) for an activation's gradient.
- * Null when wasm cannot run.
+ * An elementwise kernel in wasm, split over threads by elements: `fn(x, y, i0, i1)` for a value
+ * (exp, sin, GELU, SiLU) or, with a second operand `g`, `fn(x, g, y, i0, i1)`: an activation's
+ * gradient g·f'(x), or a same-shape add, subtract or multiply. Null when wasm cannot run.
  */
 export function unaryWasm(fn: KernelName, x: Float32Array, g?: Float32Array): Float32Array | null {
   const n = x.length;
