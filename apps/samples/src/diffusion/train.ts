@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { trainingProgress } from '../cli/progress.js';
+import { withResidentOutputs } from '../cli/resident.js';
 import { dirname } from 'node:path';
-import { Generator, type Tensor, releaseResidentOutputs, residentStats, setResidentBytes } from '@likelihood/core';
+import { Generator, type Tensor, releaseResidentOutputs } from '@likelihood/core';
 import { type NoiseSchedule, denoisingLoss } from '@likelihood/diffusion';
 import { Adam, EMA, clipGradNorm_ } from '@likelihood/nn';
 import { loadCheckpoint, saveCheckpoint } from '@likelihood/nn/node';
@@ -84,19 +85,15 @@ export function trainDiffusion(o: DiffusionTrainOptions): DiffusionTrainResult {
  * outputs (`residentMb`, 512 MiB by default) are recycled: the same steps and numbers, faster
  * steps (docs/benchmarks.md, suite `diffusion`), more memory.
  */
-export async function trainDiffusionAsync(o: DiffusionTrainOptions): Promise<DiffusionTrainResult> {
-  const setHere = !!o.residentMb && residentStats().capacity === 0;
-  if (setHere) setResidentBytes(o.residentMb! * 2 ** 20);
-  try {
+export function trainDiffusionAsync(o: DiffusionTrainOptions): Promise<DiffusionTrainResult> {
+  return withResidentOutputs(o.residentMb, async () => {
     const run = new DiffusionRun(o);
     while (run.more()) {
       run.step();
       await releaseResidentOutputs();
     }
     return run.finish();
-  } finally {
-    if (setHere) setResidentBytes(0);
-  }
+  });
 }
 
 /** One training run: set-up (and resume) in the constructor, then `step()` while `more()`, then `finish()`. */

@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ArgumentError, Generator, residentStats, setResidentBytes, zeros } from '@likelihood/core';
+import { ArgumentError, Generator, zeros } from '@likelihood/core';
 import { BPETokenizer, CharTokenizer, GPT, type StepRunner, type Tokenizer, Trainer, type TrainResult, bitsPerChar, perplexity, splitTokens } from '@likelihood/gpt';
 import { resumeTraining, saveTrainingCheckpoint } from '@likelihood/gpt/node';
+import { withResidentOutputs } from '../cli/resident.js';
 import type { LossPoint } from '../report/types.js';
 import { type Corpus, loadCorpus } from './corpus.js';
 import { progressDisplay } from './progress.js';
@@ -98,15 +99,10 @@ export async function trainGptAsync(o: GptTrainOptions): Promise<TrainReport> {
   const t = prepare(o);
   if ((o.backend ?? 'eager') === 'eager') {
     // Resident outputs pay off only in a loop that lets finalizers run: runAsync() yields after each step.
-    // LIKELIHOOD_RESIDENT_MB, when set, wins over the option.
-    const setHere = !!o.residentMb && residentStats().capacity === 0;
-    if (setHere) setResidentBytes(o.residentMb! * 2 ** 20);
-    try {
+    return withResidentOutputs(o.residentMb, async () => {
       t.begin();
       return t.finish(await t.trainer.runAsync());
-    } finally {
-      if (setHere) setResidentBytes(0);
-    }
+    });
   }
   if (o.backend !== 'onnxruntime') throw new ArgumentError(`gpt train: backend must be 'eager' or 'onnxruntime', found '${o.backend}'`);
   const step = await compiledStep(t.trainer, t.model, t.generator, o);
