@@ -10,10 +10,10 @@
  *
  * With LIKELIHOOD_RESIDENT_MB set the loop awaits releaseResidentOutputs() after each step (timed).
  */
-import { Generator, type Tensor, randn, releaseResidentOutputs, residentStats } from '@likelihood/core';
-import { MLPDenoiser, NoiseSchedule, denoisingLoss, unetDenoiser } from '@likelihood/diffusion';
+import { Generator, releaseResidentOutputs, residentStats } from '@likelihood/core';
+import { NoiseSchedule, denoisingLoss } from '@likelihood/diffusion';
 import { Adam } from '@likelihood/nn';
-import { DIFFUSION_BENCH } from './diffusion.js';
+import { benchDenoiser } from './diffusion.js';
 
 const arg = (name: string, dflt: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1]! : dflt);
 const which = arg('--model', 'unet28');
@@ -39,19 +39,7 @@ for (const [key, fn] of registry.kernels) {
   });
 }
 
-const g = new Generator(0);
-let model: ReturnType<typeof unetDenoiser> | MLPDenoiser;
-let x0: Tensor;
-if (which === 'mlp') {
-  const c = DIFFUSION_BENCH.mlp;
-  model = new MLPDenoiser({ hidden: c.hidden, layers: c.layers, timeEmbedDim: c.timeEmbedDim, generator: g });
-  x0 = randn([c.batch, 2], { generator: g });
-} else {
-  const u = DIFFUSION_BENCH.unet[which as keyof typeof DIFFUSION_BENCH.unet];
-  if (!u) throw new Error(`--model must be mlp, unet28 or unet-mnist, found '${which}'`);
-  model = unetDenoiser({ inChannels: 1, baseChannels: u.baseChannels, channelMults: [...u.channelMults], attentionLevels: [], patchSize: u.patchSize, generator: g });
-  x0 = randn([u.batch, 1, 28, 28], { generator: g });
-}
+const { model, x0 } = benchDenoiser(which, new Generator(0));
 const schedule = NoiseSchedule.create();
 const opt = new Adam(model.parameters(), { lr: 1e-3 });
 const gen = new Generator(1);

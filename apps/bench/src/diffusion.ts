@@ -30,9 +30,9 @@ export const DIFFUSION_BENCH = {
 type Denoiser = Module & { forward(x: Tensor, t: Tensor): Tensor };
 
 /**
- * Median wall ms and mean CPU ms of one training step (fwd + bwd + Adam). The event loop turns
- * between steps, outside the timed part, so with LIKELIHOOD_RESIDENT_MB set core's resident
- * outputs are recycled as in a training loop that awaits between steps.
+ * Median wall ms and mean CPU ms of one training step (fwd + bwd + Adam). Each timed step ends by
+ * awaiting releaseResidentOutputs() (timeMedianYielding), so with resident outputs on they are
+ * recycled as in a training loop that awaits between steps, and the collector's time counts.
  */
 async function timeStep(model: Denoiser, x0: Tensor, budgetMs: number, minReps: number): Promise<{ ms: number; cpuMs: number }> {
   const gen = new Generator(1);
@@ -57,17 +57,27 @@ async function timeStep(model: Denoiser, x0: Tensor, budgetMs: number, minReps: 
 /** The resident-output region of the second round of timings (the U-Net steps fill 256 MiB before the garbage collector frees views). */
 const RESIDENT_MB = 512;
 
+/** One of the speed cases ('mlp' or a key of DIFFUSION_BENCH.unet): its denoiser and a batch x0, drawn from `g`. */
+export function benchDenoiser(name: string, g: Generator): { model: Denoiser; x0: Tensor } {
+  if (name === 'mlp') {
+    const c = DIFFUSION_BENCH.mlp;
+    const model = new MLPDenoiser({ hidden: c.hidden, layers: c.layers, timeEmbedDim: c.timeEmbedDim, generator: g });
+    return { model, x0: randn([c.batch, 2], { generator: g }) };
+  }
+  const u = DIFFUSION_BENCH.unet[name as keyof typeof DIFFUSION_BENCH.unet];
+  if (!u) throw new Error(`diffusion bench case must be mlp, ${Object.keys(DIFFUSION_BENCH.unet).join(' or ')}, found '${name}'`);
+  const model = unetDenoiser({ inChannels: 1, baseChannels: u.baseChannels, channelMults: [...u.channelMults], attentionLevels: [], patchSize: u.patchSize, generator: g });
+  return { model, x0: randn([u.batch, 1, 28, 28], { generator: g }) };
+}
+
 async function oursSpeed(quick: boolean, label = 'likelihood'): Promise<Record<string, { ms: number; cpuMs: number; params: number }>> {
   const g = new Generator(0);
-  const c = DIFFUSION_BENCH.mlp;
-  const mlp = new MLPDenoiser({ hidden: c.hidden, layers: c.layers, timeEmbedDim: c.timeEmbedDim, generator: g });
   const out: Record<string, { ms: number; cpuMs: number; params: number }> = {};
-  out.mlp = { ...(await timeStep(mlp, randn([c.batch, 2], { generator: g }), quick ? 1000 : 4000, quick ? 5 : 20)), params: mlp.numParameters() };
-  process.stderr.write(`  ${label}   mlp step ${out.mlp.ms.toFixed(1)} ms\n`);
-  for (const [name, u] of Object.entries(DIFFUSION_BENCH.unet)) {
-    const net = unetDenoiser({ inChannels: 1, baseChannels: u.baseChannels, channelMults: [...u.channelMults], attentionLevels: [], patchSize: u.patchSize, generator: g });
-    out[name] = { ...(await timeStep(net, randn([u.batch, 1, 28, 28], { generator: g }), quick ? 1000 : 4000, quick ? 3 : 5)), params: net.numParameters() };
-    process.stderr.write(`  ${label}   ${name} step ${out[name].ms.toFixed(0)} ms\n`);
+  for (const name of ['mlp', ...Object.keys(DIFFUSION_BENCH.unet)]) {
+    const mlp = name === 'mlp';
+    const { model, x0 } = benchDenoiser(name, g);
+    out[name] = { ...(await timeStep(model, x0, quick ? 1000 : 4000, mlp ? (quick ? 5 : 20) : quick ? 3 : 5)), params: model.numParameters() };
+    process.stderr.write(`  ${label}   ${name} step ${out[name].ms.toFixed(mlp ? 1 : 0)} ms\n`);
   }
   return out;
 }
