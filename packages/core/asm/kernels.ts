@@ -1157,6 +1157,191 @@ export function convDirectImages(
   }
 }
 
+// ---- Winograd F(2×2, 3×3) convolution with unit strides ----------------------------------------
+
+/** Tiles per row of convWinogradImages: ⌈Ow / 2⌉ rounded up to 4 (the input transform does 4 tiles per vector). */
+export function winogradTilesPerRow(Ow: i32): i32 {
+  return (((Ow + 1) >> 1) + 3) & ~3;
+}
+
+/** Tiles per image of convWinogradImages: rows × tiles per row, rounded up to 8 (the GEMM tile's width). */
+export function winogradTiles(Oh: i32, Ow: i32): i32 {
+  return ((((Oh + 1) >> 1) * winogradTilesPerRow(Ow)) + 7) & ~7;
+}
+
+/** Bytes of one thread's buffer for convWinogradImages: padded image, tap offsets, V and M. */
+export function winogradScratchBytes(C: i32, O: i32, Oh: i32, Ow: i32): usize {
+  const tw = winogradTilesPerRow(Ow);
+  const Hp = ((Oh + 1) >> 1) * 2 + 2;
+  const Wp = 2 * tw + 4;
+  const T = winogradTiles(Oh, Ow);
+  return (<usize>C * <usize>(Hp * Wp) + <usize>C + <usize>(16 * C * T) + <usize>(16 * O * T)) << 2;
+}
+
+/**
+ * 3×3 convolution with unit strides and dilations, one group, of images [i0, i1) by Winograd's
+ * F(2×2, 3×3) (Lavin & Gray 2016): every 2×2 output tile is Aᵀ[U ⊙ V]A with V = Bᵀ d B the
+ * transform of its 4×4 input tile d and U = G g Gᵀ that of the kernel g, so the 16 products per
+ * tile and channel pair replace 36 multiply-adds: for each of the 16 positions ξ a GEMM
+ * M[ξ] (O × T) = U[ξ] (O × C) · V[ξ] (C × T) over the image's T tiles, by convDirectImages' tile.
+ * u holds U (computed by the caller, float32) in blocks of 4 output channels, lanes innermost:
+ * u[((ξ·O/4 + ob)·C + c)·4 + i] = U[4·ob + i, c][ξ]; O is a multiple of 4. The thread's buffer
+ * (winogradScratchBytes) holds the zero-padded image (Hp rows of Wp floats per channel, the image
+ * at row pt, column pl), the channels' offsets into V, then V (16 × C × T) and M (16 × O × T).
+ * x: (N, C, H, W), y: (N, O, Oh, Ow).
+ */
+export function convWinogradImages(
+  x: usize, u: usize, y: usize, C: i32, H: i32, W: i32, O: i32, pt: i32, pl: i32, Oh: i32, Ow: i32,
+  buf: usize, i0: i32, i1: i32,
+): void {
+  const th = (Oh + 1) >> 1;
+  const tw = winogradTilesPerRow(Ow);
+  const Hp = th * 2 + 2;
+  const Wp = 2 * tw + 4;
+  const T = winogradTiles(Oh, Ow);
+  const rowBytes = <usize>Wp << 2;
+  const planeBytes = <usize>Hp * rowBytes;
+  const offs = buf + planeBytes * <usize>C;
+  const vBase = offs + (<usize>C << 2);
+  const tBytes = <usize>T << 2;
+  const vPlane = <usize>C * tBytes; // one ξ of V
+  const mBase = vBase + vPlane * 16;
+  const mPlane = <usize>O * tBytes; // one ξ of M
+  for (let c: i32 = 0; c < C; c++) store<i32>(offs + (<usize>c << 2), <i32>(<usize>c * tBytes));
+  // the tiles past th·tw are never read back; zero their V columns so no garbage (denormals) enters the GEMM
+  const used = th * tw;
+  if (used < T) {
+    for (let q: i32 = 0; q < 16 * C; q++) memory.fill(vBase + <usize>q * tBytes + (<usize>used << 2), 0, <usize>(T - used) << 2);
+  }
+  const w0 = max(0, -pl);
+  const w1 = min(W, Wp - pl);
+  const planeOut = <usize>(Oh * Ow) << 2;
+  for (let j: i32 = i0; j < i1; j++) {
+    memory.fill(buf, 0, planeBytes * <usize>C);
+    const xj = x + (<usize>(j * C * H * W) << 2);
+    for (let c: i32 = 0; c < C; c++) {
+      for (let h: i32 = 0; h < H; h++) {
+        const hp = h + pt;
+        if (hp < 0 || hp >= Hp || w1 <= w0) continue;
+        memory.copy(buf + <usize>c * planeBytes + <usize>hp * rowBytes + (<usize>(w0 + pl) << 2), xj + (<usize>((c * H + h) * W + w0) << 2), <usize>(w1 - w0) << 2);
+      }
+    }
+    // V[ξ = 4·a + b][c][tile] = (Bᵀ d B)[a][b], four tiles of a tile row per vector
+    for (let c: i32 = 0; c < C; c++) {
+      const plane = buf + <usize>c * planeBytes;
+      for (let ty: i32 = 0; ty < th; ty++) {
+        for (let tx: i32 = 0; tx < tw; tx += 4) {
+          winogradInputTiles(plane + <usize>(2 * ty) * rowBytes + (<usize>(2 * tx) << 2), rowBytes, vBase + <usize>c * tBytes + (<usize>(ty * tw + tx) << 2), vPlane);
+        }
+      }
+    }
+    // M[ξ] = U[ξ] · V[ξ]
+    for (let xi: i32 = 0; xi < 16; xi++) {
+      const v = vBase + <usize>xi * vPlane;
+      const m = mBase + <usize>xi * mPlane;
+      for (let ob: i32 = 0; ob < O; ob += 4) {
+        const ublock = u + (<usize>((xi * O + ob) * C) << 2);
+        for (let t: i32 = 0; t < T; t += 8) directTile(v + (<usize>t << 2), ublock, offs, C, m + <usize>ob * tBytes + (<usize>t << 2), tBytes, 8);
+      }
+    }
+    // y = Aᵀ M A per tile
+    const yj = y + (<usize>(j * O * Oh * Ow) << 2);
+    for (let o: i32 = 0; o < O; o++) {
+      for (let ty: i32 = 0; ty < th; ty++) {
+        for (let tx: i32 = 0; tx < tw; tx += 4) {
+          const oh = 2 * ty;
+          const ow = 2 * tx;
+          winogradOutputTiles(mBase + <usize>o * tBytes + (<usize>(ty * tw + tx) << 2), mPlane, yj + <usize>o * planeOut + (<usize>(oh * Ow + ow) << 2), <usize>Ow << 2, min(8, Ow - ow), oh + 1 < Oh);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Input transform of four horizontally adjacent 4×4 tiles (tile l starts 2·l columns right of p):
+ * stores the 16 values of Bᵀ d B as 16 vectors of 4 tiles, `plane` bytes apart (V's ξ planes).
+ */
+function winogradInputTiles(p: usize, rowBytes: usize, v: usize, plane: usize): void {
+  // e[r][b]: row r of the tiles times B (columns 0…3 of tile l are row r's columns 2l…2l+3)
+  let e00: v128, e01: v128, e02: v128, e03: v128;
+  let e10: v128, e11: v128, e12: v128, e13: v128;
+  let e20: v128, e21: v128, e22: v128, e23: v128;
+  let e30: v128, e31: v128, e32: v128, e33: v128;
+  {
+    const a = v128.load(p), b = v128.load(p, 16), c = v128.load(p, 32);
+    const d0 = v128.shuffle<f32>(a, b, 0, 2, 4, 6), d1 = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+    const d2 = v128.shuffle<f32>(d0, c, 1, 2, 3, 4), d3 = v128.shuffle<f32>(d1, c, 1, 2, 3, 5);
+    e00 = f32x4.sub(d0, d2); e01 = f32x4.add(d1, d2); e02 = f32x4.sub(d2, d1); e03 = f32x4.sub(d1, d3);
+  }
+  p += rowBytes;
+  {
+    const a = v128.load(p), b = v128.load(p, 16), c = v128.load(p, 32);
+    const d0 = v128.shuffle<f32>(a, b, 0, 2, 4, 6), d1 = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+    const d2 = v128.shuffle<f32>(d0, c, 1, 2, 3, 4), d3 = v128.shuffle<f32>(d1, c, 1, 2, 3, 5);
+    e10 = f32x4.sub(d0, d2); e11 = f32x4.add(d1, d2); e12 = f32x4.sub(d2, d1); e13 = f32x4.sub(d1, d3);
+  }
+  p += rowBytes;
+  {
+    const a = v128.load(p), b = v128.load(p, 16), c = v128.load(p, 32);
+    const d0 = v128.shuffle<f32>(a, b, 0, 2, 4, 6), d1 = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+    const d2 = v128.shuffle<f32>(d0, c, 1, 2, 3, 4), d3 = v128.shuffle<f32>(d1, c, 1, 2, 3, 5);
+    e20 = f32x4.sub(d0, d2); e21 = f32x4.add(d1, d2); e22 = f32x4.sub(d2, d1); e23 = f32x4.sub(d1, d3);
+  }
+  p += rowBytes;
+  {
+    const a = v128.load(p), b = v128.load(p, 16), c = v128.load(p, 32);
+    const d0 = v128.shuffle<f32>(a, b, 0, 2, 4, 6), d1 = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+    const d2 = v128.shuffle<f32>(d0, c, 1, 2, 3, 4), d3 = v128.shuffle<f32>(d1, c, 1, 2, 3, 5);
+    e30 = f32x4.sub(d0, d2); e31 = f32x4.add(d1, d2); e32 = f32x4.sub(d2, d1); e33 = f32x4.sub(d1, d3);
+  }
+  // Bᵀ down the rows: V[a][b] from e[0…3][b]
+  v128.store(v, f32x4.sub(e00, e20)); v += plane;
+  v128.store(v, f32x4.sub(e01, e21)); v += plane;
+  v128.store(v, f32x4.sub(e02, e22)); v += plane;
+  v128.store(v, f32x4.sub(e03, e23)); v += plane;
+  v128.store(v, f32x4.add(e10, e20)); v += plane;
+  v128.store(v, f32x4.add(e11, e21)); v += plane;
+  v128.store(v, f32x4.add(e12, e22)); v += plane;
+  v128.store(v, f32x4.add(e13, e23)); v += plane;
+  v128.store(v, f32x4.sub(e20, e10)); v += plane;
+  v128.store(v, f32x4.sub(e21, e11)); v += plane;
+  v128.store(v, f32x4.sub(e22, e12)); v += plane;
+  v128.store(v, f32x4.sub(e23, e13)); v += plane;
+  v128.store(v, f32x4.sub(e10, e30)); v += plane;
+  v128.store(v, f32x4.sub(e11, e31)); v += plane;
+  v128.store(v, f32x4.sub(e12, e32)); v += plane;
+  v128.store(v, f32x4.sub(e13, e33));
+}
+
+/**
+ * Output transform of four horizontally adjacent tiles: reads M's 16 vectors (`plane` bytes
+ * apart), writes Aᵀ M A's 2×2 outputs of each tile to rows y and y + rowBytes, columns 0…n − 1
+ * (the second row only when `second`).
+ */
+function winogradOutputTiles(m: usize, plane: usize, y: usize, rowBytes: usize, n: i32, second: bool): void {
+  // s[r][b] = (Aᵀ M)[r][b]: rows 0 + 1 + 2 and 1 − 2 − 3
+  const m00 = v128.load(m), m01 = v128.load(m + plane), m02 = v128.load(m + 2 * plane), m03 = v128.load(m + 3 * plane);
+  m += 4 * plane;
+  const m10 = v128.load(m), m11 = v128.load(m + plane), m12 = v128.load(m + 2 * plane), m13 = v128.load(m + 3 * plane);
+  m += 4 * plane;
+  const m20 = v128.load(m), m21 = v128.load(m + plane), m22 = v128.load(m + 2 * plane), m23 = v128.load(m + 3 * plane);
+  m += 4 * plane;
+  const m30 = v128.load(m), m31 = v128.load(m + plane), m32 = v128.load(m + 2 * plane), m33 = v128.load(m + 3 * plane);
+  const s00 = f32x4.add(f32x4.add(m00, m10), m20), s10 = f32x4.sub(f32x4.sub(m10, m20), m30);
+  const s01 = f32x4.add(f32x4.add(m01, m11), m21), s11 = f32x4.sub(f32x4.sub(m11, m21), m31);
+  const s02 = f32x4.add(f32x4.add(m02, m12), m22), s12 = f32x4.sub(f32x4.sub(m12, m22), m32);
+  const s03 = f32x4.add(f32x4.add(m03, m13), m23), s13 = f32x4.sub(f32x4.sub(m13, m23), m33);
+  // y[r][0] = s[r][0] + s[r][1] + s[r][2], y[r][1] = s[r][1] − s[r][2] − s[r][3]; lanes are tiles
+  const y00 = f32x4.add(f32x4.add(s00, s01), s02), y01 = f32x4.sub(f32x4.sub(s01, s02), s03);
+  storeLanes(y, v128.shuffle<f32>(y00, y01, 0, 4, 1, 5), n);
+  if (n > 4) storeLanes(y + 16, v128.shuffle<f32>(y00, y01, 2, 6, 3, 7), n - 4);
+  if (!second) return;
+  const y10 = f32x4.add(f32x4.add(s10, s11), s12), y11 = f32x4.sub(f32x4.sub(s11, s12), s13);
+  storeLanes(y + rowBytes, v128.shuffle<f32>(y10, y11, 0, 4, 1, 5), n);
+  if (n > 4) storeLanes(y + rowBytes + 16, v128.shuffle<f32>(y10, y11, 2, 6, 3, 7), n - 4);
+}
+
 // ---- bias add and bias gradient of a linear layer ---------------------------------------------
 
 /** C[r, :] += b for rows [r0, r1) of a row-major matrix with N columns. */

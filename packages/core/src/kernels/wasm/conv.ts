@@ -6,8 +6,9 @@ import { GEMM_MIN_WORK_PER_THREAD } from './gemm.js';
 import { MATMUL_WASM_MIN_WORK, directBackwardAllowed } from './matmul.js';
 import { sumPartials } from './layerNorm.js';
 import { useWasm } from './preference.js';
-import { type Arena, type KernelExports, MAX_WASM_BYTES } from './runtime.js';
-import { type KernelName, beginKernelCall, runParallel } from './threads.js';
+import type { Arena, KernelExports } from './runtime.js';
+import { type KernelName, beginKernelCall, imageThreads, runParallel } from './threads.js';
+import { WINOGRAD_MIN_CHANNELS, convWinogradWasm } from './winograd.js';
 
 // Conv, its weight gradient and ConvTranspose (which is also Conv's input gradient) in wasm
 // (float32), image by image: for each image the kernel (asm/kernels.ts) builds im2col, packs it
@@ -29,7 +30,7 @@ registerKernel('Conv', 'cpu', (inputs, attrs) => {
   // w: (O, C/group, ...kernel); the output has about as many positions as the input
   const work = imageWork(w!.shape[0]!, prod(x!.shape.slice(2)), prod(w!.shape.slice(1)));
   if (!useWasm(work, MATMUL_WASM_MIN_WORK)) return convReference(inputs, attrs);
-  return (directConvApplies(x!, w!, attrs) && convDirectWasm(x!, w!, attrs)) || convWasm(x!, w!, attrs) || convReference(inputs, attrs);
+  return fastConv(x!, w!, attrs) || convWasm(x!, w!, attrs) || convReference(inputs, attrs);
 });
 
 registerKernel('ConvTranspose', 'cpu', (inputs, attrs) => {
@@ -40,9 +41,14 @@ registerKernel('ConvTranspose', 'cpu', (inputs, attrs) => {
   if (!useWasm(work, MATMUL_WASM_MIN_WORK)) return convTransposeReference(inputs, attrs);
   // a unit-stride ConvTranspose (every stride-1 conv's input gradient) is a conv with the kernel flipped
   const asConv = unitStrideTransposeAsConv(w!, attrs);
-  const direct = asConv && directConvApplies(x!, asConv.w, asConv.attrs) ? convDirectWasm(x!, asConv.w, asConv.attrs) : null;
-  return direct || convTransposeWasm(x!, w!, attrs) || convTransposeReference(inputs, attrs);
+  return (asConv && fastConv(x!, asConv.w, asConv.attrs)) || convTransposeWasm(x!, w!, attrs) || convTransposeReference(inputs, attrs);
 });
+
+/** Conv by Winograd or the direct kernel where one applies; null otherwise (or when wasm cannot run). */
+function fastConv(x: TensorData, w: TensorData, attrs: PrimitiveAttrs['Conv']): TensorData | null {
+  if (winogradApplies(x, w, attrs)) return convWinogradWasm(x, w, attrs);
+  return directConvApplies(x, w, attrs) ? convDirectWasm(x, w, attrs) : null;
+}
 
 /**
  * Where the direct convolution (asm `convDirectImages`: no im2col, no packing) runs: 2-D, one
@@ -53,6 +59,11 @@ registerKernel('ConvTranspose', 'cpu', (inputs, attrs) => {
 export function directConvApplies(x: TensorData, w: TensorData, attrs: PrimitiveAttrs['Conv']): boolean {
   if (x.shape.length !== 4 || attrs.group !== 1 || w.shape[0]! % 4 !== 0) return false;
   return attrs.strides.every((s) => s === 1) && attrs.dilations.every((d) => d === 1);
+}
+
+/** Where the Winograd kernel (winograd.ts) runs: the direct kernel's conditions (2-D, one group, unit strides, O in fours), a 3×3 kernel and enough input channels. */
+export function winogradApplies(x: TensorData, w: TensorData, attrs: PrimitiveAttrs['Conv']): boolean {
+  return directConvApplies(x, w, attrs) && w.shape[2] === 3 && w.shape[3] === 3 && w.shape[1]! >= WINOGRAD_MIN_CHANNELS;
 }
 
 /**
@@ -157,17 +168,6 @@ function reserveThreadBuffers(k: KernelExports, arena: Arena, threads: number, c
     b.scratch.push(arena.alloc(k.sgemmScratchBytes()));
   }
   return b;
-}
-
-/**
- * Threads for a per-image kernel: at most one per image, and only one when the threads' own
- * buffers (`perThreadBytes` each: an image's column matrix and its packing) would take more than
- * half of wasm memory beside the operands (`sharedBytes`). Very large images then run on one
- * thread instead of falling back to the TypeScript kernels.
- */
-function imageThreads(callThreads: number, N: number, perThreadBytes: number, sharedBytes: number): number {
-  const threads = Math.min(callThreads, N);
-  return threads > 1 && sharedBytes + threads * perThreadBytes > MAX_WASM_BYTES / 2 ? 1 : threads;
 }
 
 /** Runs a per-image kernel (args: 7 operands, then col, packed, scratch, i0, i1) over N images, one image per chunk. */

@@ -138,6 +138,20 @@ describe.skipIf(!supported)('wasm kernels on worker threads', () => {
     }
   });
 
+  it('the direct and Winograd convolutions (and their flipped-kernel ConvTranspose) split by images equal one thread bit for bit', () => {
+    const g = new Generator(9);
+    const x = randn([3, 12, 15, 13], { generator: g }).requiresGrad_();
+    const w3 = randn([8, 12, 3, 3], { generator: g }).requiresGrad_(); // Winograd (3×3, C ≥ 8)
+    const w5 = randn([4, 12, 5, 5], { generator: g }).requiresGrad_(); // direct
+    const [one, two] = oneAndTwo(() => {
+      const y3 = conv2d(x, w3, null, { padding: 1 });
+      const y5 = conv2d(x, w5, null, { padding: 2 });
+      const gx = autogradGrad([y3.square().sum().add(y5.square().sum())], [x])[0]!;
+      return [y3.storage, y5.storage, gx.storage];
+    });
+    for (let i = 0; i < 3; i++) expect(two[i]).toEqual(one[i]);
+  });
+
   it('groupNormSilu split by rows equals one thread bit for bit; its weight and bias gradients (summed per thread) agree to 1e-6', () => {
     const g = new Generator(8);
     const x = randn([3, 8, 9, 7], { generator: g }).requiresGrad_();

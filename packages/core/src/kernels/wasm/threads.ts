@@ -1,6 +1,6 @@
 import { ArgumentError } from '../../errors.js';
 import { residentOutputsOn } from './resident.js';
-import { type Arena, type KernelExports, freshArena, sharedKernels, threadsSupported, wasmKernels } from './runtime.js';
+import { type Arena, type KernelExports, MAX_WASM_BYTES, freshArena, sharedKernels, threadsSupported, wasmKernels } from './runtime.js';
 
 // Worker threads for the wasm kernels, behind a synchronous API. Every worker instantiates the
 // shared-memory build of the kernels on the same WebAssembly.Memory, so running a kernel on a
@@ -17,7 +17,7 @@ const KERNEL_NAMES = [
   'sgemmPacked', 'packB', 'expf32', 'softmaxRows', 'geluTanh', 'geluTanhGrad', 'layerNormRows', 'layerNormBackward',
   'attnCausal', 'attnCausalBackward', 'convImages', 'addRowVector', 'columnSums', 'silu', 'siluGrad', 'adamF32',
   'bceLogits', 'philoxUniform', 'convWeightGradImages', 'convTransposeImages', 'groupNormRows', 'groupNormBackward',
-  'addF32', 'subF32', 'mulF32', 'addRowScalars', 'rowSums', 'sinF32', 'cosF32', 'convDirectImages',
+  'addF32', 'subF32', 'mulF32', 'addRowScalars', 'rowSums', 'sinF32', 'cosF32', 'convDirectImages', 'convWinogradImages',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 const KERNEL_INDEX = new Map<KernelName, number>(KERNEL_NAMES.map((name, i) => [name, i]));
@@ -324,6 +324,17 @@ export function runParallel(k: KernelExports, job: ParallelJob, threads: number)
 export function splitChunk(len: number, unit: number, threads: number): number {
   if (threads <= 1) return Math.max(len, 1);
   return Math.max(unit, Math.ceil(len / (4 * threads) / unit) * unit);
+}
+
+/**
+ * Threads for a per-image kernel: at most one per image, and only one when the threads' own
+ * buffers (`perThreadBytes` each: an image's column matrix and its packing) would take more than
+ * half of wasm memory beside the operands (`sharedBytes`). Very large images then run on one
+ * thread instead of falling back to the TypeScript kernels.
+ */
+export function imageThreads(callThreads: number, N: number, perThreadBytes: number, sharedBytes: number): number {
+  const threads = Math.min(callThreads, N);
+  return threads > 1 && sharedBytes + threads * perThreadBytes > MAX_WASM_BYTES / 2 ? 1 : threads;
 }
 
 /** Elements (or rows × their length) per thread below which splitting an elementwise kernel does not pay. */

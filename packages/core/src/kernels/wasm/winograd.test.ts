@@ -1,0 +1,121 @@
+// Winograd F(2×2, 3×3) convolution against the TypeScript kernel and a brute-force kernel transform.
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Generator, type Tensor, autogradGrad, conv2d, convTranspose2d, getKernelPreference, pad, randn, setKernelPreference } from '../../index.js';
+import { winogradApplies } from './conv.js';
+import { WINOGRAD_MIN_CHANNELS, convWinogradWasm, winogradWeights } from './winograd.js';
+
+/** |got − want| ≤ tol·(1 + max|want|): the transforms' additions err relative to the largest terms. */
+function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol: number): void {
+  expect(got.length).toBe(want.length);
+  let scale = 0;
+  for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]!));
+  for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!), `at ${i}: ${got[i]} vs ${want[i]}`).toBeLessThanOrEqual(tol * (1 + scale));
+}
+
+const attrs = (pads: number[]) => ({ strides: [1, 1], pads, dilations: [1, 1], group: 1 });
+
+describe('Winograd F(2×2, 3×3) convolution', () => {
+  const saved = getKernelPreference();
+  afterEach(() => setKernelPreference(saved));
+
+  /** The TypeScript kernel's conv2d for the same operands. */
+  function reference(x: Tensor, w: Tensor, pads: number[]) {
+    setKernelPreference('ts');
+    const padded = pads.some((p) => p !== pads[0]) ? pad(x, [pads[1]!, pads[3]!, pads[0]!, pads[2]!]) : x;
+    const y = conv2d(padded, w, null, { padding: padded === x ? pads[0]! : 0 });
+    setKernelPreference(saved);
+    return y;
+  }
+
+  it('transforms each kernel as G g Gᵀ, laid out in blocks of four output channels', () => {
+    const G = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]];
+    const [O, C] = [8, 3];
+    const g = new Generator(3);
+    const w = Float32Array.from({ length: O * C * 9 }, () => g.random() * 2 - 1);
+    const u = new Float32Array(16 * O * C);
+    winogradWeights(w, O, C, u);
+    for (let o = 0; o < O; o++) {
+      for (let c = 0; c < C; c++) {
+        for (let a = 0; a < 4; a++) {
+          for (let b = 0; b < 4; b++) {
+            let want = 0; // Σ G[a][r] g[r][s] G[b][s]
+            for (let r = 0; r < 3; r++) for (let s = 0; s < 3; s++) want += G[a]![r]! * w[(o * C + c) * 9 + r * 3 + s]! * G[b]![s]!;
+            const xi = 4 * a + b;
+            expect(u[((xi * (O / 4) + (o >> 2)) * C + c) * 4 + (o & 3)]).toBeCloseTo(want, 6);
+          }
+        }
+      }
+    }
+  });
+
+  it('equals the TypeScript kernel for odd and even sizes down to 3×3, pads 0–2 (also uneven) and 8–40 channels', () => {
+    const g = new Generator(31);
+    const cases: [number, number, number, number, number, number[]][] = [
+      // N, C, O, H, W, pads (top, left, bottom, right)
+      [2, 16, 16, 28, 28, [1, 1, 1, 1]],
+      [3, 32, 32, 14, 14, [1, 1, 1, 1]],
+      [2, 32, 32, 7, 7, [1, 1, 1, 1]],
+      [1, 8, 4, 3, 3, [0, 0, 0, 0]],
+      [2, 9, 12, 5, 13, [2, 2, 2, 2]],
+      [1, 40, 8, 11, 6, [0, 1, 2, 1]],
+      [2, 12, 4, 1, 1, [1, 1, 1, 1]],
+      [1, 24, 16, 9, 30, [2, 0, 1, 2]],
+    ];
+    for (const [N, C, O, H, W, pads] of cases) {
+      const x = randn([N, C, H, W], { generator: g });
+      const w = randn([O, C, 3, 3], { generator: g });
+      const got = convWinogradWasm(x, w, attrs(pads))!;
+      const want = reference(x, w, pads);
+      expect(got.shape, `${[N, C, O, H, W]} pads ${pads}`).toEqual(want.shape);
+      expectClose(got.storage, want.storage, 2e-6);
+    }
+  });
+
+  it('equals the TypeScript kernel on random shapes (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 19 }), fc.integer({ min: 1, max: 19 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 999 }),
+        (N, C, O4, H, W, p, seed) => {
+          if (H + 2 * p < 3 || W + 2 * p < 3) return;
+          const g = new Generator(seed);
+          const x = randn([N, C, H, W], { generator: g });
+          const w = randn([4 * O4, C, 3, 3], { generator: g });
+          const got = convWinogradWasm(x, w, attrs([p, p, p, p]))!;
+          expectClose(got.storage, reference(x, w, [p, p, p, p]).storage, 2e-6);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('runs conv2d and convTranspose2d (3×3, stride 1) with the gradients of the TypeScript kernels', () => {
+    const grads = (pref: 'ts' | 'wasm') => {
+      setKernelPreference(pref);
+      const g = new Generator(32);
+      const x = randn([3, 16, 10, 9], { generator: g }).requiresGrad_();
+      const w = randn([8, 16, 3, 3], { generator: g }).requiresGrad_();
+      const wt = randn([8, 16, 3, 3], { generator: g }).requiresGrad_(); // convTranspose: (C = 8, O = 16, 3, 3)
+      const y = conv2d(x, w, null, { padding: 1 });
+      const z = convTranspose2d(y, wt, null, { padding: 1 });
+      const r = randn(z.shape, { generator: g });
+      return [y.storage, z.storage, ...autogradGrad([z.mul(r).sum()], [x, w, wt]).map((t) => t!.storage)];
+    };
+    const got = grads('wasm');
+    const want = grads('ts');
+    for (let i = 0; i < want.length; i++) expectClose(got[i]!, want[i]!, 1e-5);
+  });
+
+  it(`is chosen for 3×3 kernels with at least ${WINOGRAD_MIN_CHANNELS} input channels where the direct kernel applies`, () => {
+    const x = (c: number) => ({ storage: new Float32Array(0), shape: [1, c, 7, 7], dtype: 'float32' as const });
+    const w = (o: number, c: number, k: number) => ({ storage: new Float32Array(0), shape: [o, c, k, k], dtype: 'float32' as const });
+    const a = attrs([1, 1, 1, 1]);
+    expect(winogradApplies(x(16), w(16, 16, 3), a)).toBe(true);
+    expect(winogradApplies(x(4), w(16, 4, 3), a)).toBe(false);
+    expect(winogradApplies(x(16), w(16, 16, 5), a)).toBe(false);
+    expect(winogradApplies(x(16), w(6, 16, 3), a)).toBe(false);
+    expect(winogradApplies(x(16), w(16, 16, 3), { ...a, strides: [2, 2] })).toBe(false);
+    expect(winogradApplies(x(16), w(16, 16, 3), { ...a, dilations: [2, 2] })).toBe(false);
+  });
+});
