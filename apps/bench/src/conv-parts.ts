@@ -50,7 +50,8 @@ for (const [C, O, S] of shapes as [number, number, number][]) {
   const wp = alloc(O * R * 4); // the direct kernel's weights (blocks of 4 channels; values do not matter for timing)
   const pad = alloc((C * (S + 2) * k.directPadWidth(S, 3) + R) * 4);
   const pu = alloc(16 * O * C * 4); // Winograd's transformed kernels
-  const wbuf = alloc(k.winogradScratchBytes(C, O, S, S));
+  const wbuf = alloc(k.winogradWeightGradScratchBytes(C, O, S, S)); // also holds the forward's buffer
+  const pdu = alloc(16 * O * C * 4); // Winograd-domain weight gradient
   const have = k.memory.buffer.byteLength;
   if (top > have) k.memory.grow(Math.ceil((top - have) / 65536));
   const f32 = new Float32Array(k.memory.buffer);
@@ -70,6 +71,7 @@ for (const [C, O, S] of shapes as [number, number, number][]) {
     ['forward: convDirectImages', O % 4 === 0 ? median(() => k.convDirectImages(px, wp, pout, C, S, S, O, 3, 3, 1, 1, S, S, pad, 0, 1)) : Number.NaN, flop],
     ['forward: convWinogradImages (GFLOP/s of the direct conv)', O % 4 === 0 ? median(() => k.convWinogradImages(px, pu, pout, C, S, S, O, 1, 1, S, S, wbuf, 0, 1)) : Number.NaN, flop],
     ['weight gradient: convWeightGradImages', median(() => exports.convWeightGradImages!(px, pgy, pacc, geo, C, O, 1, col, packed, scratch, 0, 1)), flop],
+    ['weight gradient: convWinogradWeightGradImages', O % 4 === 0 ? median(() => k.convWinogradWeightGradImages(px, pgy, pdu, C, S, S, O, 1, 1, S, S, wbuf, 0, 1)) : Number.NaN, flop],
     ['  packB of im2colᵀ', median(() => k.packB(col, packed, P, R, 1, 0, R)), 0],
     ['  GEMM gy · im2colᵀ', median(() => k.sgemmPacked(pgy, packed, pacc, O, R, P, 0, scratch, 0, O, 0, R)), flop],
   ];

@@ -1208,33 +1208,10 @@ export function convWinogradImages(
   const mBase = vBase + vPlane * 16;
   const mPlane = <usize>O * tBytes; // one ξ of M
   for (let c: i32 = 0; c < C; c++) store<i32>(offs + (<usize>c << 2), <i32>(<usize>c * tBytes));
-  // the tiles past th·tw are never read back; zero their V columns so no garbage (denormals) enters the GEMM
-  const used = th * tw;
-  if (used < T) {
-    for (let q: i32 = 0; q < 16 * C; q++) memory.fill(vBase + <usize>q * tBytes + (<usize>used << 2), 0, <usize>(T - used) << 2);
-  }
-  const w0 = max(0, -pl);
-  const w1 = min(W, Wp - pl);
+  zeroTileTails(vBase, 16 * C, th * tw, T);
   const planeOut = <usize>(Oh * Ow) << 2;
   for (let j: i32 = i0; j < i1; j++) {
-    memory.fill(buf, 0, planeBytes * <usize>C);
-    const xj = x + (<usize>(j * C * H * W) << 2);
-    for (let c: i32 = 0; c < C; c++) {
-      for (let h: i32 = 0; h < H; h++) {
-        const hp = h + pt;
-        if (hp < 0 || hp >= Hp || w1 <= w0) continue;
-        memory.copy(buf + <usize>c * planeBytes + <usize>hp * rowBytes + (<usize>(w0 + pl) << 2), xj + (<usize>((c * H + h) * W + w0) << 2), <usize>(w1 - w0) << 2);
-      }
-    }
-    // V[ξ = 4·a + b][c][tile] = (Bᵀ d B)[a][b], four tiles of a tile row per vector
-    for (let c: i32 = 0; c < C; c++) {
-      const plane = buf + <usize>c * planeBytes;
-      for (let ty: i32 = 0; ty < th; ty++) {
-        for (let tx: i32 = 0; tx < tw; tx += 4) {
-          winogradInputTiles(plane + <usize>(2 * ty) * rowBytes + (<usize>(2 * tx) << 2), rowBytes, vBase + <usize>c * tBytes + (<usize>(ty * tw + tx) << 2), vPlane);
-        }
-      }
-    }
+    winogradImageTransform(x + (<usize>(j * C * H * W) << 2), buf, vBase, C, H, W, pt, pl, Oh, Ow);
     // M[ξ] = U[ξ] · V[ξ]
     for (let xi: i32 = 0; xi < 16; xi++) {
       const v = vBase + <usize>xi * vPlane;
@@ -1253,6 +1230,47 @@ export function convWinogradImages(
           const ow = 2 * tx;
           winogradOutputTiles(mBase + <usize>o * tBytes + (<usize>(ty * tw + tx) << 2), mPlane, yj + <usize>o * planeOut + (<usize>(oh * Ow + ow) << 2), <usize>Ow << 2, min(8, Ow - ow), oh + 1 < Oh);
         }
+      }
+    }
+  }
+}
+
+/** Zeroes columns [used, T) of `rows` rows of T floats: the tiles past the image's, so no garbage (denormals, NaN) enters a GEMM. */
+function zeroTileTails(p: usize, rows: i32, used: i32, T: i32): void {
+  if (used >= T) return;
+  for (let q: i32 = 0; q < rows; q++) memory.fill(p + (<usize>(q * T + used) << 2), 0, <usize>(T - used) << 2);
+}
+
+/**
+ * One image's V = Bᵀ d B for every 4×4 input tile (16 × C × T at v, four tiles of a tile row per
+ * vector), through the zero-padded copy of the image at buf (C planes of Hp × Wp floats, the image
+ * at row pt, column pl). Shared by convWinogradImages and convWinogradWeightGradImages.
+ */
+function winogradImageTransform(xj: usize, buf: usize, v: usize, C: i32, H: i32, W: i32, pt: i32, pl: i32, Oh: i32, Ow: i32): void {
+  const th = (Oh + 1) >> 1;
+  const tw = winogradTilesPerRow(Ow);
+  const Hp = th * 2 + 2;
+  const Wp = 2 * tw + 4;
+  const tBytes = <usize>winogradTiles(Oh, Ow) << 2;
+  const vPlane = <usize>C * tBytes;
+  const rowBytes = <usize>Wp << 2;
+  const planeBytes = <usize>Hp * rowBytes;
+  // the columns of an image row that land inside the buffer: [w0, w1)
+  const w0 = max(0, -pl);
+  const w1 = min(W, Wp - pl);
+  memory.fill(buf, 0, planeBytes * <usize>C);
+  for (let c: i32 = 0; c < C; c++) {
+    for (let h: i32 = 0; h < H; h++) {
+      const hp = h + pt;
+      if (hp < 0 || hp >= Hp || w1 <= w0) continue;
+      memory.copy(buf + <usize>c * planeBytes + <usize>hp * rowBytes + (<usize>(w0 + pl) << 2), xj + (<usize>((c * H + h) * W + w0) << 2), <usize>(w1 - w0) << 2);
+    }
+  }
+  for (let c: i32 = 0; c < C; c++) {
+    const plane = buf + <usize>c * planeBytes;
+    for (let ty: i32 = 0; ty < th; ty++) {
+      for (let tx: i32 = 0; tx < tw; tx += 4) {
+        winogradInputTiles(plane + <usize>(2 * ty) * rowBytes + (<usize>(2 * tx) << 2), rowBytes, v + <usize>c * tBytes + (<usize>(ty * tw + tx) << 2), vPlane);
       }
     }
   }
@@ -1340,6 +1358,124 @@ function winogradOutputTiles(m: usize, plane: usize, y: usize, rowBytes: usize, 
   const y10 = f32x4.add(f32x4.add(s10, s11), s12), y11 = f32x4.sub(f32x4.sub(s11, s12), s13);
   storeLanes(y + rowBytes, v128.shuffle<f32>(y10, y11, 0, 4, 1, 5), n);
   if (n > 4) storeLanes(y + rowBytes + 16, v128.shuffle<f32>(y10, y11, 2, 6, 3, 7), n - 4);
+}
+
+/** Bytes of one thread's buffer for convWinogradWeightGradImages: convWinogradImages' buffer and the zero-padded output gradient. */
+export function winogradWeightGradScratchBytes(C: i32, O: i32, Oh: i32, Ow: i32): usize {
+  return winogradScratchBytes(C, O, Oh, Ow) + (<usize>(O * ((Oh + 1) >> 1) * 2 * 2 * winogradTilesPerRow(Ow)) << 2);
+}
+
+/**
+ * The weight gradient of convWinogradImages' convolution over images [i0, i1), in the Winograd
+ * domain: Y = Aᵀ[U ⊙ V]A per tile is linear in U, so ∂L/∂U[ξ] = Σ over tiles of (A ∂Y Aᵀ)[ξ] ·
+ * V[ξ], a GEMM per ξ of Ĝ[ξ] (O × T) with V[ξ]ᵀ (T × C) reduced over the tiles, and the kernel's
+ * gradient is Gᵀ (∂L/∂U) G (made by the caller). acc: the thread's own 16 × C × O floats,
+ * acc[(ξ·C + c)·O + o] += ∂L/∂U[o, c][ξ], zeroed by the caller; O is a multiple of 4. The buffer
+ * (winogradWeightGradScratchBytes) is convWinogradImages' (M's place holds Ĝ) and then the
+ * output gradient zero-padded to 2·th rows of 2·tw floats per channel. x: (N, C, H, W), gy: (N, O, Oh, Ow).
+ */
+export function convWinogradWeightGradImages(
+  x: usize, gy: usize, acc: usize, C: i32, H: i32, W: i32, O: i32, pt: i32, pl: i32, Oh: i32, Ow: i32,
+  buf: usize, i0: i32, i1: i32,
+): void {
+  const th = (Oh + 1) >> 1;
+  const tw = winogradTilesPerRow(Ow);
+  const T = winogradTiles(Oh, Ow);
+  const planeBytes = <usize>((th * 2 + 2) * (2 * tw + 4)) << 2;
+  const vBase = buf + planeBytes * <usize>C + (<usize>C << 2);
+  const tBytes = <usize>T << 2;
+  const vPlane = <usize>C * tBytes;
+  const gBase = vBase + vPlane * 16; // Ĝ, 16 × O × T
+  const gPlane = <usize>O * tBytes;
+  const padded = gBase + gPlane * 16; // ∂Y zero-padded: O planes of 2·th × 2·tw
+  const gRow = <usize>(2 * tw) << 2;
+  const gPadPlane = <usize>(2 * th) * gRow;
+  zeroTileTails(vBase, 16 * C, th * tw, T);
+  zeroTileTails(gBase, 16 * O, th * tw, T);
+  for (let j: i32 = i0; j < i1; j++) {
+    winogradImageTransform(x + (<usize>(j * C * H * W) << 2), buf, vBase, C, H, W, pt, pl, Oh, Ow);
+    // Ĝ = A ∂Y Aᵀ per tile, four tiles per vector
+    memory.fill(padded, 0, gPadPlane * <usize>O);
+    const gj = gy + (<usize>(j * O * Oh * Ow) << 2);
+    for (let o: i32 = 0; o < O; o++) {
+      for (let h: i32 = 0; h < Oh; h++) memory.copy(padded + <usize>o * gPadPlane + <usize>h * gRow, gj + (<usize>((o * Oh + h) * Ow) << 2), <usize>Ow << 2);
+      for (let ty: i32 = 0; ty < th; ty++) {
+        for (let tx: i32 = 0; tx < tw; tx += 4) {
+          winogradGradTiles(padded + <usize>o * gPadPlane + <usize>(2 * ty) * gRow + (<usize>(2 * tx) << 2), gRow, gBase + <usize>o * tBytes + (<usize>(ty * tw + tx) << 2), gPlane);
+        }
+      }
+    }
+    // acc[ξ] (C × O) += V[ξ] · Ĝ[ξ]ᵀ, in tiles of 4 output × 2 input channels
+    for (let xi: i32 = 0; xi < 16; xi++) {
+      const v = vBase + <usize>xi * vPlane;
+      const g = gBase + <usize>xi * gPlane;
+      const a = acc + (<usize>(xi * C * O) << 2);
+      for (let o: i32 = 0; o < O; o += 4) {
+        let c: i32 = 0;
+        for (; c + 2 <= C; c += 2) winogradDotTile(g + <usize>o * tBytes, v + <usize>c * tBytes, tBytes, T, a + (<usize>(c * O + o) << 2), <usize>O << 2, 2);
+        if (c < C) winogradDotTile(g + <usize>o * tBytes, v + <usize>c * tBytes, tBytes, T, a + (<usize>(c * O + o) << 2), <usize>O << 2, 1);
+      }
+    }
+  }
+}
+
+/**
+ * Gradient transform A ∂Y Aᵀ (A = [1 0; 1 1; 1 −1; 0 −1]) of four horizontally adjacent 2×2
+ * tiles of the padded output gradient at p: stores 16 vectors of 4 tiles, `plane` bytes apart.
+ */
+function winogradGradTiles(p: usize, rowBytes: usize, g: usize, plane: usize): void {
+  const a0 = v128.load(p), b0 = v128.load(p, 16), a1 = v128.load(p + rowBytes), b1 = v128.load(p + rowBytes, 16);
+  const y00 = v128.shuffle<f32>(a0, b0, 0, 2, 4, 6), y01 = v128.shuffle<f32>(a0, b0, 1, 3, 5, 7);
+  const y10 = v128.shuffle<f32>(a1, b1, 0, 2, 4, 6), y11 = v128.shuffle<f32>(a1, b1, 1, 3, 5, 7);
+  // h = A ∂Y: rows y0, y0 + y1, y0 − y1, −y1 (columns 0 and 1); then each row times Aᵀ
+  winogradGradRow(y00, y01, g, plane);
+  winogradGradRow(f32x4.add(y00, y10), f32x4.add(y01, y11), g + 4 * plane, plane);
+  winogradGradRow(f32x4.sub(y00, y10), f32x4.sub(y01, y11), g + 8 * plane, plane);
+  winogradGradRow(f32x4.neg(y10), f32x4.neg(y11), g + 12 * plane, plane);
+}
+
+/** One row (c0, c1) of A ∂Y times Aᵀ: stores c0, c0 + c1, c0 − c1, −c1 at g, `plane` bytes apart. */
+function winogradGradRow(c0: v128, c1: v128, g: usize, plane: usize): void {
+  v128.store(g, c0);
+  v128.store(g + plane, f32x4.add(c0, c1));
+  v128.store(g + 2 * plane, f32x4.sub(c0, c1));
+  v128.store(g + 3 * plane, f32x4.neg(c1));
+}
+
+/**
+ * out[c·ldo + o] += Σ_t g[o][t] · v[c][t] for 4 output channels o (rows of g, `rowBytes` apart)
+ * and `nc` (1 or 2) input channels c (rows of v): 8 dot-product accumulators over the T tiles,
+ * then summed across lanes four at a time.
+ */
+function winogradDotTile(g: usize, v: usize, rowBytes: usize, T: i32, out: usize, ldo: usize, nc: i32): void {
+  let s00 = f32x4.splat(0), s10 = f32x4.splat(0), s20 = f32x4.splat(0), s30 = f32x4.splat(0);
+  let s01 = f32x4.splat(0), s11 = f32x4.splat(0), s21 = f32x4.splat(0), s31 = f32x4.splat(0);
+  const v1 = nc > 1 ? v + rowBytes : v;
+  const end = <usize>T << 2;
+  for (let t: usize = 0; t < end; t += 16) {
+    const b0 = v128.load(v + t), b1 = v128.load(v1 + t);
+    let a = v128.load(g + t);
+    s00 = madd(a, b0, s00);
+    s01 = madd(a, b1, s01);
+    a = v128.load(g + rowBytes + t);
+    s10 = madd(a, b0, s10);
+    s11 = madd(a, b1, s11);
+    a = v128.load(g + 2 * rowBytes + t);
+    s20 = madd(a, b0, s20);
+    s21 = madd(a, b1, s21);
+    a = v128.load(g + 3 * rowBytes + t);
+    s30 = madd(a, b0, s30);
+    s31 = madd(a, b1, s31);
+  }
+  v128.store(out, f32x4.add(v128.load(out), laneSums(s00, s10, s20, s30)));
+  if (nc > 1) v128.store(out + ldo, f32x4.add(v128.load(out + ldo), laneSums(s01, s11, s21, s31)));
+}
+
+/** (Σ lanes of a, Σ b, Σ c, Σ d). */
+function laneSums(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = f32x4.add(v128.shuffle<f32>(a, b, 0, 4, 1, 5), v128.shuffle<f32>(a, b, 2, 6, 3, 7)); // a0+a2 b0+b2 a1+a3 b1+b3
+  const cd = f32x4.add(v128.shuffle<f32>(c, d, 0, 4, 1, 5), v128.shuffle<f32>(c, d, 2, 6, 3, 7));
+  return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 1, 4, 5), v128.shuffle<f32>(ab, cd, 2, 3, 6, 7));
 }
 
 // ---- bias add and bias gradient of a linear layer ---------------------------------------------

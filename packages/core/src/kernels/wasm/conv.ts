@@ -8,7 +8,7 @@ import { sumPartials } from './layerNorm.js';
 import { useWasm } from './preference.js';
 import type { Arena, KernelExports } from './runtime.js';
 import { type KernelName, beginKernelCall, imageThreads, runParallel } from './threads.js';
-import { WINOGRAD_MIN_CHANNELS, convWinogradWasm } from './winograd.js';
+import { WINOGRAD_MIN_CHANNELS, convWinogradWasm, convWinogradWeightGradWasm } from './winograd.js';
 
 // Conv, its weight gradient and ConvTranspose (which is also Conv's input gradient) in wasm
 // (float32), image by image: for each image the kernel (asm/kernels.ts) builds im2col, packs it
@@ -18,6 +18,9 @@ import { WINOGRAD_MIN_CHANNELS, convWinogradWasm } from './winograd.js';
 
 const convReference = getKernel('Conv', 'cpu');
 const convTransposeReference = getKernel('ConvTranspose', 'cpu');
+
+/** What the kernel choices read of an operand. */
+type Shaped = { readonly shape: readonly number[] };
 
 /** Multiply-adds of one image's GEMM: output channels × positions × (input channels · kernel volume). */
 function imageWork(outChannels: number, positions: number, reduction: number): number {
@@ -56,13 +59,13 @@ function fastConv(x: TensorData, w: TensorData, attrs: PrimitiveAttrs['Conv']): 
  * im2col + GEMM on every diffusion U-Net shape (apps/bench src/conv-parts.ts: 14–29 % in the
  * baseline builds, 11–41 % in the relaxed ones).
  */
-export function directConvApplies(x: TensorData, w: TensorData, attrs: PrimitiveAttrs['Conv']): boolean {
+export function directConvApplies(x: Shaped, w: Shaped, attrs: PrimitiveAttrs['Conv']): boolean {
   if (x.shape.length !== 4 || attrs.group !== 1 || w.shape[0]! % 4 !== 0) return false;
   return attrs.strides.every((s) => s === 1) && attrs.dilations.every((d) => d === 1);
 }
 
 /** Where the Winograd kernel (winograd.ts) runs: the direct kernel's conditions (2-D, one group, unit strides, O in fours), a 3×3 kernel and enough input channels. */
-export function winogradApplies(x: TensorData, w: TensorData, attrs: PrimitiveAttrs['Conv']): boolean {
+export function winogradApplies(x: Shaped, w: Shaped, attrs: PrimitiveAttrs['Conv']): boolean {
   return directConvApplies(x, w, attrs) && w.shape[2] === 3 && w.shape[3] === 3 && w.shape[1]! >= WINOGRAD_MIN_CHANNELS;
 }
 
@@ -143,8 +146,13 @@ export function convWeightGradDirect(x: Tensor, g: Tensor, K: readonly number[],
   const R = (x.shape[1]! / attrs.group) * prod(K);
   const work = imageWork(g.shape[1]!, prod(g.shape.slice(2)) * x.shape[0]!, R);
   const inWasm = x.dtype === 'float32' && useWasm(work, MATMUL_WASM_MIN_WORK);
-  const dw = (inWasm && convWeightGradWasm(x, g, K, attrs)) || convWeightGradKernel(x.storage, x.shape, g.storage, g.shape, K, attrs, x.dtype);
+  const dw = (inWasm && (winogradWeightGrad(x, g, K, attrs) || convWeightGradWasm(x, g, K, attrs))) || convWeightGradKernel(x.storage, x.shape, g.storage, g.shape, K, attrs, x.dtype);
   return new Tensor(dw, [g.shape[1]!, x.shape[1]! / attrs.group, ...K], x.dtype);
+}
+
+/** The weight gradient by Winograd where the forward conv would run by it (winogradApplies); null otherwise. */
+function winogradWeightGrad(x: TensorData, g: TensorData, K: readonly number[], attrs: PrimitiveAttrs['Conv']): Float32Array | null {
+  return winogradApplies(x, { shape: [g.shape[1]!, x.shape[1]! / attrs.group, ...K] }, attrs) ? convWinogradWeightGradWasm(x, g, attrs) : null;
 }
 
 /** Writes a conv's geometry (asm/kernels.ts's 18-int block: S, K, O, strides, begin pads, dilations) into the arena. */

@@ -59,6 +59,11 @@ export interface KernelExports {
     x: number, u: number, y: number, C: number, H: number, W: number, O: number, pt: number, pl: number, Oh: number, Ow: number,
     buf: number, i0: number, i1: number,
   ): void;
+  winogradWeightGradScratchBytes(C: number, O: number, Oh: number, Ow: number): number;
+  convWinogradWeightGradImages(
+    x: number, gy: number, acc: number, C: number, H: number, W: number, O: number, pt: number, pl: number, Oh: number, Ow: number,
+    buf: number, i0: number, i1: number,
+  ): void;
   rowSums(g: number, out: number, inner: number, r0: number, r1: number): void;
   addF32(a: number, b: number, y: number, i0: number, i1: number): void;
   subF32(a: number, b: number, y: number, i0: number, i1: number): void;

@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Generator, type Tensor, autogradGrad, conv2d, convTranspose2d, getKernelPreference, pad, randn, setKernelPreference } from '../../index.js';
 import { winogradApplies } from './conv.js';
-import { WINOGRAD_MIN_CHANNELS, convWinogradWasm, winogradWeights } from './winograd.js';
+import { convWeightGradKernel } from '../cpu/conv.js';
+import { WINOGRAD_MIN_CHANNELS, convWinogradWasm, convWinogradWeightGradWasm, winogradWeights, winogradWeightsGradient } from './winograd.js';
 
 /** |got − want| ≤ tol·(1 + max|want|): the transforms' additions err relative to the largest terms. */
 function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol: number): void {
@@ -87,6 +88,50 @@ describe('Winograd F(2×2, 3×3) convolution', () => {
         },
       ),
       { numRuns: 40 },
+    );
+  });
+
+  it('maps Winograd-domain gradients back as Gᵀ ∂U G (the adjoint of the kernel transform)', () => {
+    const G = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]];
+    const [O, C] = [4, 3];
+    const g = new Generator(4);
+    const dU = Float64Array.from({ length: 16 * C * O }, () => g.random() * 2 - 1);
+    const dw = winogradWeightsGradient(dU, O, C);
+    for (let o = 0; o < O; o++) {
+      for (let c = 0; c < C; c++) {
+        for (let r = 0; r < 3; r++) {
+          for (let s = 0; s < 3; s++) {
+            let want = 0; // Σ G[a][r] ∂U[a][b] G[b][s]
+            for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) want += G[a]![r]! * dU[((4 * a + b) * C + c) * O + o]! * G[b]![s]!;
+            expect(dw[(o * C + c) * 9 + r * 3 + s]).toBeCloseTo(want, 6);
+          }
+        }
+      }
+    }
+  });
+
+  it('computes the weight gradient as the TypeScript kernel does, for odd sizes, uneven pads and odd channel counts (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 17 }), fc.integer({ min: 1, max: 17 }), fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 4, maxLength: 4 }),
+        fc.integer({ min: 0, max: 999 }),
+        (N, C, O4, H, W, pads, seed) => {
+          const [pt, pl, pb, pr] = pads as [number, number, number, number];
+          const Oh = H + pt + pb - 2;
+          const Ow = W + pl + pr - 2;
+          if (Oh < 1 || Ow < 1) return;
+          const g = new Generator(seed);
+          const x = randn([N, C, H, W], { generator: g });
+          const gy = randn([N, 4 * O4, Oh, Ow], { generator: g });
+          const a = attrs(pads);
+          const got = convWinogradWeightGradWasm(x, gy, a)!;
+          const want = convWeightGradKernel(x.storage, x.shape, gy.storage, gy.shape, [3, 3], a, 'float32');
+          // a sum over N·Oh·Ow products: error relative to √(terms) × the largest |x·gy|
+          expectClose(got, want, 2e-6 * Math.sqrt(N * Oh * Ow));
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 
