@@ -6,11 +6,23 @@ export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 export const DTYPES: readonly DType[] = ['bool', 'int32', 'float32', 'float64'];
 
+/** Where large float32 storage comes from when set (core's resident outputs: wasm memory); null: fresh arrays. */
+type Float32Source = (n: number) => Float32Array | null;
+let float32Source: Float32Source | null = null;
+
+/** Float32 storage from this many elements may come from `float32Source`; smaller stays in JS arrays. */
+export const FLOAT32_SOURCE_MIN = 4096;
+
+/** Sets (or with null clears) the source of large zeroed float32 storage; it may decline with null. */
+export function setFloat32Source(source: Float32Source | null): void {
+  float32Source = source;
+}
+
 /** Allocates zeroed storage for `n` elements of `dtype`. */
 export function allocate(dtype: DType, n: number): TypedArray {
   switch (dtype) {
     case 'float32':
-      return new Float32Array(n);
+      return (n >= FLOAT32_SOURCE_MIN && float32Source?.(n)) || new Float32Array(n);
     case 'float64':
       return new Float64Array(n);
     case 'int32':

@@ -1,5 +1,5 @@
-// Resident outputs (resident.ts): kernel results stay in the shared wasm memory as views and are
-// read in place by the next kernel. The region is process-wide and cannot be resized, so each
+// Resident outputs (resident.ts): kernel results (and TypeScript kernels' large float32 results)
+// stay in the shared wasm memory as views and are read in place by the next kernel. The region is process-wide and cannot be resized, so each
 // check runs in a child process (with --expose-gc, so collection is deterministic).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -181,6 +181,38 @@ console.log(JSON.stringify({ shared: x.storage.buffer instanceof SharedArrayBuff
 `);
     expect(r.shared).toBe(true);
     expect(r.unchanged).toBe(true);
+  }, 70_000);
+
+  it('give TypeScript kernels\' large float32 results region blocks too, zeroed even when recycled', () => {
+    const r = runChild(`
+import { FLOAT32_SOURCE_MIN } from './packages/core/src/dtype.ts';
+import { Generator, pad, randn, releaseResidentOutputs, residentStats, setKernelPreference, setResidentBytes } from './packages/core/src/index.ts';
+setResidentBytes(16 << 20);
+setKernelPreference('wasm');
+const g = new Generator(2);
+const x = randn([4, 8, 30, 30], { generator: g });
+let e = x.exp();                                  // wasm results: region blocks full of nonzero values
+let junk = e.add(7);
+const freed = [e.storage.byteOffset, junk.storage.byteOffset];
+e = junk = null;
+for (let i = 0; i < 10 && residentStats().inUse > 0; i++) {
+  globalThis.gc();
+  await releaseResidentOutputs();                 // their blocks go back to the free list
+}
+const inner = randn([4, 8, 28, 28], { generator: g });
+const padded = pad(inner, [1, 1, 1, 1]);          // Pad (TypeScript) writes only the interior
+let borderZero = true;
+for (let n = 0; n < 4 * 8; n++) for (let i = 0; i < 30; i++) for (let j = 0; j < 30; j++) {
+  const v = padded.storage[(n * 30 + i) * 30 + j];
+  if ((i === 0 || j === 0 || i === 29 || j === 29) && v !== 0) borderZero = false;
+}
+const small = pad(randn([2, 3], { generator: g }), [1, 1]);
+console.log(JSON.stringify({
+  shared: padded.storage.buffer instanceof SharedArrayBuffer, recycled: freed.includes(padded.storage.byteOffset), borderZero,
+  smallShared: small.storage.buffer instanceof SharedArrayBuffer, smallBelowMin: small.storage.length < FLOAT32_SOURCE_MIN,
+}));
+`);
+    expect(r).toEqual({ shared: true, recycled: true, borderZero: true, smallShared: false, smallBelowMin: true });
   }, 70_000);
 
   it('reject a bad region size with an ArgumentError naming it', () => {

@@ -1,3 +1,4 @@
+import { setFloat32Source } from '../../dtype.js';
 import { ArgumentError } from '../../errors.js';
 import type { KernelExports } from './runtime.js';
 
@@ -6,7 +7,10 @@ import type { KernelExports } from './runtime.js';
  * hand them out as Float32Array views over it, instead of copying them into fresh JS arrays; a
  * later kernel that reads such a view passes its address instead of copying it back in. Views
  * over a *shared* memory stay valid when the memory grows (views over a plain memory detach), so
- * only the shared-memory build has a region.
+ * only the shared-memory build has a region. Once the region exists, TypeScript kernels' float32
+ * results of at least FLOAT32_SOURCE_MIN elements (dtype.ts's `allocate`) are zeroed blocks of it
+ * too, so a wasm kernel reading what a TypeScript op (pad, concat, slice, a reduction) made does
+ * not copy it in either: 52 MB per U-Net training step before (apps/bench src/diffusion-ops.ts).
  *
  * A block returns to the free list when its view is garbage-collected (FinalizationRegistry).
  * Those callbacks run only when the event loop turns: a synchronous loop frees nothing, fills the
@@ -117,7 +121,13 @@ export function residentHeap(k: KernelExports): ResidentHeap | null {
   if (!residentOutputsOn()) return null;
   if (heap) return heap.k === k ? heap : null;
   if (!(k.memory.buffer instanceof SharedArrayBuffer)) return null;
-  heap = new ResidentHeap(k, requestedBytes());
+  const h = (heap = new ResidentHeap(k, requestedBytes()));
+  // TypeScript kernels' large float32 results go there too, so wasm kernels read them in place
+  setFloat32Source((n) => {
+    if (!residentOutputsOn()) return null;
+    const p = h.alloc(n * 4);
+    return p === 0 ? null : h.view(p, n).fill(0);
+  });
   return heap;
 }
 
