@@ -143,6 +143,28 @@ describe('reduce and expand kernels against index-by-index references (property-
       { numRuns: 60 },
     );
   });
+  it('sum over interleaved axes, [.., H, p, W, q] over p and q (an upsample\'s backward), equals the element-by-element sum', () => {
+    fc.assert(
+      fc.property(
+        fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 2, max: 3 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 2, max: 3 })),
+        ([n, h, p, w, q]) => {
+          const s = [n, h, p, w, q];
+          const x = filled(s, 0).mul(0.37).sin();
+          const X = x.data() as Float32Array;
+          const ref = new Float64Array(n * h * w);
+          for (let i = 0; i < X.length; i++) {
+            const [a, b, , d] = unravel(i, s) as [number, number, number, number, number];
+            ref[(a * h + b) * w + d]! += X[i]!;
+          }
+          const got = c.sum(x, [2, 4]);
+          expect(got.shape).toEqual([n, h, w]);
+          const G = got.data() as Float32Array;
+          for (let i = 0; i < ref.length; i++) expect(Math.abs(G[i]! - ref[i]!)).toBeLessThanOrEqual(1e-6);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
   it('expand reads each output element from its broadcast input element', () => {
     fc.assert(
       fc.property(

@@ -42,6 +42,14 @@ registerKernel('Expand', 'cpu', ([x], { shape }) => {
       // rows of the last dim, each a copy or one value repeated
       const m = dims[nd - 1]!;
       const sm = st[nd - 1]!;
+      if (sm === 0 && s !== 0) {
+        // each value repeated m times (a nearest upsample's inner dim): no call per value
+        for (let i = 0, oo = o; i < n; i++, oo += b) {
+          const v = X[ix + i * s]!;
+          for (let r = 0; r < m; r++) out[oo + r] = v;
+        }
+        return;
+      }
       for (let i = 0; i < n; i++) {
         if (s === 0 && i > 0) out.copyWithin(o + i * b, o, o + b);
         else copyRun(out, o + i * b, X, ix + i * s, m, sm);

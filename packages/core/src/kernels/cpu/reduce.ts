@@ -111,8 +111,9 @@ function sumAlternating(X: ArrayLike<number>, dims: number[], reduced: boolean[]
 /**
  * ReduceSum (float64 accumulation whatever the dtype, stored in the input's dtype): after
  * merging dims, the two patterns of every broadcast backward and normalisation (rows of an
- * [R, C] block summed, or its columns over the leading dims, e.g. a bias gradient) are written
- * out; any other pattern reduces one dim at a time (`sumAlternating`).
+ * [R, C] block summed, or its columns over the leading dims, e.g. a bias gradient) and an
+ * upsample's backward ([outer, p, W, q] over p and q) are written out; any other pattern reduces
+ * one dim at a time (`sumAlternating`).
  */
 registerKernel('ReduceSum', 'cpu', (inputs, attrs) => {
   const x = inputs[0]!;
@@ -145,7 +146,25 @@ registerKernel('ReduceSum', 'cpu', (inputs, attrs) => {
     }
     return { storage: out, shape: outShape, dtype: x.dtype };
   }
-  out.set(sumAlternating(X, shape, ost.map((s) => s === 0)));
+  const reduced = ost.map((s) => s === 0);
+  if (shape.length === 4 && !reduced[0] && reduced[1] && !reduced[2] && reduced[3]) {
+    // [outer, p, W, q] summed over p and q (a nearest upsample's backward): p·q values per output,
+    // added in sumAlternating's order (q first)
+    const [outer, p, W, q] = shape as [number, number, number, number];
+    for (let o = 0, k = 0; o < outer; o++) {
+      for (let w = 0; w < W; w++, k++) {
+        let a = 0;
+        for (let i = 0, base = (o * p * W + w) * q; i < p; i++, base += W * q) {
+          let b = 0;
+          for (let j = 0; j < q; j++) b += X[base + j]!;
+          a += b;
+        }
+        out[k] = a;
+      }
+    }
+    return { storage: out, shape: outShape, dtype: x.dtype };
+  }
+  out.set(sumAlternating(X, shape, reduced));
   return { storage: out, shape: outShape, dtype: x.dtype };
 });
 reduction('ReduceProd', 1, (a, x) => a * x);
