@@ -151,6 +151,12 @@ registerKernel('ReduceSum', 'cpu', (inputs, attrs) => {
     // [outer, p, W, q] summed over p and q (a nearest upsample's backward): p·q values per output,
     // added in sumAlternating's order (q first)
     const [outer, p, W, q] = shape as [number, number, number, number];
+    if (p === 2 && q === 2) {
+      for (let o = 0, k = 0; o < outer; o++) {
+        for (let w = 0, base = o * 4 * W; w < W; w++, k++, base += 2) out[k] = X[base]! + X[base + 1]! + (X[base + 2 * W]! + X[base + 2 * W + 1]!);
+      }
+      return { storage: out, shape: outShape, dtype: x.dtype };
+    }
     for (let o = 0, k = 0; o < outer; o++) {
       for (let w = 0; w < W; w++, k++) {
         let a = 0;
