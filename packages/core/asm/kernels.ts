@@ -1208,10 +1208,10 @@ export function convWinogradImages(
   const mBase = vBase + vPlane * 16;
   const mPlane = <usize>O * tBytes; // one ξ of M
   for (let c: i32 = 0; c < C; c++) store<i32>(offs + (<usize>c << 2), <i32>(<usize>c * tBytes));
-  zeroTileTails(vBase, 16 * C, th * tw, T);
+  zeroColumns(vBase, 16 * C, T, th * tw, T);
   const planeOut = <usize>(Oh * Ow) << 2;
   for (let j: i32 = i0; j < i1; j++) {
-    winogradImageTransform(x + (<usize>(j * C * H * W) << 2), buf, vBase, C, H, W, pt, pl, Oh, Ow);
+    winogradImageTransform(x + (<usize>(j * C * H * W) << 2), buf, vBase, tBytes, C, H, W, pt, pl, Oh, Ow);
     // M[ξ] = U[ξ] · V[ξ]
     for (let xi: i32 = 0; xi < 16; xi++) {
       const v = vBase + <usize>xi * vPlane;
@@ -1235,24 +1235,24 @@ export function convWinogradImages(
   }
 }
 
-/** Zeroes columns [used, T) of `rows` rows of T floats: the tiles past the image's, so no garbage (denormals, NaN) enters a GEMM. */
-function zeroTileTails(p: usize, rows: i32, used: i32, T: i32): void {
-  if (used >= T) return;
-  for (let q: i32 = 0; q < rows; q++) memory.fill(p + (<usize>(q * T + used) << 2), 0, <usize>(T - used) << 2);
+/** Zeroes columns [from, to) of `rows` rows of `L` floats: tiles past an image's, so no garbage (denormals, NaN) enters a GEMM. */
+function zeroColumns(p: usize, rows: i32, L: i32, from: i32, to: i32): void {
+  if (from >= to) return;
+  for (let q: i32 = 0; q < rows; q++) memory.fill(p + (<usize>(q * L + from) << 2), 0, <usize>(to - from) << 2);
 }
 
 /**
- * One image's V = Bᵀ d B for every 4×4 input tile (16 × C × T at v, four tiles of a tile row per
- * vector), through the zero-padded copy of the image at buf (C planes of Hp × Wp floats, the image
- * at row pt, column pl). Shared by convWinogradImages and convWinogradWeightGradImages.
+ * One image's V = Bᵀ d B for every 4×4 input tile (16 × C rows of `vRow` bytes from v, the
+ * image's T tiles at the start of each, four tiles of a tile row per vector), through the
+ * zero-padded copy of the image at buf (C planes of Hp × Wp floats, the image at row pt, column
+ * pl). Shared by convWinogradImages and convWinogradWeightGradImages.
  */
-function winogradImageTransform(xj: usize, buf: usize, v: usize, C: i32, H: i32, W: i32, pt: i32, pl: i32, Oh: i32, Ow: i32): void {
+function winogradImageTransform(xj: usize, buf: usize, v: usize, vRow: usize, C: i32, H: i32, W: i32, pt: i32, pl: i32, Oh: i32, Ow: i32): void {
   const th = (Oh + 1) >> 1;
   const tw = winogradTilesPerRow(Ow);
   const Hp = th * 2 + 2;
   const Wp = 2 * tw + 4;
-  const tBytes = <usize>winogradTiles(Oh, Ow) << 2;
-  const vPlane = <usize>C * tBytes;
+  const vPlane = <usize>C * vRow;
   const rowBytes = <usize>Wp << 2;
   const planeBytes = <usize>Hp * rowBytes;
   // the columns of an image row that land inside the buffer: [w0, w1)
@@ -1270,7 +1270,7 @@ function winogradImageTransform(xj: usize, buf: usize, v: usize, C: i32, H: i32,
     const plane = buf + <usize>c * planeBytes;
     for (let ty: i32 = 0; ty < th; ty++) {
       for (let tx: i32 = 0; tx < tw; tx += 4) {
-        winogradInputTiles(plane + <usize>(2 * ty) * rowBytes + (<usize>(2 * tx) << 2), rowBytes, v + <usize>c * tBytes + (<usize>(ty * tw + tx) << 2), vPlane);
+        winogradInputTiles(plane + <usize>(2 * ty) * rowBytes + (<usize>(2 * tx) << 2), rowBytes, v + <usize>c * vRow + (<usize>(ty * tw + tx) << 2), vPlane);
       }
     }
   }
@@ -1360,19 +1360,33 @@ function winogradOutputTiles(m: usize, plane: usize, y: usize, rowBytes: usize, 
   if (n > 4) storeLanes(y + rowBytes + 16, v128.shuffle<f32>(y10, y11, 2, 6, 3, 7), n - 4);
 }
 
-/** Bytes of one thread's buffer for convWinogradWeightGradImages: convWinogradImages' buffer and the zero-padded output gradient. */
+/**
+ * Images per GEMM pass of convWinogradWeightGradImages: enough that the tiles reduced over
+ * number 64 or more (small images have few: 16 at 7×7), at least 1.
+ */
+export function winogradGradGroup(Oh: i32, Ow: i32): i32 {
+  return max(1, 64 / winogradTiles(Oh, Ow));
+}
+
+/** Bytes of one thread's buffer for convWinogradWeightGradImages (see there). */
 export function winogradWeightGradScratchBytes(C: i32, O: i32, Oh: i32, Ow: i32): usize {
-  return winogradScratchBytes(C, O, Oh, Ow) + (<usize>(O * ((Oh + 1) >> 1) * 2 * 2 * winogradTilesPerRow(Ow)) << 2);
+  const th = (Oh + 1) >> 1;
+  const tw = winogradTilesPerRow(Ow);
+  const L = winogradGradGroup(Oh, Ow) * winogradTiles(Oh, Ow);
+  return (<usize>C * <usize>((th * 2 + 2) * (2 * tw + 4)) + <usize>(16 * (C + O) * L) + <usize>(O * 2 * th * 2 * tw)) << 2;
 }
 
 /**
  * The weight gradient of convWinogradImages' convolution over images [i0, i1), in the Winograd
  * domain: Y = Aᵀ[U ⊙ V]A per tile is linear in U, so ∂L/∂U[ξ] = Σ over tiles of (A ∂Y Aᵀ)[ξ] ·
- * V[ξ], a GEMM per ξ of Ĝ[ξ] (O × T) with V[ξ]ᵀ (T × C) reduced over the tiles, and the kernel's
- * gradient is Gᵀ (∂L/∂U) G (made by the caller). acc: the thread's own 16 × C × O floats,
- * acc[(ξ·C + c)·O + o] += ∂L/∂U[o, c][ξ], zeroed by the caller; O is a multiple of 4. The buffer
- * (winogradWeightGradScratchBytes) is convWinogradImages' (M's place holds Ĝ) and then the
- * output gradient zero-padded to 2·th rows of 2·tw floats per channel. x: (N, C, H, W), gy: (N, O, Oh, Ow).
+ * V[ξ], a GEMM per ξ of Ĝ[ξ] (O × tiles) with V[ξ]ᵀ (tiles × C) reduced over the tiles, and the
+ * kernel's gradient is Gᵀ (∂L/∂U) G (made by the caller). Up to winogradGradGroup images are
+ * transformed side by side (rows of L = group · T tiles) before each GEMM pass, so small images
+ * still give long reductions. acc: the thread's own 16 × C × O floats, acc[(ξ·C + c)·O + o] +=
+ * ∂L/∂U[o, c][ξ], zeroed by the caller; O is a multiple of 4. The buffer
+ * (winogradWeightGradScratchBytes): the padded image as convWinogradImages', V (16 × C × L), Ĝ
+ * (16 × O × L), then one image's output gradient zero-padded to 2·th rows of 2·tw floats per
+ * channel. x: (N, C, H, W), gy: (N, O, Oh, Ow).
  */
 export function convWinogradWeightGradImages(
   x: usize, gy: usize, acc: usize, C: i32, H: i32, W: i32, O: i32, pt: i32, pl: i32, Oh: i32, Ow: i32,
@@ -1381,39 +1395,48 @@ export function convWinogradWeightGradImages(
   const th = (Oh + 1) >> 1;
   const tw = winogradTilesPerRow(Ow);
   const T = winogradTiles(Oh, Ow);
-  const planeBytes = <usize>((th * 2 + 2) * (2 * tw + 4)) << 2;
-  const vBase = buf + planeBytes * <usize>C + (<usize>C << 2);
-  const tBytes = <usize>T << 2;
-  const vPlane = <usize>C * tBytes;
-  const gBase = vBase + vPlane * 16; // Ĝ, 16 × O × T
-  const gPlane = <usize>O * tBytes;
+  const group = winogradGradGroup(Oh, Ow);
+  const L = group * T;
+  const lBytes = <usize>L << 2;
+  const vBase = buf + (<usize>C * <usize>((th * 2 + 2) * (2 * tw + 4)) << 2);
+  const vPlane = <usize>C * lBytes;
+  const gBase = vBase + vPlane * 16; // Ĝ, 16 × O × L
+  const gPlane = <usize>O * lBytes;
   const padded = gBase + gPlane * 16; // ∂Y zero-padded: O planes of 2·th × 2·tw
   const gRow = <usize>(2 * tw) << 2;
   const gPadPlane = <usize>(2 * th) * gRow;
-  zeroTileTails(vBase, 16 * C, th * tw, T);
-  zeroTileTails(gBase, 16 * O, th * tw, T);
-  for (let j: i32 = i0; j < i1; j++) {
-    winogradImageTransform(x + (<usize>(j * C * H * W) << 2), buf, vBase, C, H, W, pt, pl, Oh, Ow);
-    // Ĝ = A ∂Y Aᵀ per tile, four tiles per vector
-    memory.fill(padded, 0, gPadPlane * <usize>O);
-    const gj = gy + (<usize>(j * O * Oh * Ow) << 2);
-    for (let o: i32 = 0; o < O; o++) {
-      for (let h: i32 = 0; h < Oh; h++) memory.copy(padded + <usize>o * gPadPlane + <usize>h * gRow, gj + (<usize>((o * Oh + h) * Ow) << 2), <usize>Ow << 2);
-      for (let ty: i32 = 0; ty < th; ty++) {
-        for (let tx: i32 = 0; tx < tw; tx += 4) {
-          winogradGradTiles(padded + <usize>o * gPadPlane + <usize>(2 * ty) * gRow + (<usize>(2 * tx) << 2), gRow, gBase + <usize>o * tBytes + (<usize>(ty * tw + tx) << 2), gPlane);
+  for (let g: i32 = 0; g < group; g++) {
+    zeroColumns(vBase, 16 * C, L, g * T + th * tw, g * T + T);
+    zeroColumns(gBase, 16 * O, L, g * T + th * tw, g * T + T);
+  }
+  for (let j0: i32 = i0; j0 < i1; j0 += group) {
+    const n = min(group, i1 - j0);
+    for (let g: i32 = 0; g < n; g++) {
+      const j = j0 + g;
+      const col = <usize>(g * T) << 2;
+      winogradImageTransform(x + (<usize>(j * C * H * W) << 2), buf, vBase + col, lBytes, C, H, W, pt, pl, Oh, Ow);
+      // Ĝ = A ∂Y Aᵀ per tile, four tiles per vector
+      memory.fill(padded, 0, gPadPlane * <usize>O);
+      const gj = gy + (<usize>(j * O * Oh * Ow) << 2);
+      for (let o: i32 = 0; o < O; o++) {
+        for (let h: i32 = 0; h < Oh; h++) memory.copy(padded + <usize>o * gPadPlane + <usize>h * gRow, gj + (<usize>((o * Oh + h) * Ow) << 2), <usize>Ow << 2);
+        for (let ty: i32 = 0; ty < th; ty++) {
+          for (let tx: i32 = 0; tx < tw; tx += 4) {
+            winogradGradTiles(padded + <usize>o * gPadPlane + <usize>(2 * ty) * gRow + (<usize>(2 * tx) << 2), gRow, gBase + <usize>o * lBytes + col + (<usize>(ty * tw + tx) << 2), gPlane);
+          }
         }
       }
     }
-    // acc[ξ] (C × O) += V[ξ] · Ĝ[ξ]ᵀ, in tiles of 4 output × 2 input channels
+    // acc[ξ] (C × O) += V[ξ] · Ĝ[ξ]ᵀ over the n images' tiles, in tiles of 4 output × 2 input channels
+    const len = n * T;
     for (let xi: i32 = 0; xi < 16; xi++) {
       const v = vBase + <usize>xi * vPlane;
-      const g = gBase + <usize>xi * gPlane;
+      const gq = gBase + <usize>xi * gPlane;
       const a = acc + (<usize>(xi * C * O) << 2);
       for (let o: i32 = 0; o < O; o += 4) {
         let c: i32 = 0;
-        for (; c + 2 <= C; c += 2) winogradDotTile(g + <usize>o * tBytes, v + <usize>c * tBytes, tBytes, T, a + (<usize>(c * O + o) << 2), <usize>O << 2, 2);
-        if (c < C) winogradDotTile(g + <usize>o * tBytes, v + <usize>c * tBytes, tBytes, T, a + (<usize>(c * O + o) << 2), <usize>O << 2, 1);
+        for (; c + 2 <= C; c += 2) winogradDotTile(gq + <usize>o * lBytes, v + <usize>c * lBytes, lBytes, len, a + (<usize>(c * O + o) << 2), <usize>O << 2, 2);
+        if (c < C) winogradDotTile(gq + <usize>o * lBytes, v + <usize>c * lBytes, lBytes, len, a + (<usize>(c * O + o) << 2), <usize>O << 2, 1);
       }
     }
   }

@@ -59,6 +59,7 @@ export interface KernelExports {
     x: number, u: number, y: number, C: number, H: number, W: number, O: number, pt: number, pl: number, Oh: number, Ow: number,
     buf: number, i0: number, i1: number,
   ): void;
+  winogradGradGroup(Oh: number, Ow: number): number;
   winogradWeightGradScratchBytes(C: number, O: number, Oh: number, Ow: number): number;
   convWinogradWeightGradImages(
     x: number, gy: number, acc: number, C: number, H: number, W: number, O: number, pt: number, pl: number, Oh: number, Ow: number,

@@ -133,6 +133,7 @@ export function convWinogradWeightGradWasm(x: TensorData, g: TensorData, attrs: 
   if (!arena.commit()) return null;
   arena.f32(pacc, threads * accFloats).fill(0);
   const args = (t: number) => [px, pg, pacc + t * accFloats * 4, C, H, W, O, pt, pl, Oh, Ow, bufs[t]!, 0, 0];
-  runParallel(k, { fn: 'convWinogradWeightGradImages', args, lo: 12, hi: 13, total: N, chunk: 1 }, threads);
+  // chunks of whole image groups (the kernel transforms a group's images side by side)
+  runParallel(k, { fn: 'convWinogradWeightGradImages', args, lo: 12, hi: 13, total: N, chunk: k.winogradGradGroup(Oh, Ow) }, threads);
   return winogradWeightsGradient(sumPartials(arena.f32(pacc, threads * accFloats), threads, accFloats), O, C);
 }
