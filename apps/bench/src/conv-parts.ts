@@ -49,9 +49,9 @@ for (const [C, O, S] of shapes as [number, number, number][]) {
   const scratch = alloc(k.sgemmScratchBytes());
   const wp = alloc(O * R * 4); // the direct kernel's weights (blocks of 4 channels; values do not matter for timing)
   const pad = alloc((C * (S + 2) * k.directPadWidth(S, 3) + R) * 4);
-  const pu = alloc(16 * O * C * 4); // Winograd's transformed kernels
-  const wbuf = alloc(k.winogradWeightGradScratchBytes(C, O, S, S)); // also holds the forward's buffer
-  const pdu = alloc(16 * O * C * 4); // Winograd-domain weight gradient
+  const pu = alloc(36 * O * C * 4); // Winograd's transformed kernels
+  const wbuf = alloc(Math.max(k.winogradWeightGradScratchBytes(C, O, S, S), k.winograd4WeightGradScratchBytes(C, O, S, S))); // also holds the forwards' buffers
+  const pdu = alloc(36 * O * C * 4); // Winograd-domain weight gradient
   const have = k.memory.buffer.byteLength;
   if (top > have) k.memory.grow(Math.ceil((top - have) / 65536));
   const f32 = new Float32Array(k.memory.buffer);
@@ -59,7 +59,7 @@ for (const [C, O, S] of shapes as [number, number, number][]) {
   for (let i = 0; i < O * P; i++) f32[pgy / 4 + i] = Math.cos(i);
   f32.fill(0.25, pw / 4, pw / 4 + O * R);
   f32.fill(0.25, wp / 4, wp / 4 + O * R);
-  f32.fill(0.25, pu / 4, pu / 4 + 16 * O * C);
+  f32.fill(0.25, pu / 4, pu / 4 + 36 * O * C);
   f32.fill(0.1, col / 4, col / 4 + R * P);
   // geometry (asm/kernels.ts): input d,h,w; kernel; output; strides; begin pads; dilations
   new Int32Array(k.memory.buffer, geo, 18).set([1, S, S, 1, 3, 3, 1, S, S, 1, 1, 1, 0, 1, 1, 1, 1, 1]);
@@ -69,9 +69,11 @@ for (const [C, O, S] of shapes as [number, number, number][]) {
     ['  packB of the column matrix', median(() => k.packB(col, packed, R, P, 0, 0, P)), 0],
     ['  GEMM on it', median(() => k.sgemmPacked(pw, packed, pout, O, P, R, 0, scratch, 0, O, 0, P)), flop],
     ['forward: convDirectImages', O % 4 === 0 ? median(() => k.convDirectImages(px, wp, pout, C, S, S, O, 3, 3, 1, 1, S, S, pad, 0, 1)) : Number.NaN, flop],
-    ['forward: convWinogradImages (GFLOP/s of the direct conv)', O % 4 === 0 ? median(() => k.convWinogradImages(px, pu, pout, C, S, S, O, 1, 1, S, S, wbuf, 0, 1)) : Number.NaN, flop],
+    ['forward: convWinogradImages, F(2×2, 3×3) (GFLOP/s of the direct conv)', O % 4 === 0 ? median(() => k.convWinogradImages(px, pu, pout, C, S, S, O, 1, 1, S, S, wbuf, 0, 1)) : Number.NaN, flop],
+    ['forward: convWinograd4Images, F(4×4, 3×3)', O % 4 === 0 ? median(() => k.convWinograd4Images(px, pu, pout, C, S, S, O, 1, 1, S, S, wbuf, 0, 1)) : Number.NaN, flop],
     ['weight gradient: convWeightGradImages', median(() => exports.convWeightGradImages!(px, pgy, pacc, geo, C, O, 1, col, packed, scratch, 0, 1)), flop],
-    ['weight gradient: convWinogradWeightGradImages', O % 4 === 0 ? median(() => k.convWinogradWeightGradImages(px, pgy, pdu, C, S, S, O, 1, 1, S, S, wbuf, 0, 1)) : Number.NaN, flop],
+    ['weight gradient: convWinogradWeightGradImages, F(2×2, 3×3)', O % 4 === 0 ? median(() => k.convWinogradWeightGradImages(px, pgy, pdu, C, S, S, O, 1, 1, S, S, wbuf, 0, 1)) : Number.NaN, flop],
+    ['weight gradient: convWinograd4WeightGradImages, F(4×4, 3×3)', O % 4 === 0 ? median(() => k.convWinograd4WeightGradImages(px, pgy, pdu, C, S, S, O, 1, 1, S, S, wbuf, 0, 1)) : Number.NaN, flop],
     ['  packB of im2colᵀ', median(() => k.packB(col, packed, P, R, 1, 0, R)), 0],
     ['  GEMM gy · im2colᵀ', median(() => k.sgemmPacked(pgy, packed, pacc, O, R, P, 0, scratch, 0, O, 0, R)), flop],
   ];

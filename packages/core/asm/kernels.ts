@@ -1501,6 +1501,296 @@ function laneSums(a: v128, b: v128, c: v128, d: v128): v128 {
   return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 1, 4, 5), v128.shuffle<f32>(ab, cd, 2, 3, 6, 7));
 }
 
+// ---- Winograd F(4×4, 3×3) convolution with unit strides ----------------------------------------
+// As F(2×2, 3×3) above with 4×4 output tiles from 6×6 input tiles (Lavin & Gray's matrices,
+// points 0, ±1, ±2, ∞): 36 products per tile and channel pair instead of 144 multiply-adds, so
+// 2.25 per output instead of F(2×2, 3×3)'s 4, for larger transforms. Four tiles per vector; the
+// transforms go row by row through a small scratch at the start of the thread's buffer.
+
+/** Bytes at the start of an F(4×4, 3×3) thread buffer for the transforms' intermediate rows. */
+const W4_TMP: usize = 1024;
+
+/** Tiles per row of the F(4×4, 3×3) kernels: ⌈Ow / 4⌉ rounded up to 4. */
+export function winograd4TilesPerRow(Ow: i32): i32 {
+  return (((Ow + 3) >> 2) + 3) & ~3;
+}
+
+/** Tiles per image of the F(4×4, 3×3) kernels: rows × tiles per row, rounded up to 8. */
+export function winograd4Tiles(Oh: i32, Ow: i32): i32 {
+  return ((((Oh + 3) >> 2) * winograd4TilesPerRow(Ow)) + 7) & ~7;
+}
+
+/** Bytes of the zero-padded image (C planes of 4·th + 2 rows × 4·tw + 4 floats). */
+function winograd4PaddedBytes(C: i32, Oh: i32, Ow: i32): usize {
+  return <usize>C * <usize>((((Oh + 3) >> 2) * 4 + 2) * (4 * winograd4TilesPerRow(Ow) + 4)) << 2;
+}
+
+/** Bytes of one thread's buffer for convWinograd4Images: scratch, padded image, channel offsets, V and M. */
+export function winograd4ScratchBytes(C: i32, O: i32, Oh: i32, Ow: i32): usize {
+  const T = winograd4Tiles(Oh, Ow);
+  return W4_TMP + winograd4PaddedBytes(C, Oh, Ow) + (<usize>(C + 36 * C * T + 36 * O * T) << 2);
+}
+
+/**
+ * 3×3 convolution with unit strides and dilations, one group, of images [i0, i1) by Winograd's
+ * F(4×4, 3×3): per image V = Bᵀ d B of every 6×6 input tile, the 36 GEMMs M[ξ] (O × T) = U[ξ]
+ * (O × C) · V[ξ] (C × T) by convDirectImages' tile, then Aᵀ M A. u: U = G g Gᵀ in blocks of 4
+ * output channels, u[((ξ·O/4 + ob)·C + c)·4 + i] = U[4·ob + i, c][ξ], ξ = 6·row + column; O is a
+ * multiple of 4. Buffer: winograd4ScratchBytes. x: (N, C, H, W), y: (N, O, Oh, Ow).
+ */
+export function convWinograd4Images(
+  x: usize, u: usize, y: usize, C: i32, H: i32, W: i32, O: i32, pt: i32, pl: i32, Oh: i32, Ow: i32,
+  buf: usize, i0: i32, i1: i32,
+): void {
+  const th = (Oh + 3) >> 2;
+  const tw = winograd4TilesPerRow(Ow);
+  const T = winograd4Tiles(Oh, Ow);
+  const tmp = buf;
+  const padded = buf + W4_TMP;
+  const offs = padded + winograd4PaddedBytes(C, Oh, Ow);
+  const vBase = offs + (<usize>C << 2);
+  const tBytes = <usize>T << 2;
+  const vPlane = <usize>C * tBytes;
+  const mBase = vBase + vPlane * 36;
+  const mPlane = <usize>O * tBytes;
+  for (let c: i32 = 0; c < C; c++) store<i32>(offs + (<usize>c << 2), <i32>(<usize>c * tBytes));
+  zeroColumns(vBase, 36 * C, T, th * tw, T);
+  const planeOut = <usize>(Oh * Ow) << 2;
+  for (let j: i32 = i0; j < i1; j++) {
+    winograd4ImageTransform(x + (<usize>(j * C * H * W) << 2), padded, vBase, tBytes, C, H, W, pt, pl, Oh, Ow, tmp);
+    for (let xi: i32 = 0; xi < 36; xi++) {
+      const v = vBase + <usize>xi * vPlane;
+      const m = mBase + <usize>xi * mPlane;
+      for (let ob: i32 = 0; ob < O; ob += 4) {
+        const ublock = u + (<usize>((xi * O + ob) * C) << 2);
+        for (let t: i32 = 0; t < T; t += 8) directTile(v + (<usize>t << 2), ublock, offs, C, m + <usize>ob * tBytes + (<usize>t << 2), tBytes, 8);
+      }
+    }
+    const yj = y + (<usize>(j * O * Oh * Ow) << 2);
+    for (let o: i32 = 0; o < O; o++) {
+      for (let ty: i32 = 0; ty < th; ty++) {
+        for (let tx: i32 = 0; tx < tw; tx += 4) {
+          const oh = 4 * ty;
+          const ow = 4 * tx;
+          if (ow >= Ow) break;
+          winograd4OutputTiles(mBase + <usize>o * tBytes + (<usize>(ty * tw + tx) << 2), mPlane, yj + <usize>o * planeOut + (<usize>(oh * Ow + ow) << 2), <usize>Ow << 2, min(16, Ow - ow), min(4, Oh - oh), tmp);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * One image's V = Bᵀ d B for every 6×6 input tile (36 × C rows of `vRow` bytes from v, the
+ * image's tiles at the start of each), through its zero-padded copy at `padded` (the image at
+ * row pt, column pl).
+ */
+function winograd4ImageTransform(xj: usize, padded: usize, v: usize, vRow: usize, C: i32, H: i32, W: i32, pt: i32, pl: i32, Oh: i32, Ow: i32, tmp: usize): void {
+  const th = (Oh + 3) >> 2;
+  const tw = winograd4TilesPerRow(Ow);
+  const Hp = th * 4 + 2;
+  const Wp = 4 * tw + 4;
+  const vPlane = <usize>C * vRow;
+  const rowBytes = <usize>Wp << 2;
+  const planeBytes = <usize>Hp * rowBytes;
+  const w0 = max(0, -pl);
+  const w1 = min(W, Wp - pl);
+  memory.fill(padded, 0, planeBytes * <usize>C);
+  for (let c: i32 = 0; c < C; c++) {
+    for (let h: i32 = 0; h < H; h++) {
+      const hp = h + pt;
+      if (hp < 0 || hp >= Hp || w1 <= w0) continue;
+      memory.copy(padded + <usize>c * planeBytes + <usize>hp * rowBytes + (<usize>(w0 + pl) << 2), xj + (<usize>((c * H + h) * W + w0) << 2), <usize>(w1 - w0) << 2);
+    }
+  }
+  for (let c: i32 = 0; c < C; c++) {
+    const plane = padded + <usize>c * planeBytes;
+    for (let ty: i32 = 0; ty < th; ty++) {
+      for (let tx: i32 = 0; tx < tw; tx += 4) {
+        winograd4InputTiles(plane + <usize>(4 * ty) * rowBytes + (<usize>(4 * tx) << 2), rowBytes, v + <usize>c * vRow + (<usize>(ty * tw + tx) << 2), vPlane, tmp);
+      }
+    }
+  }
+}
+
+/** Bᵀ applied to six vectors d0…d5 (one per tile position, lanes are tiles): stores the six results `stride` bytes apart from out. */
+function winograd4B(d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, out: usize, stride: usize): void {
+  const four = f32x4.splat(4);
+  const five = f32x4.splat(5);
+  const p = f32x4.sub(d4, f32x4.mul(four, d2)); // d4 − 4·d2
+  const q = f32x4.sub(d3, f32x4.mul(four, d1)); // d3 − 4·d1
+  const r = f32x4.sub(d4, d2);
+  const s = f32x4.add(f32x4.sub(d3, d1), f32x4.sub(d3, d1)); // 2·(d3 − d1)
+  v128.store(out, f32x4.add(f32x4.sub(f32x4.mul(four, d0), f32x4.mul(five, d2)), d4));
+  v128.store(out + stride, f32x4.add(p, q));
+  v128.store(out + 2 * stride, f32x4.sub(p, q));
+  v128.store(out + 3 * stride, f32x4.add(r, s));
+  v128.store(out + 4 * stride, f32x4.sub(r, s));
+  v128.store(out + 5 * stride, f32x4.add(f32x4.sub(f32x4.mul(four, d1), f32x4.mul(five, d3)), d5));
+}
+
+/**
+ * Input transform of four horizontally adjacent 6×6 tiles (tile l starts 4·l columns right of
+ * p): Bᵀ along each row (columns gathered by 4×4 transposes) into tmp, then down the columns;
+ * stores V's 36 vectors `plane` bytes apart (ξ = 6·row + column).
+ */
+function winograd4InputTiles(p: usize, rowBytes: usize, v: usize, plane: usize, tmp: usize): void {
+  for (let r: i32 = 0; r < 6; r++) {
+    const q = p + <usize>r * rowBytes;
+    const r0 = v128.load(q), r1 = v128.load(q, 16), r2 = v128.load(q, 32), r3 = v128.load(q, 48), r4 = v128.load(q, 64);
+    const a = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), b = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+    const c = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5), d = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+    const d0 = v128.shuffle<f64>(a, c, 0, 2), d1 = v128.shuffle<f64>(a, c, 1, 3); // columns 4l, 4l + 1
+    const d2 = v128.shuffle<f64>(b, d, 0, 2), d3 = v128.shuffle<f64>(b, d, 1, 3);
+    const d4 = v128.shuffle<f32>(d0, r4, 1, 2, 3, 4), d5 = v128.shuffle<f32>(d1, r4, 1, 2, 3, 5); // columns 4l + 4, 4l + 5
+    winograd4B(d0, d1, d2, d3, d4, d5, tmp + <usize>r * 96, 16);
+  }
+  for (let j: i32 = 0; j < 6; j++) {
+    const q = tmp + (<usize>j << 4);
+    winograd4B(v128.load(q), v128.load(q, 96), v128.load(q, 192), v128.load(q, 288), v128.load(q, 384), v128.load(q, 480), v + <usize>j * plane, 6 * plane);
+  }
+}
+
+/** Aᵀ applied to six vectors m0…m5: stores its four results `stride` bytes apart from out. */
+function winograd4A(m0: v128, m1: v128, m2: v128, m3: v128, m4: v128, m5: v128, out: usize, stride: usize): void {
+  const a = f32x4.add(m1, m2), b = f32x4.sub(m1, m2), c = f32x4.add(m3, m4), d = f32x4.sub(m3, m4);
+  v128.store(out, f32x4.add(f32x4.add(m0, a), c));
+  v128.store(out + stride, f32x4.add(b, f32x4.add(d, d)));
+  v128.store(out + 2 * stride, f32x4.add(a, f32x4.mul(f32x4.splat(4), c)));
+  v128.store(out + 3 * stride, f32x4.add(f32x4.add(b, f32x4.mul(f32x4.splat(8), d)), m5));
+}
+
+/**
+ * Output transform of four horizontally adjacent tiles: Aᵀ down M's columns (36 vectors `plane`
+ * bytes apart) into tmp, then along the rows; each tile's four columns are gathered by a 4×4
+ * transpose and the first `ncols` columns of the first `nrows` rows stored from y.
+ */
+function winograd4OutputTiles(m: usize, plane: usize, y: usize, rowBytes: usize, ncols: i32, nrows: i32, tmp: usize): void {
+  for (let j: i32 = 0; j < 6; j++) {
+    const q = m + <usize>j * plane;
+    winograd4A(v128.load(q), v128.load(q + 6 * plane), v128.load(q + 12 * plane), v128.load(q + 18 * plane), v128.load(q + 24 * plane), v128.load(q + 30 * plane), tmp + (<usize>j << 4), 96);
+  }
+  const out = tmp + 384;
+  for (let r: i32 = 0; r < nrows; r++) {
+    const q = tmp + <usize>r * 96;
+    winograd4A(v128.load(q), v128.load(q, 16), v128.load(q, 32), v128.load(q, 48), v128.load(q, 64), v128.load(q, 80), out, 16);
+    // out: 4 vectors (column k of every tile); tile l's row is lane l of each
+    const y0 = v128.load(out), y1 = v128.load(out, 16), y2 = v128.load(out, 32), y3 = v128.load(out, 48);
+    const a = v128.shuffle<f32>(y0, y1, 0, 4, 1, 5), b = v128.shuffle<f32>(y0, y1, 2, 6, 3, 7);
+    const c = v128.shuffle<f32>(y2, y3, 0, 4, 1, 5), d = v128.shuffle<f32>(y2, y3, 2, 6, 3, 7);
+    const row = y + <usize>r * rowBytes;
+    storeLanes(row, v128.shuffle<f64>(a, c, 0, 2), ncols);
+    if (ncols > 4) storeLanes(row + 16, v128.shuffle<f64>(a, c, 1, 3), ncols - 4);
+    if (ncols > 8) storeLanes(row + 32, v128.shuffle<f64>(b, d, 0, 2), ncols - 8);
+    if (ncols > 12) storeLanes(row + 48, v128.shuffle<f64>(b, d, 1, 3), ncols - 12);
+  }
+}
+
+/** Images per GEMM pass of convWinograd4WeightGradImages (≥ 64 tiles reduced over, at least 1). */
+export function winograd4GradGroup(Oh: i32, Ow: i32): i32 {
+  return max(1, 64 / winograd4Tiles(Oh, Ow));
+}
+
+/** Bytes of one thread's buffer for convWinograd4WeightGradImages. */
+export function winograd4WeightGradScratchBytes(C: i32, O: i32, Oh: i32, Ow: i32): usize {
+  const th = (Oh + 3) >> 2;
+  const tw = winograd4TilesPerRow(Ow);
+  const L = winograd4GradGroup(Oh, Ow) * winograd4Tiles(Oh, Ow);
+  return W4_TMP + winograd4PaddedBytes(C, Oh, Ow) + (<usize>(36 * (C + O) * L + O * 4 * th * 4 * tw) << 2);
+}
+
+/**
+ * The weight gradient of convWinograd4Images' convolution over images [i0, i1) in the Winograd
+ * domain, as convWinogradWeightGradImages for F(2×2, 3×3): acc[(ξ·C + c)·O + o] += Σ over tiles
+ * of (A ∂Y Aᵀ)[ξ] · V[ξ] for the thread's own 36 × C × O floats (zeroed by the caller), images in
+ * groups of winograd4GradGroup side by side. Buffer: winograd4WeightGradScratchBytes (scratch,
+ * padded image, V 36 × C × L, Ĝ 36 × O × L, one image's output gradient padded to 4·th × 4·tw).
+ */
+export function convWinograd4WeightGradImages(
+  x: usize, gy: usize, acc: usize, C: i32, H: i32, W: i32, O: i32, pt: i32, pl: i32, Oh: i32, Ow: i32,
+  buf: usize, i0: i32, i1: i32,
+): void {
+  const th = (Oh + 3) >> 2;
+  const tw = winograd4TilesPerRow(Ow);
+  const T = winograd4Tiles(Oh, Ow);
+  const group = winograd4GradGroup(Oh, Ow);
+  const L = group * T;
+  const lBytes = <usize>L << 2;
+  const tmp = buf;
+  const paddedX = buf + W4_TMP;
+  const vBase = paddedX + winograd4PaddedBytes(C, Oh, Ow);
+  const vPlane = <usize>C * lBytes;
+  const gBase = vBase + vPlane * 36;
+  const gPlane = <usize>O * lBytes;
+  const padded = gBase + gPlane * 36;
+  const gRow = <usize>(4 * tw) << 2;
+  const gPadPlane = <usize>(4 * th) * gRow;
+  for (let g: i32 = 0; g < group; g++) {
+    zeroColumns(vBase, 36 * C, L, g * T + th * tw, g * T + T);
+    zeroColumns(gBase, 36 * O, L, g * T + th * tw, g * T + T);
+  }
+  for (let j0: i32 = i0; j0 < i1; j0 += group) {
+    const n = min(group, i1 - j0);
+    for (let g: i32 = 0; g < n; g++) {
+      const j = j0 + g;
+      const col = <usize>(g * T) << 2;
+      winograd4ImageTransform(x + (<usize>(j * C * H * W) << 2), paddedX, vBase + col, lBytes, C, H, W, pt, pl, Oh, Ow, tmp);
+      memory.fill(padded, 0, gPadPlane * <usize>O);
+      const gj = gy + (<usize>(j * O * Oh * Ow) << 2);
+      for (let o: i32 = 0; o < O; o++) {
+        for (let h: i32 = 0; h < Oh; h++) memory.copy(padded + <usize>o * gPadPlane + <usize>h * gRow, gj + (<usize>((o * Oh + h) * Ow) << 2), <usize>Ow << 2);
+        for (let ty: i32 = 0; ty < th; ty++) {
+          for (let tx: i32 = 0; tx < tw; tx += 4) {
+            winograd4GradTiles(padded + <usize>o * gPadPlane + <usize>(4 * ty) * gRow + (<usize>(4 * tx) << 2), gRow, gBase + <usize>o * lBytes + col + (<usize>(ty * tw + tx) << 2), gPlane, tmp);
+          }
+        }
+      }
+    }
+    const len = n * T;
+    for (let xi: i32 = 0; xi < 36; xi++) {
+      const v = vBase + <usize>xi * vPlane;
+      const gq = gBase + <usize>xi * gPlane;
+      const a = acc + (<usize>(xi * C * O) << 2);
+      for (let o: i32 = 0; o < O; o += 4) {
+        let c: i32 = 0;
+        for (; c + 2 <= C; c += 2) winogradDotTile(gq + <usize>o * lBytes, v + <usize>c * lBytes, lBytes, len, a + (<usize>(c * O + o) << 2), <usize>O << 2, 2);
+        if (c < C) winogradDotTile(gq + <usize>o * lBytes, v + <usize>c * lBytes, lBytes, len, a + (<usize>(c * O + o) << 2), <usize>O << 2, 1);
+      }
+    }
+  }
+}
+
+/** A applied to four vectors y0…y3 (A = Aᵀᵀ, 6×4): stores its six results `stride` bytes apart from out. */
+function winograd4AT(y0: v128, y1: v128, y2: v128, y3: v128, out: usize, stride: usize): void {
+  const p = f32x4.add(y0, y2), q = f32x4.add(y1, y3);
+  const p4 = f32x4.add(y0, f32x4.mul(f32x4.splat(4), y2)), q4 = f32x4.add(f32x4.add(y1, y1), f32x4.mul(f32x4.splat(8), y3));
+  v128.store(out, y0);
+  v128.store(out + stride, f32x4.add(p, q));
+  v128.store(out + 2 * stride, f32x4.sub(p, q));
+  v128.store(out + 3 * stride, f32x4.add(p4, q4));
+  v128.store(out + 4 * stride, f32x4.sub(p4, q4));
+  v128.store(out + 5 * stride, y3);
+}
+
+/**
+ * Gradient transform A ∂Y Aᵀ of four horizontally adjacent 4×4 tiles of the padded output
+ * gradient at p (columns gathered by 4×4 transposes): along the rows into tmp, then down the
+ * columns; stores 36 vectors `plane` bytes apart.
+ */
+function winograd4GradTiles(p: usize, rowBytes: usize, g: usize, plane: usize, tmp: usize): void {
+  for (let r: i32 = 0; r < 4; r++) {
+    const q = p + <usize>r * rowBytes;
+    const r0 = v128.load(q), r1 = v128.load(q, 16), r2 = v128.load(q, 32), r3 = v128.load(q, 48);
+    const a = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), b = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+    const c = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5), d = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+    winograd4AT(v128.shuffle<f64>(a, c, 0, 2), v128.shuffle<f64>(a, c, 1, 3), v128.shuffle<f64>(b, d, 0, 2), v128.shuffle<f64>(b, d, 1, 3), tmp + <usize>r * 96, 16);
+  }
+  for (let k: i32 = 0; k < 6; k++) {
+    const q = tmp + (<usize>k << 4);
+    winograd4AT(v128.load(q), v128.load(q, 96), v128.load(q, 192), v128.load(q, 288), g + <usize>k * plane, 6 * plane);
+  }
+}
+
 // ---- bias add and bias gradient of a linear layer ---------------------------------------------
 
 /** C[r, :] += b for rows [r0, r1) of a row-major matrix with N columns. */

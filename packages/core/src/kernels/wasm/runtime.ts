@@ -60,6 +60,17 @@ export interface KernelExports {
     buf: number, i0: number, i1: number,
   ): void;
   winogradGradGroup(Oh: number, Ow: number): number;
+  winograd4ScratchBytes(C: number, O: number, Oh: number, Ow: number): number;
+  winograd4GradGroup(Oh: number, Ow: number): number;
+  winograd4WeightGradScratchBytes(C: number, O: number, Oh: number, Ow: number): number;
+  convWinograd4Images(
+    x: number, u: number, y: number, C: number, H: number, W: number, O: number, pt: number, pl: number, Oh: number, Ow: number,
+    buf: number, i0: number, i1: number,
+  ): void;
+  convWinograd4WeightGradImages(
+    x: number, gy: number, acc: number, C: number, H: number, W: number, O: number, pt: number, pl: number, Oh: number, Ow: number,
+    buf: number, i0: number, i1: number,
+  ): void;
   winogradWeightGradScratchBytes(C: number, O: number, Oh: number, Ow: number): number;
   convWinogradWeightGradImages(
     x: number, gy: number, acc: number, C: number, H: number, W: number, O: number, pt: number, pl: number, Oh: number, Ow: number,

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Generator, type Tensor, autogradGrad, conv2d, convTranspose2d, getKernelPreference, pad, randn, setKernelPreference } from '../../index.js';
 import { winogradApplies } from './conv.js';
 import { convWeightGradKernel } from '../cpu/conv.js';
-import { WINOGRAD_MIN_CHANNELS, convWinogradWasm, convWinogradWeightGradWasm, winogradWeights, winogradWeightsGradient } from './winograd.js';
+import { WINOGRAD4_MIN_WIDTH, WINOGRAD_F2, WINOGRAD_F4, WINOGRAD_MIN_CHANNELS, type WinogradVariant, convWinogradWasm, convWinogradWeightGradWasm, winogradVariant, winogradWeights, winogradWeightsGradient } from './winograd.js';
 
 /** |got − want| ≤ tol·(1 + max|want|): the transforms' additions err relative to the largest terms. */
 function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol: number): void {
@@ -29,20 +29,27 @@ describe('Winograd F(2×2, 3×3) convolution', () => {
     return y;
   }
 
-  it('transforms each kernel as G g Gᵀ, laid out in blocks of four output channels', () => {
-    const G = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]];
+  const variants: [string, WinogradVariant, number][] = [
+    // name, variant, tolerance relative to the largest output (F(4×4, 3×3)'s constants up to 8 and 1/24 cost digits)
+    ['F(2×2, 3×3)', WINOGRAD_F2, 2e-6],
+    ['F(4×4, 3×3)', WINOGRAD_F4, 2e-5],
+  ];
+
+  it.each(variants)('%s transforms each kernel as G g Gᵀ, laid out in blocks of four output channels', (_, variant) => {
+    const G = variant.G;
+    const n = G.length;
     const [O, C] = [8, 3];
     const g = new Generator(3);
     const w = Float32Array.from({ length: O * C * 9 }, () => g.random() * 2 - 1);
-    const u = new Float32Array(16 * O * C);
-    winogradWeights(w, O, C, u);
+    const u = new Float32Array(n * n * O * C);
+    winogradWeights(w, O, C, u, variant);
     for (let o = 0; o < O; o++) {
       for (let c = 0; c < C; c++) {
-        for (let a = 0; a < 4; a++) {
-          for (let b = 0; b < 4; b++) {
+        for (let a = 0; a < n; a++) {
+          for (let b = 0; b < n; b++) {
             let want = 0; // Σ G[a][r] g[r][s] G[b][s]
             for (let r = 0; r < 3; r++) for (let s = 0; s < 3; s++) want += G[a]![r]! * w[(o * C + c) * 9 + r * 3 + s]! * G[b]![s]!;
-            const xi = 4 * a + b;
+            const xi = n * a + b;
             expect(u[((xi * (O / 4) + (o >> 2)) * C + c) * 4 + (o & 3)]).toBeCloseTo(want, 6);
           }
         }
@@ -50,7 +57,7 @@ describe('Winograd F(2×2, 3×3) convolution', () => {
     }
   });
 
-  it('equals the TypeScript kernel for odd and even sizes down to 3×3, pads 0–2 (also uneven) and 8–40 channels', () => {
+  it.each(variants)('%s equals the TypeScript kernel for odd and even sizes down to 3×3, pads 0–2 (also uneven) and 8–40 channels', (_, variant, tol) => {
     const g = new Generator(31);
     const cases: [number, number, number, number, number, number[]][] = [
       // N, C, O, H, W, pads (top, left, bottom, right)
@@ -66,14 +73,14 @@ describe('Winograd F(2×2, 3×3) convolution', () => {
     for (const [N, C, O, H, W, pads] of cases) {
       const x = randn([N, C, H, W], { generator: g });
       const w = randn([O, C, 3, 3], { generator: g });
-      const got = convWinogradWasm(x, w, attrs(pads))!;
+      const got = convWinogradWasm(x, w, attrs(pads), variant)!;
       const want = reference(x, w, pads);
       expect(got.shape, `${[N, C, O, H, W]} pads ${pads}`).toEqual(want.shape);
-      expectClose(got.storage, want.storage, 2e-6);
+      expectClose(got.storage, want.storage, tol);
     }
   });
 
-  it('equals the TypeScript kernel on random shapes (property)', () => {
+  it.each(variants)('%s equals the TypeScript kernel on random shapes (property)', (_, variant, tol) => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 6 }),
@@ -83,26 +90,27 @@ describe('Winograd F(2×2, 3×3) convolution', () => {
           const g = new Generator(seed);
           const x = randn([N, C, H, W], { generator: g });
           const w = randn([4 * O4, C, 3, 3], { generator: g });
-          const got = convWinogradWasm(x, w, attrs([p, p, p, p]))!;
-          expectClose(got.storage, reference(x, w, [p, p, p, p]).storage, 2e-6);
+          const got = convWinogradWasm(x, w, attrs([p, p, p, p]), variant)!;
+          expectClose(got.storage, reference(x, w, [p, p, p, p]).storage, tol);
         },
       ),
       { numRuns: 40 },
     );
   });
 
-  it('maps Winograd-domain gradients back as Gᵀ ∂U G (the adjoint of the kernel transform)', () => {
-    const G = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]];
+  it.each(variants)('%s maps Winograd-domain gradients back as Gᵀ ∂U G (the adjoint of the kernel transform)', (_, variant) => {
+    const G = variant.G;
+    const n = G.length;
     const [O, C] = [4, 3];
     const g = new Generator(4);
-    const dU = Float64Array.from({ length: 16 * C * O }, () => g.random() * 2 - 1);
-    const dw = winogradWeightsGradient(dU, O, C);
+    const dU = Float64Array.from({ length: n * n * C * O }, () => g.random() * 2 - 1);
+    const dw = winogradWeightsGradient(dU, O, C, variant);
     for (let o = 0; o < O; o++) {
       for (let c = 0; c < C; c++) {
         for (let r = 0; r < 3; r++) {
           for (let s = 0; s < 3; s++) {
             let want = 0; // Σ G[a][r] ∂U[a][b] G[b][s]
-            for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) want += G[a]![r]! * dU[((4 * a + b) * C + c) * O + o]! * G[b]![s]!;
+            for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) want += G[a]![r]! * dU[((n * a + b) * C + c) * O + o]! * G[b]![s]!;
             expect(dw[(o * C + c) * 9 + r * 3 + s]).toBeCloseTo(want, 6);
           }
         }
@@ -110,7 +118,7 @@ describe('Winograd F(2×2, 3×3) convolution', () => {
     }
   });
 
-  it('computes the weight gradient as the TypeScript kernel does, for odd sizes, uneven pads and odd channel counts (property)', () => {
+  it.each(variants)('%s computes the weight gradient as the TypeScript kernel does, for odd sizes, uneven pads and odd channel counts (property)', (_, variant, tol) => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 4 }),
@@ -125,10 +133,10 @@ describe('Winograd F(2×2, 3×3) convolution', () => {
           const x = randn([N, C, H, W], { generator: g });
           const gy = randn([N, 4 * O4, Oh, Ow], { generator: g });
           const a = attrs(pads);
-          const got = convWinogradWeightGradWasm(x, gy, a)!;
+          const got = convWinogradWeightGradWasm(x, gy, a, variant)!;
           const want = convWeightGradKernel(x.storage, x.shape, gy.storage, gy.shape, [3, 3], a, 'float32');
           // a sum over N·Oh·Ow products: error relative to √(terms) × the largest |x·gy|
-          expectClose(got, want, 2e-6 * Math.sqrt(N * Oh * Ow));
+          expectClose(got, want, tol * Math.sqrt(N * Oh * Ow));
         },
       ),
       { numRuns: 60 },
@@ -139,17 +147,20 @@ describe('Winograd F(2×2, 3×3) convolution', () => {
     const grads = (pref: 'ts' | 'wasm') => {
       setKernelPreference(pref);
       const g = new Generator(32);
-      const x = randn([3, 16, 10, 9], { generator: g }).requiresGrad_();
+      const x = randn([3, 16, 10, 9], { generator: g }).requiresGrad_(); // F(2×2, 3×3)
+      const x4 = randn([2, 16, 9, 17], { generator: g }).requiresGrad_(); // F(4×4, 3×3) (17 wide)
       const w = randn([8, 16, 3, 3], { generator: g }).requiresGrad_();
       const wt = randn([8, 16, 3, 3], { generator: g }).requiresGrad_(); // convTranspose: (C = 8, O = 16, 3, 3)
       const y = conv2d(x, w, null, { padding: 1 });
       const z = convTranspose2d(y, wt, null, { padding: 1 });
+      const z4 = convTranspose2d(conv2d(x4, w, null, { padding: 1 }), wt, null, { padding: 1 });
       const r = randn(z.shape, { generator: g });
-      return [y.storage, z.storage, ...autogradGrad([z.mul(r).sum()], [x, w, wt]).map((t) => t!.storage)];
+      const r4 = randn(z4.shape, { generator: g });
+      return [y.storage, z.storage, z4.storage, ...autogradGrad([z.mul(r).sum().add(z4.mul(r4).sum())], [x, x4, w, wt]).map((t) => t!.storage)];
     };
     const got = grads('wasm');
     const want = grads('ts');
-    for (let i = 0; i < want.length; i++) expectClose(got[i]!, want[i]!, 1e-5);
+    for (let i = 0; i < want.length; i++) expectClose(got[i]!, want[i]!, 2e-5);
   });
 
   it(`is chosen for 3×3 kernels with at least ${WINOGRAD_MIN_CHANNELS} input channels where the direct kernel applies`, () => {
@@ -162,5 +173,7 @@ describe('Winograd F(2×2, 3×3) convolution', () => {
     expect(winogradApplies(x(16), w(6, 16, 3), a)).toBe(false);
     expect(winogradApplies(x(16), w(16, 16, 3), { ...a, strides: [2, 2] })).toBe(false);
     expect(winogradApplies(x(16), w(16, 16, 3), { ...a, dilations: [2, 2] })).toBe(false);
+    expect(winogradVariant(WINOGRAD4_MIN_WIDTH - 1)).toBe(WINOGRAD_F2);
+    expect(winogradVariant(WINOGRAD4_MIN_WIDTH)).toBe(WINOGRAD_F4);
   });
 });
