@@ -1791,6 +1791,104 @@ function winograd4GradTiles(p: usize, rowBytes: usize, g: usize, plane: usize, t
   }
 }
 
+// ---- Winograd kernel transforms (both tile sizes) ----------------------------------------------
+
+/**
+ * U = G g Gᵀ (n×n, n = m + 2) of every 3×3 kernel g of w (O, C, 3, 3), four output channels per
+ * vector, laid out for the conv kernels: u[((ξ·O/4 + ob)·C + c)·4 + i] = U[4·ob + i, c][ξ],
+ * ξ = n·row + column. G: n × 3 floats. With `flip` w is a ConvTranspose weight (C, O, 3, 3) and g
+ * its kernel turned by 180° with the channel dims swapped (the conv its unit-stride transpose is).
+ * O is a multiple of 4.
+ */
+export function winogradKernelTransform(w: usize, u: usize, G: usize, n: i32, O: i32, C: i32, flip: i32): void {
+  const xiStride = <usize>(O * C) << 2; // bytes between consecutive ξ
+  for (let ob: i32 = 0; ob < O; ob += 4) {
+    for (let c: i32 = 0; c < C; c++) {
+      // g[k] for k = 3·r + s, lanes the four output channels; a flipped kernel reads its taps backwards
+      const b0 = flip ? w + (<usize>((c * O + ob) * 9) << 2) : w + (<usize>((ob * C + c) * 9) << 2);
+      const lanes = <usize>((flip ? 1 : C) * 9) << 2; // bytes between output channels
+      const step = <usize>(flip ? -4 : 4); // wraps: moving back 4 bytes
+      const first = flip ? b0 + 32 : b0;
+      const g0 = taps4(first, lanes), g1 = taps4(first + step, lanes), g2 = taps4(first + 2 * step, lanes);
+      const g3 = taps4(first + 3 * step, lanes), g4 = taps4(first + 4 * step, lanes), g5 = taps4(first + 5 * step, lanes);
+      const g6 = taps4(first + 6 * step, lanes), g7 = taps4(first + 7 * step, lanes), g8 = taps4(first + 8 * step, lanes);
+      const lane = u + (<usize>((ob >> 2) * C + c) << 4);
+      for (let a: i32 = 0; a < n; a++) {
+        const ga = G + (<usize>(3 * a) << 2);
+        const a0 = v128.load32_splat(ga), a1 = v128.load32_splat(ga, 4), a2 = v128.load32_splat(ga, 8);
+        // row a of G g: three vectors
+        const r0 = madd(a2, g6, madd(a1, g3, f32x4.mul(a0, g0)));
+        const r1 = madd(a2, g7, madd(a1, g4, f32x4.mul(a0, g1)));
+        const r2 = madd(a2, g8, madd(a1, g5, f32x4.mul(a0, g2)));
+        for (let b: i32 = 0; b < n; b++) {
+          const gb = G + (<usize>(3 * b) << 2);
+          const v = madd(v128.load32_splat(gb, 8), r2, madd(v128.load32_splat(gb, 4), r1, f32x4.mul(v128.load32_splat(gb), r0)));
+          v128.store(lane + <usize>(n * a + b) * xiStride, v);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The weight gradients Gᵀ ∂U G (3×3 each) from `parts` per-thread partial sums of ∂U laid out as
+ * the Winograd weight-gradient kernels accumulate them (acc[(ξ·C + c)·O + o], n² · C · O floats
+ * each, added here in thread order), written to dw (O, C, 3, 3). G: n × 3 floats; O a multiple of 4.
+ */
+export function winogradKernelGradient(acc: usize, parts: i32, G: usize, n: i32, O: i32, C: i32, dw: usize): void {
+  const xiStride = <usize>(O * C) << 2;
+  const partBytes = <usize>(n * n) * xiStride;
+  for (let c: i32 = 0; c < C; c++) {
+    for (let ob: i32 = 0; ob < O; ob += 4) {
+      const at = acc + (<usize>(c * O + ob) << 2);
+      // P = Gᵀ ∂U: rows r = 0…2 over columns b, kept as 3·n vectors in the row's running sums
+      let d0 = f32x4.splat(0), d1 = d0, d2 = d0, d3 = d0, d4 = d0, d5 = d0, d6 = d0, d7 = d0, d8 = d0;
+      for (let b: i32 = 0; b < n; b++) {
+        let p0 = f32x4.splat(0), p1 = p0, p2 = p0;
+        for (let a: i32 = 0; a < n; a++) {
+          let v = v128.load(at + <usize>(n * a + b) * xiStride);
+          for (let t: i32 = 1; t < parts; t++) v = f32x4.add(v, v128.load(at + <usize>t * partBytes + <usize>(n * a + b) * xiStride));
+          const ga = G + (<usize>(3 * a) << 2);
+          p0 = madd(v128.load32_splat(ga), v, p0);
+          p1 = madd(v128.load32_splat(ga, 4), v, p1);
+          p2 = madd(v128.load32_splat(ga, 8), v, p2);
+        }
+        // dW[r][s] += P[r][b] · G[b][s]
+        const gb = G + (<usize>(3 * b) << 2);
+        const s0 = v128.load32_splat(gb), s1 = v128.load32_splat(gb, 4), s2 = v128.load32_splat(gb, 8);
+        d0 = madd(p0, s0, d0); d1 = madd(p0, s1, d1); d2 = madd(p0, s2, d2);
+        d3 = madd(p1, s0, d3); d4 = madd(p1, s1, d4); d5 = madd(p1, s2, d5);
+        d6 = madd(p2, s0, d6); d7 = madd(p2, s1, d7); d8 = madd(p2, s2, d8);
+      }
+      for (let i: i32 = 0; i < 4; i++) {
+        const out = dw + (<usize>(((ob + i) * C + c) * 9) << 2);
+        store<f32>(out, laneOf(d0, i));
+        store<f32>(out, laneOf(d1, i), 4);
+        store<f32>(out, laneOf(d2, i), 8);
+        store<f32>(out, laneOf(d3, i), 12);
+        store<f32>(out, laneOf(d4, i), 16);
+        store<f32>(out, laneOf(d5, i), 20);
+        store<f32>(out, laneOf(d6, i), 24);
+        store<f32>(out, laneOf(d7, i), 28);
+        store<f32>(out, laneOf(d8, i), 32);
+      }
+    }
+  }
+}
+
+/** The floats at p, p + stride, p + 2·stride, p + 3·stride as one vector. */
+function taps4(p: usize, stride: usize): v128 {
+  let v = f32x4.splat(load<f32>(p));
+  v = f32x4.replace_lane(v, 1, load<f32>(p + stride));
+  v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * stride));
+  return f32x4.replace_lane(v, 3, load<f32>(p + 3 * stride));
+}
+
+/** Lane i (0…3, not a constant) of v. */
+function laneOf(v: v128, i: i32): f32 {
+  return i === 0 ? f32x4.extract_lane(v, 0) : i === 1 ? f32x4.extract_lane(v, 1) : i === 2 ? f32x4.extract_lane(v, 2) : f32x4.extract_lane(v, 3);
+}
+
 // ---- bias add and bias gradient of a linear layer ---------------------------------------------
 
 /** C[r, :] += b for rows [r0, r1) of a row-major matrix with N columns. */

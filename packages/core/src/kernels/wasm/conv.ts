@@ -43,9 +43,19 @@ registerKernel('ConvTranspose', 'cpu', (inputs, attrs) => {
   const work = imageWork(prod(w!.shape.slice(1)), prod(x!.shape.slice(2)), w!.shape[0]! / attrs.group);
   if (!useWasm(work, MATMUL_WASM_MIN_WORK)) return convTransposeReference(inputs, attrs);
   // a unit-stride ConvTranspose (every stride-1 conv's input gradient) is a conv with the kernel flipped
-  const asConv = unitStrideTransposeAsConv(w!, attrs);
-  return (asConv && fastConv(x!, asConv.w, asConv.attrs)) || convTransposeWasm(x!, w!, attrs) || convTransposeReference(inputs, attrs);
+  return unitStrideTransposeFast(x!, w!, attrs) || convTransposeWasm(x!, w!, attrs) || convTransposeReference(inputs, attrs);
 });
+
+/**
+ * A unit-stride ConvTranspose as the conv it is, by Winograd (which flips the kernels as it
+ * transforms them) or the direct kernel (given them flipped); null where neither applies.
+ */
+function unitStrideTransposeFast(x: TensorData, w: TensorData, attrs: PrimitiveAttrs['ConvTranspose']): TensorData | null {
+  const geo = unitStrideTransposeGeometry(w, attrs);
+  if (!geo) return null;
+  if (winogradApplies(x, geo, geo.attrs)) return convWinogradWasm(x, w, geo.attrs, undefined, true);
+  return directConvApplies(x, geo, geo.attrs) ? convDirectWasm(x, unitStrideTransposeAsConv(w, attrs)!.w, geo.attrs) : null;
+}
 
 /** Conv by Winograd or the direct kernel where one applies; null otherwise (or when wasm cannot run). */
 function fastConv(x: TensorData, w: TensorData, attrs: PrimitiveAttrs['Conv']): TensorData | null {
@@ -70,21 +80,30 @@ export function winogradApplies(x: Shaped, w: Shaped, attrs: PrimitiveAttrs['Con
 }
 
 /**
- * A ConvTranspose with unit strides and dilations as a conv of x with the kernel's taps flipped
- * and its two channel dims swapped per group, padded by k − 1 − p on each side. Null where that
- * does not hold (strides, dilations, output padding, pads past k − 1).
+ * The conv a ConvTranspose with unit strides and dilations is: x convolved with the kernel's taps
+ * flipped and its two channel dims swapped per group, padded by k − 1 − p on each side. Its
+ * weight shape (G·Og, Cg, ...K) and attrs; null where that does not hold (strides, dilations,
+ * output padding, pads past k − 1).
  */
-export function unitStrideTransposeAsConv(w: TensorData, attrs: PrimitiveAttrs['ConvTranspose']): { w: TensorData; attrs: PrimitiveAttrs['Conv'] } | null {
+export function unitStrideTransposeGeometry(w: Shaped, attrs: PrimitiveAttrs['ConvTranspose']): { shape: number[]; attrs: PrimitiveAttrs['Conv'] } | null {
   const { strides, pads, dilations, group: G, outputPadding } = attrs;
   if (strides.some((s) => s !== 1) || dilations.some((d) => d !== 1) || outputPadding.some((o) => o !== 0)) return null;
   const K = w.shape.slice(2);
   const nsp = K.length;
   const convPads = pads.map((p, i) => K[i % nsp]! - 1 - p);
   if (convPads.some((p) => p < 0)) return null;
-  // w: (C, Og, ...K) → (G·Og, Cg, ...K) with w'[g·Og + o, c, t] = w[g·Cg + c, o, Kvol − 1 − t]
+  const [C, Og] = w.shape as [number, number];
+  return { shape: [G * Og, C / G, ...K], attrs: { strides, pads: convPads, dilations, group: G } };
+}
+
+/** unitStrideTransposeGeometry with the flipped kernel itself: w'[g·Og + o, c, t] = w[g·Cg + c, o, Kvol − 1 − t]. */
+export function unitStrideTransposeAsConv(w: TensorData, attrs: PrimitiveAttrs['ConvTranspose']): { w: TensorData; attrs: PrimitiveAttrs['Conv'] } | null {
+  const geo = unitStrideTransposeGeometry(w, attrs);
+  if (!geo) return null;
+  const G = attrs.group;
   const [C, Og] = w.shape as [number, number];
   const Cg = C / G;
-  const Kvol = prod(K);
+  const Kvol = prod(w.shape.slice(2));
   const src = w.storage;
   const flipped = new Float32Array(src.length);
   for (let g = 0; g < G; g++) {
@@ -96,7 +115,7 @@ export function unitStrideTransposeAsConv(w: TensorData, attrs: PrimitiveAttrs['
       }
     }
   }
-  return { w: { storage: flipped, shape: [G * Og, Cg, ...K], dtype: 'float32' }, attrs: { strides, pads: convPads, dilations, group: G } };
+  return { w: { storage: flipped, shape: geo.shape, dtype: 'float32' }, attrs: geo.attrs };
 }
 
 /**

@@ -60,6 +60,8 @@ export interface KernelExports {
     buf: number, i0: number, i1: number,
   ): void;
   winogradGradGroup(Oh: number, Ow: number): number;
+  winogradKernelTransform(w: number, u: number, G: number, n: number, O: number, C: number, flip: number): void;
+  winogradKernelGradient(acc: number, parts: number, G: number, n: number, O: number, C: number, dw: number): void;
   winograd4ScratchBytes(C: number, O: number, Oh: number, Ow: number): number;
   winograd4GradGroup(Oh: number, Ow: number): number;
   winograd4WeightGradScratchBytes(C: number, O: number, Oh: number, Ow: number): number;

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Generator, type Tensor, autogradGrad, conv2d, convTranspose2d, getKernelPreference, pad, randn, setKernelPreference } from '../../index.js';
 import { winogradApplies } from './conv.js';
 import { convWeightGradKernel } from '../cpu/conv.js';
-import { WINOGRAD4_MIN_WIDTH, WINOGRAD_F2, WINOGRAD_F4, WINOGRAD_MIN_CHANNELS, type WinogradVariant, convWinogradWasm, convWinogradWeightGradWasm, winogradVariant, winogradWeights, winogradWeightsGradient } from './winograd.js';
+import { WINOGRAD4_MIN_WIDTH, WINOGRAD_F2, WINOGRAD_F4, WINOGRAD_MIN_CHANNELS, type WinogradVariant, convWinogradWasm, convWinogradWeightGradWasm, winogradVariant, winogradWeightsGradientWasm, winogradWeightsWasm } from './winograd.js';
 
 /** |got − want| ≤ tol·(1 + max|want|): the transforms' additions err relative to the largest terms. */
 function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol: number): void {
@@ -35,22 +35,26 @@ describe('Winograd F(2×2, 3×3) convolution', () => {
     ['F(4×4, 3×3)', WINOGRAD_F4, 2e-5],
   ];
 
-  it.each(variants)('%s transforms each kernel as G g Gᵀ, laid out in blocks of four output channels', (_, variant) => {
+  it.each(variants)('%s transforms each kernel as G g Gᵀ, laid out in blocks of four output channels (also flipped, for a ConvTranspose)', (_, variant) => {
     const G = variant.G;
     const n = G.length;
     const [O, C] = [8, 3];
     const g = new Generator(3);
     const w = Float32Array.from({ length: O * C * 9 }, () => g.random() * 2 - 1);
-    const u = new Float32Array(n * n * O * C);
-    winogradWeights(w, O, C, u, variant);
+    const u = winogradWeightsWasm(w, O, C, variant)!;
+    // the same kernels as a ConvTranspose weight (C, O, 3, 3) with the taps reversed
+    const wt = new Float32Array(w.length);
+    for (let o = 0; o < O; o++) for (let c = 0; c < C; c++) for (let t = 0; t < 9; t++) wt[(c * O + o) * 9 + 8 - t] = w[(o * C + c) * 9 + t]!;
+    const uFlipped = winogradWeightsWasm(wt, O, C, variant, true)!;
     for (let o = 0; o < O; o++) {
       for (let c = 0; c < C; c++) {
         for (let a = 0; a < n; a++) {
           for (let b = 0; b < n; b++) {
             let want = 0; // Σ G[a][r] g[r][s] G[b][s]
             for (let r = 0; r < 3; r++) for (let s = 0; s < 3; s++) want += G[a]![r]! * w[(o * C + c) * 9 + r * 3 + s]! * G[b]![s]!;
-            const xi = n * a + b;
-            expect(u[((xi * (O / 4) + (o >> 2)) * C + c) * 4 + (o & 3)]).toBeCloseTo(want, 6);
+            const at = (((n * a + b) * (O / 4) + (o >> 2)) * C + c) * 4 + (o & 3);
+            expect(u[at]).toBeCloseTo(want, 5);
+            expect(uFlipped[at]).toBe(u[at]);
           }
         }
       }
@@ -98,20 +102,22 @@ describe('Winograd F(2×2, 3×3) convolution', () => {
     );
   });
 
-  it.each(variants)('%s maps Winograd-domain gradients back as Gᵀ ∂U G (the adjoint of the kernel transform)', (_, variant) => {
+  it.each(variants)('%s maps Winograd-domain gradients back as Gᵀ ∂U G (the adjoint of the kernel transform), adding the threads\' partial sums', (_, variant) => {
     const G = variant.G;
     const n = G.length;
-    const [O, C] = [4, 3];
+    const [O, C, parts] = [8, 3, 3];
     const g = new Generator(4);
-    const dU = Float64Array.from({ length: n * n * C * O }, () => g.random() * 2 - 1);
-    const dw = winogradWeightsGradient(dU, O, C, variant);
+    const size = n * n * C * O;
+    const acc = Float32Array.from({ length: parts * size }, () => g.random() * 2 - 1);
+    const dw = winogradWeightsGradientWasm(acc, parts, O, C, variant)!;
+    const dU = (i: number) => acc[i]! + acc[size + i]! + acc[2 * size + i]!;
     for (let o = 0; o < O; o++) {
       for (let c = 0; c < C; c++) {
         for (let r = 0; r < 3; r++) {
           for (let s = 0; s < 3; s++) {
             let want = 0; // Σ G[a][r] ∂U[a][b] G[b][s]
-            for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) want += G[a]![r]! * dU[((n * a + b) * C + c) * O + o]! * G[b]![s]!;
-            expect(dw[(o * C + c) * 9 + r * 3 + s]).toBeCloseTo(want, 6);
+            for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) want += G[a]![r]! * dU(((n * a + b) * C + c) * O + o) * G[b]![s]!;
+            expect(dw[(o * C + c) * 9 + r * 3 + s]).toBeCloseTo(want, 5);
           }
         }
       }

@@ -2,8 +2,7 @@ import type { PrimitiveAttrs } from '../../primitives.js';
 import type { TensorData } from '../../registry.js';
 import { convOutSize } from '../cpu/conv.js';
 import { GEMM_MIN_WORK_PER_THREAD } from './gemm.js';
-import { sumPartials } from './layerNorm.js';
-import type { KernelExports } from './runtime.js';
+import type { Arena, KernelExports } from './runtime.js';
 import { type KernelName, beginKernelCall, imageThreads, runParallel } from './threads.js';
 
 // 3×3 convolutions with unit strides by Winograd's minimal filtering (Lavin & Gray, "Fast
@@ -13,7 +12,8 @@ import { type KernelName, beginKernelCall, imageThreads, runParallel } from './t
 // products for 4 outputs) and F(4×4, 3×3) (36 for 16, transforms with larger constants); the
 // kernels (asm `convWinogradImages`, `convWinograd4Images` and their weight gradients) do the
 // transforms and the GEMMs image by image; the kernel's transform U = G g Gᵀ and the weight
-// gradient's way back Gᵀ ∂U G are made here, once per call.
+// gradient's way back Gᵀ ∂U G (asm `winogradKernelTransform`, `winogradKernelGradient`) run once
+// per call on the calling thread.
 
 /**
  * Input channels from which Winograd beats the direct kernel: below it the input transform (per
@@ -66,75 +66,60 @@ export function winogradVariant(Ow: number): WinogradVariant {
   return Ow >= WINOGRAD4_MIN_WIDTH ? WINOGRAD_F4 : WINOGRAD_F2;
 }
 
-/**
- * The kernels' Winograd transforms U = G g Gᵀ ((m+2)² values each) laid out for the conv kernels:
- * u[((ξ·O/4 + ⌊o/4⌋)·C + c)·4 + o mod 4] = U[o, c][ξ], ξ = (m+2)·row + column. w: (O, C, 3, 3)
- * with O a multiple of 4; written into `u` ((m+2)²·O·C floats).
- */
-export function winogradWeights(w: ArrayLike<number>, O: number, C: number, u: Float32Array, variant: WinogradVariant): void {
-  const G = variant.G;
-  const n = G.length;
-  const t = new Float64Array(3 * n); // G g: n rows × 3
-  const xiStride = O * C; // floats between consecutive ξ
-  for (let o = 0; o < O; o++) {
-    for (let c = 0; c < C; c++) {
-      const g = (o * C + c) * 9;
-      for (let a = 0; a < n; a++) {
-        const Ga = G[a]!;
-        for (let j = 0; j < 3; j++) t[3 * a + j] = Ga[0]! * w[g + j]! + Ga[1]! * w[g + 3 + j]! + Ga[2]! * w[g + 6 + j]!;
-      }
-      const lane = ((o >> 2) * C + c) * 4 + (o & 3);
-      for (let a = 0; a < n; a++) {
-        for (let b = 0; b < n; b++) {
-          const Gb = G[b]!;
-          u[lane + (n * a + b) * xiStride] = t[3 * a]! * Gb[0]! + t[3 * a + 1]! * Gb[1]! + t[3 * a + 2]! * Gb[2]!;
-        }
-      }
-    }
-  }
+/** Writes the variant's G (n × 3, row-major float32) at `ptr` of the arena's memory. */
+function writeG(arena: Arena, ptr: number, v: WinogradVariant): void {
+  arena.f32(ptr, 3 * v.G.length).set(v.G.flat());
 }
 
 /**
- * The kernels' gradients Gᵀ ∂U G (3×3 each) from the Winograd-domain gradients ∂U laid out as the
- * weight-gradient kernels accumulate them: dU[(ξ·C + c)·O + o]. Returns dW as (O, C, 3, 3).
+ * The kernels' Winograd transforms U = G g Gᵀ as the conv kernels read them (asm
+ * `winogradKernelTransform`): u[((ξ·O/4 + ⌊o/4⌋)·C + c)·4 + o mod 4] = U[o, c][ξ]. w: (O, C, 3, 3),
+ * or with `flip` a ConvTranspose weight (C, O, 3, 3) whose kernels are turned by 180°. For tests
+ * and tools: the conv calls run the same kernel inside their own call. Null when wasm cannot run.
  */
-export function winogradWeightsGradient(dU: ArrayLike<number>, O: number, C: number, variant: WinogradVariant): Float32Array {
-  const G = variant.G;
-  const n = G.length;
-  const dw = new Float32Array(O * C * 9);
-  const p = new Float64Array(3 * n); // Gᵀ ∂U: 3 rows × n
-  const xiStride = C * O;
-  for (let c = 0; c < C; c++) {
-    for (let o = 0; o < O; o++) {
-      const at = c * O + o;
-      for (let r = 0; r < 3; r++) {
-        for (let b = 0; b < n; b++) {
-          let s = 0;
-          for (let a = 0; a < n; a++) s += G[a]![r]! * dU[at + (n * a + b) * xiStride]!;
-          p[n * r + b] = s;
-        }
-      }
-      const out = (o * C + c) * 9;
-      for (let r = 0; r < 3; r++) {
-        for (let s = 0; s < 3; s++) {
-          let v = 0;
-          for (let b = 0; b < n; b++) v += p[n * r + b]! * G[b]![s]!;
-          dw[out + 3 * r + s] = v;
-        }
-      }
-    }
-  }
-  return dw;
+export function winogradWeightsWasm(w: Float32Array, O: number, C: number, variant: WinogradVariant, flip = false): Float32Array | null {
+  const n = variant.G.length;
+  const call = beginKernelCall(0, GEMM_MIN_WORK_PER_THREAD);
+  if (!call) return null;
+  const { k, arena } = call;
+  const pw = arena.input(w);
+  const pu = arena.alloc(n * n * O * C * 4);
+  const pG = arena.alloc(3 * n * 4);
+  if (!arena.commit()) return null;
+  writeG(arena, pG, variant);
+  k.winogradKernelTransform(pw, pu, pG, n, O, C, flip ? 1 : 0);
+  return arena.f32(pu, n * n * O * C).slice();
+}
+
+/**
+ * dW (O, C, 3, 3) = Gᵀ ∂U G from `parts` partial sums of ∂U (each n²·C·O floats laid out
+ * acc[(ξ·C + c)·O + o], as the weight-gradient kernels leave them; asm `winogradKernelGradient`).
+ * For tests and tools, as winogradWeightsWasm. Null when wasm cannot run.
+ */
+export function winogradWeightsGradientWasm(acc: Float32Array, parts: number, O: number, C: number, variant: WinogradVariant): Float32Array | null {
+  const n = variant.G.length;
+  const call = beginKernelCall(0, GEMM_MIN_WORK_PER_THREAD);
+  if (!call) return null;
+  const { k, arena } = call;
+  const pacc = arena.input(acc);
+  const pG = arena.alloc(3 * n * 4);
+  const pdw = arena.alloc(O * C * 9 * 4);
+  if (!arena.commit()) return null;
+  writeG(arena, pG, variant);
+  k.winogradKernelGradient(pacc, parts, pG, n, O, C, pdw);
+  return arena.f32(pdw, O * C * 9).slice();
 }
 
 /**
  * Conv (float32; conv.ts's winogradApplies says where) by Winograd (the variant for its output
  * width unless given): images split between threads, each with its own padded image and transform
- * buffers. Null when wasm cannot run.
+ * buffers. With `flip`, w is a ConvTranspose weight (C, O, 3, 3) and the conv is its unit-stride
+ * transpose's (kernels turned by 180° as they are transformed; attrs are the conv's). Null when
+ * wasm cannot run.
  */
-export function convWinogradWasm(x: TensorData, w: TensorData, attrs: PrimitiveAttrs['Conv'], variant?: WinogradVariant): TensorData | null {
+export function convWinogradWasm(x: TensorData, w: TensorData, attrs: PrimitiveAttrs['Conv'], variant?: WinogradVariant, flip = false): TensorData | null {
   const [N, C, H, W] = x.shape as [number, number, number, number];
-  const O = w.shape[0]!;
+  const O = w.shape[flip ? 1 : 0]!;
   const [pt, pl, pb, pr] = attrs.pads as [number, number, number, number];
   const Oh = convOutSize(H, 3, 1, pt, pb, 1);
   const Ow = convOutSize(W, 3, 1, pl, pr, 1);
@@ -149,12 +134,15 @@ export function convWinogradWasm(x: TensorData, w: TensorData, attrs: PrimitiveA
   const bufBytes = v.scratchBytes(k, C, O, Oh, Ow);
   const threads = imageThreads(call.threads, N, bufBytes, (x.storage.length + nu + N * O * Oh * Ow) * 4);
   const px = arena.input(x.storage as Float32Array);
+  const pw = arena.input(w.storage as Float32Array);
   const pu = arena.alloc(nu * 4);
+  const pG = arena.alloc(3 * (v.m + 2) * 4);
   const py = arena.output(N * O * Oh * Ow);
   const bufs: number[] = [];
   for (let t = 0; t < threads; t++) bufs.push(arena.alloc(bufBytes));
   if (!arena.commit()) return null;
-  winogradWeights(w.storage, O, C, arena.f32(pu, nu), v);
+  writeG(arena, pG, v);
+  k.winogradKernelTransform(pw, pu, pG, v.m + 2, O, C, flip ? 1 : 0);
   const args = (t: number) => [px, pu, py, C, H, W, O, pt, pl, Oh, Ow, bufs[t]!, 0, 0];
   runParallel(k, { fn: v.conv, args, lo: 12, hi: 13, total: N, chunk: 1 }, threads);
   return { storage: arena.take(py, N * O * Oh * Ow), shape, dtype: 'float32' };
@@ -181,12 +169,16 @@ export function convWinogradWeightGradWasm(x: TensorData, g: TensorData, attrs: 
   const px = arena.input(x.storage as Float32Array);
   const pg = arena.input(g.storage as Float32Array);
   const pacc = arena.alloc(threads * accFloats * 4);
+  const pG = arena.alloc(3 * (v.m + 2) * 4);
+  const pdw = arena.alloc(O * C * 9 * 4);
   const bufs: number[] = [];
   for (let t = 0; t < threads; t++) bufs.push(arena.alloc(bufBytes));
   if (!arena.commit()) return null;
   arena.f32(pacc, threads * accFloats).fill(0);
+  writeG(arena, pG, v);
   const args = (t: number) => [px, pg, pacc + t * accFloats * 4, C, H, W, O, pt, pl, Oh, Ow, bufs[t]!, 0, 0];
   // chunks of whole image groups (the kernel transforms a group's images side by side)
   runParallel(k, { fn: v.weightGrad, args, lo: 12, hi: 13, total: N, chunk: v.gradGroup(k, Oh, Ow) }, threads);
-  return winogradWeightsGradient(sumPartials(arena.f32(pacc, threads * accFloats), threads, accFloats), O, C, v);
+  k.winogradKernelGradient(pacc, threads, pG, v.m + 2, O, C, pdw);
+  return arena.f32(pdw, O * C * 9).slice();
 }
