@@ -25,6 +25,11 @@ export function heapBase(): usize {
   return __heap_base;
 }
 
+/** Zeroes `bytes` bytes at p (bulk memory.fill: several times TypedArray.fill on a shared buffer). */
+export function zeroBytes(p: usize, bytes: usize): void {
+  memory.fill(p, 0, bytes);
+}
+
 /**
  * Packs columns [n0, n1) of op(B) (K×N; transB reads B as N×K) for `sgemmPacked`: per KC-deep
  * block of k, panels of NR columns, each kc×NR floats, zero-padded past N. Block pc starts at

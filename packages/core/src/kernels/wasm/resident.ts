@@ -126,7 +126,9 @@ export function residentHeap(k: KernelExports): ResidentHeap | null {
   setFloat32Source((n) => {
     if (!residentOutputsOn()) return null;
     const p = h.alloc(n * 4);
-    return p === 0 ? null : h.view(p, n).fill(0);
+    if (p === 0) return null;
+    k.zeroBytes(p, n * 4);
+    return h.view(p, n);
   });
   return heap;
 }

@@ -59,6 +59,7 @@ export interface KernelExports {
     x: number, u: number, y: number, C: number, H: number, W: number, O: number, pt: number, pl: number, Oh: number, Ow: number,
     buf: number, i0: number, i1: number,
   ): void;
+  zeroBytes(p: number, bytes: number): void;
   winogradGradGroup(Oh: number, Ow: number): number;
   winogradKernelTransform(w: number, u: number, G: number, n: number, O: number, C: number, flip: number): void;
   winogradKernelGradient(acc: number, parts: number, G: number, n: number, O: number, C: number, dw: number): void;
