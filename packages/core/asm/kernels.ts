@@ -280,6 +280,30 @@ function expv(x: v128): v128 {
   return f32x4.mul(f32x4.mul(p, s1), s2);
 }
 
+/**
+ * exp(x) for x ≤ 0, as expv but with one scaling by 2ⁿ (n ≥ −126 keeps 2ⁿ normal): the same values
+ * on [−87.33, 0], and 0 below it and for NaN, where expv gives denormals (a sigmoid's 1 + e cannot
+ * tell them from 0).
+ */
+function expNegv(x0: v128): v128 {
+  const x = f32x4.max(x0, f32x4.splat(-87.33));
+  const magic = f32x4.splat(12582912.0);
+  const t = f32x4.add(f32x4.mul(x, f32x4.splat(<f32>Math.LOG2E)), magic);
+  const n = f32x4.sub(t, magic);
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = madd(p, r, f32x4.splat(1.3981999507e-3));
+  p = madd(p, r, f32x4.splat(8.3334519073e-3));
+  p = madd(p, r, f32x4.splat(4.1665795894e-2));
+  p = madd(p, r, f32x4.splat(1.6666665459e-1));
+  p = madd(p, r, f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1.0));
+  // 2ⁿ from n's bits in t: (n + 127) << 23
+  const e = f32x4.mul(p, i32x4.shl(i32x4.add(i32x4.sub(t, i32x4.splat(0x4b400000)), i32x4.splat(127)), 23));
+  return v128.and(e, f32x4.ge(x0, f32x4.splat(-87.33)));
+}
+
 function exp1(x: f32): f32 {
   return f32x4.extract_lane(expv(f32x4.splat(x)), 0);
 }
@@ -2035,7 +2059,7 @@ export function silu(x: usize, y: usize, i0: i32, i1: i32): void {
 function siluGradV(v: v128, g: v128): v128 {
   // One exp and one division for both: with e = exp(−|x|), d = 1/(1 + e) and q = e·d are σ(|x|)
   // and σ(−|x|), so σ(x) and σ(−x) are d and q, swapped where x < 0 (e ≤ 1: nothing overflows).
-  const e = expv(f32x4.neg(f32x4.abs(v)));
+  const e = expNegv(f32x4.neg(f32x4.abs(v)));
   const d = f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), e));
   const q = f32x4.mul(e, d);
   const pos = f32x4.ge(v, f32x4.splat(0));
