@@ -50,7 +50,7 @@ for (const [C, O, S] of shapes as [number, number, number][]) {
   const wp = alloc(O * R * 4); // the direct kernel's weights (blocks of 4 channels; values do not matter for timing)
   const pad = alloc((C * (S + 2) * k.directPadWidth(S, 3) + R) * 4);
   const pu = alloc(36 * O * C * 4); // Winograd's transformed kernels
-  const wbuf = alloc(Math.max(k.winogradWeightGradScratchBytes(C, O, S, S), k.winograd4WeightGradScratchBytes(C, O, S, S))); // also holds the forwards' buffers
+  const wbuf = alloc(Math.max(k.winogradWeightGradScratchBytes(C, O, S, S, 2), k.winogradWeightGradScratchBytes(C, O, S, S, 4))); // also holds the forwards' buffers
   const pdu = alloc(36 * O * C * 4); // Winograd-domain weight gradient
   const have = k.memory.buffer.byteLength;
   if (top > have) k.memory.grow(Math.ceil((top - have) / 65536));
@@ -69,11 +69,11 @@ for (const [C, O, S] of shapes as [number, number, number][]) {
     ['  packB of the column matrix', median(() => k.packB(col, packed, R, P, 0, 0, P)), 0],
     ['  GEMM on it', median(() => k.sgemmPacked(pw, packed, pout, O, P, R, 0, scratch, 0, O, 0, P)), flop],
     ['forward: convDirectImages', O % 4 === 0 ? median(() => k.convDirectImages(px, wp, pout, C, S, S, O, 3, 3, 1, 1, S, S, pad, 0, 1)) : Number.NaN, flop],
-    ['forward: convWinogradImages, F(2×2, 3×3) (GFLOP/s of the direct conv)', O % 4 === 0 ? median(() => k.convWinogradImages(px, pu, pout, C, S, S, O, 1, 1, S, S, wbuf, 0, 1)) : Number.NaN, flop],
-    ['forward: convWinograd4Images, F(4×4, 3×3)', O % 4 === 0 ? median(() => k.convWinograd4Images(px, pu, pout, C, S, S, O, 1, 1, S, S, wbuf, 0, 1)) : Number.NaN, flop],
+    ['forward: convWinogradImages, F(2×2, 3×3) (GFLOP/s of the direct conv)', O % 4 === 0 ? median(() => k.convWinogradImages(px, pu, pout, C, S, S, O, 1, 1, S, S, 2, wbuf, 0, 1)) : Number.NaN, flop],
+    ['forward: convWinogradImages, F(4×4, 3×3)', O % 4 === 0 ? median(() => k.convWinogradImages(px, pu, pout, C, S, S, O, 1, 1, S, S, 4, wbuf, 0, 1)) : Number.NaN, flop],
     ['weight gradient: convWeightGradImages', median(() => exports.convWeightGradImages!(px, pgy, pacc, geo, C, O, 1, col, packed, scratch, 0, 1)), flop],
-    ['weight gradient: convWinogradWeightGradImages, F(2×2, 3×3)', O % 4 === 0 ? median(() => k.convWinogradWeightGradImages(px, pgy, pdu, C, S, S, O, 1, 1, S, S, wbuf, 0, 1)) : Number.NaN, flop],
-    ['weight gradient: convWinograd4WeightGradImages, F(4×4, 3×3)', O % 4 === 0 ? median(() => k.convWinograd4WeightGradImages(px, pgy, pdu, C, S, S, O, 1, 1, S, S, wbuf, 0, 1)) : Number.NaN, flop],
+    ['weight gradient: convWinogradWeightGradImages, F(2×2, 3×3)', O % 4 === 0 ? median(() => k.convWinogradWeightGradImages(px, pgy, pdu, C, S, S, O, 1, 1, S, S, 2, wbuf, 0, 1)) : Number.NaN, flop],
+    ['weight gradient: convWinogradWeightGradImages, F(4×4, 3×3)', O % 4 === 0 ? median(() => k.convWinogradWeightGradImages(px, pgy, pdu, C, S, S, O, 1, 1, S, S, 4, wbuf, 0, 1)) : Number.NaN, flop],
     ['  packB of im2colᵀ', median(() => k.packB(col, packed, P, R, 1, 0, R)), 0],
     ['  GEMM gy · im2colᵀ', median(() => k.sgemmPacked(pgy, packed, pacc, O, R, P, 0, scratch, 0, O, 0, R)), flop],
   ];

@@ -1159,20 +1159,9 @@ export function convDirectImages(
       }
     }
   }
-  // the columns of an image row that land inside the buffer: [w0, w1)
-  const w0 = max(0, -pl);
-  const w1 = min(W, Wp - pl);
   const planeOut = <usize>(Oh * Ow) << 2;
   for (let j: i32 = i0; j < i1; j++) {
-    memory.fill(pad, 0, planeBytes * <usize>C);
-    const xj = x + (<usize>(j * C * H * W) << 2);
-    for (let c: i32 = 0; c < C; c++) {
-      for (let h: i32 = 0; h < H; h++) {
-        const hp = h + pt;
-        if (hp < 0 || hp >= Hp || w1 <= w0) continue;
-        memory.copy(pad + <usize>c * planeBytes + <usize>hp * rowBytes + (<usize>(w0 + pl) << 2), xj + (<usize>((c * H + h) * W + w0) << 2), <usize>(w1 - w0) << 2);
-      }
-    }
+    padImage(x + (<usize>(j * C * H * W) << 2), pad, C, H, W, Hp, Wp, pt, pl);
     const yj = y + (<usize>(j * O * Oh * Ow) << 2);
     for (let ob: i32 = 0; ob < O; ob += 4) {
       const wblock = wp + (<usize>(ob * taps) << 2);
@@ -1186,79 +1175,222 @@ export function convDirectImages(
   }
 }
 
-// ---- Winograd F(2×2, 3×3) convolution with unit strides ----------------------------------------
+// ---- Winograd convolution with unit strides: F(2×2, 3×3) and F(4×4, 3×3) ------------------------
+// Lavin & Gray's minimal filtering: an m×m output tile from an (m+2)×(m+2) input tile d as
+// Aᵀ[U ⊙ V]A with V = Bᵀ d B and U = G g Gᵀ the kernel's transform, (m+2)² products per tile and
+// channel pair instead of 9m² multiply-adds. m = 2 (16 products for 4 outputs) or m = 4 (36 for
+// 16, transforms with larger constants: points 0, ±1, ±2, ∞). Four horizontally adjacent tiles
+// per vector; the m = 4 transforms go row by row through a small scratch at the start of the
+// thread's buffer. The kernels' transforms U (and the way back for the weight gradient) are
+// winogradKernelTransform and winogradKernelGradient below.
 
-/** Tiles per row of convWinogradImages: ⌈Ow / 2⌉ rounded up to 4 (the input transform does 4 tiles per vector). */
-export function winogradTilesPerRow(Ow: i32): i32 {
-  return (((Ow + 1) >> 1) + 3) & ~3;
+/** Bytes at the start of a thread's Winograd buffer for the transforms' intermediate rows. */
+const WINOGRAD_TMP: usize = 1024;
+
+/** Tiles per row: ⌈Ow / m⌉ rounded up to 4 (the transforms take 4 tiles per vector). */
+export function winogradTilesPerRow(Ow: i32, m: i32): i32 {
+  return (((Ow + m - 1) / m) + 3) & ~3;
 }
 
-/** Tiles per image of convWinogradImages: rows × tiles per row, rounded up to 8 (the GEMM tile's width). */
-export function winogradTiles(Oh: i32, Ow: i32): i32 {
-  return ((((Oh + 1) >> 1) * winogradTilesPerRow(Ow)) + 7) & ~7;
+/** Tiles per image: rows × tiles per row, rounded up to 8 (the GEMM tile's width). */
+export function winogradTiles(Oh: i32, Ow: i32, m: i32): i32 {
+  return ((((Oh + m - 1) / m) * winogradTilesPerRow(Ow, m)) + 7) & ~7;
 }
 
-/** Bytes of one thread's buffer for convWinogradImages: padded image, tap offsets, V and M. */
-export function winogradScratchBytes(C: i32, O: i32, Oh: i32, Ow: i32): usize {
-  const tw = winogradTilesPerRow(Ow);
-  const Hp = ((Oh + 1) >> 1) * 2 + 2;
-  const Wp = 2 * tw + 4;
-  const T = winogradTiles(Oh, Ow);
-  return (<usize>C * <usize>(Hp * Wp) + <usize>C + <usize>(16 * C * T) + <usize>(16 * O * T)) << 2;
+/** Bytes of the zero-padded image: C planes of m·th + 2 rows × m·tw + 4 floats (16-byte rows). */
+function winogradPaddedBytes(C: i32, Oh: i32, Ow: i32, m: i32): usize {
+  return <usize>C * <usize>(((Oh + m - 1) / m * m + 2) * (m * winogradTilesPerRow(Ow, m) + 4)) << 2;
+}
+
+/** Bytes of one thread's buffer for convWinogradImages: scratch, padded image, channel offsets, V and M. */
+export function winogradScratchBytes(C: i32, O: i32, Oh: i32, Ow: i32, m: i32): usize {
+  const T = winogradTiles(Oh, Ow, m);
+  return WINOGRAD_TMP + winogradPaddedBytes(C, Oh, Ow, m) + (<usize>(C + (m + 2) * (m + 2) * (C + O) * T) << 2);
 }
 
 /**
  * 3×3 convolution with unit strides and dilations, one group, of images [i0, i1) by Winograd's
- * F(2×2, 3×3) (Lavin & Gray 2016): every 2×2 output tile is Aᵀ[U ⊙ V]A with V = Bᵀ d B the
- * transform of its 4×4 input tile d and U = G g Gᵀ that of the kernel g, so the 16 products per
- * tile and channel pair replace 36 multiply-adds: for each of the 16 positions ξ a GEMM
- * M[ξ] (O × T) = U[ξ] (O × C) · V[ξ] (C × T) over the image's T tiles, by convDirectImages' tile.
- * u holds U (computed by the caller, float32) in blocks of 4 output channels, lanes innermost:
- * u[((ξ·O/4 + ob)·C + c)·4 + i] = U[4·ob + i, c][ξ]; O is a multiple of 4. The thread's buffer
- * (winogradScratchBytes) holds the zero-padded image (Hp rows of Wp floats per channel, the image
- * at row pt, column pl), the channels' offsets into V, then V (16 × C × T) and M (16 × O × T).
+ * F(m×m, 3×3), m = 2 or 4: per image V of every input tile, the (m+2)² GEMMs M[ξ] (O × T) = U[ξ]
+ * (O × C) · V[ξ] (C × T) by convDirectImages' tile, then Aᵀ M A. u holds U (winogradKernelTransform)
+ * in blocks of 4 output channels, u[((ξ·O/4 + ob)·C + c)·4 + i] = U[4·ob + i, c][ξ], ξ = (m+2)·row
+ * + column; O is a multiple of 4. The thread's buffer (winogradScratchBytes): scratch, the padded
+ * image, the channels' offsets into V, V ((m+2)² × C × T) and M ((m+2)² × O × T).
  * x: (N, C, H, W), y: (N, O, Oh, Ow).
  */
 export function convWinogradImages(
-  x: usize, u: usize, y: usize, C: i32, H: i32, W: i32, O: i32, pt: i32, pl: i32, Oh: i32, Ow: i32,
+  x: usize, u: usize, y: usize, C: i32, H: i32, W: i32, O: i32, pt: i32, pl: i32, Oh: i32, Ow: i32, m: i32,
   buf: usize, i0: i32, i1: i32,
 ): void {
-  const th = (Oh + 1) >> 1;
-  const tw = winogradTilesPerRow(Ow);
-  const Hp = th * 2 + 2;
-  const Wp = 2 * tw + 4;
-  const T = winogradTiles(Oh, Ow);
-  const rowBytes = <usize>Wp << 2;
-  const planeBytes = <usize>Hp * rowBytes;
-  const offs = buf + planeBytes * <usize>C;
+  const nXi = (m + 2) * (m + 2);
+  const th = (Oh + m - 1) / m;
+  const tw = winogradTilesPerRow(Ow, m);
+  const T = winogradTiles(Oh, Ow, m);
+  const tmp = buf;
+  const padded = buf + WINOGRAD_TMP;
+  const offs = padded + winogradPaddedBytes(C, Oh, Ow, m);
   const vBase = offs + (<usize>C << 2);
   const tBytes = <usize>T << 2;
   const vPlane = <usize>C * tBytes; // one ξ of V
-  const mBase = vBase + vPlane * 16;
+  const mBase = vBase + vPlane * nXi;
   const mPlane = <usize>O * tBytes; // one ξ of M
   for (let c: i32 = 0; c < C; c++) store<i32>(offs + (<usize>c << 2), <i32>(<usize>c * tBytes));
-  zeroColumns(vBase, 16 * C, T, th * tw, T);
+  zeroColumns(vBase, nXi * C, T, th * tw, T);
   const planeOut = <usize>(Oh * Ow) << 2;
   for (let j: i32 = i0; j < i1; j++) {
-    winogradImageTransform(x + (<usize>(j * C * H * W) << 2), buf, vBase, tBytes, C, H, W, pt, pl, Oh, Ow);
-    // M[ξ] = U[ξ] · V[ξ]
-    for (let xi: i32 = 0; xi < 16; xi++) {
+    winogradImageTransform(x + (<usize>(j * C * H * W) << 2), padded, vBase, tBytes, C, H, W, pt, pl, Oh, Ow, m, tmp);
+    for (let xi: i32 = 0; xi < nXi; xi++) {
       const v = vBase + <usize>xi * vPlane;
-      const m = mBase + <usize>xi * mPlane;
+      const mq = mBase + <usize>xi * mPlane;
       for (let ob: i32 = 0; ob < O; ob += 4) {
         const ublock = u + (<usize>((xi * O + ob) * C) << 2);
-        for (let t: i32 = 0; t < T; t += 8) directTile(v + (<usize>t << 2), ublock, offs, C, m + <usize>ob * tBytes + (<usize>t << 2), tBytes, 8);
+        for (let t: i32 = 0; t < T; t += 8) directTile(v + (<usize>t << 2), ublock, offs, C, mq + <usize>ob * tBytes + (<usize>t << 2), tBytes, 8);
       }
     }
-    // y = Aᵀ M A per tile
+    // y = Aᵀ M A per tile, four tiles at a time
     const yj = y + (<usize>(j * O * Oh * Ow) << 2);
     for (let o: i32 = 0; o < O; o++) {
       for (let ty: i32 = 0; ty < th; ty++) {
         for (let tx: i32 = 0; tx < tw; tx += 4) {
-          const oh = 2 * ty;
-          const ow = 2 * tx;
-          winogradOutputTiles(mBase + <usize>o * tBytes + (<usize>(ty * tw + tx) << 2), mPlane, yj + <usize>o * planeOut + (<usize>(oh * Ow + ow) << 2), <usize>Ow << 2, min(8, Ow - ow), oh + 1 < Oh);
+          const oh = m * ty;
+          const ow = m * tx;
+          if (ow >= Ow) break;
+          const mt = mBase + <usize>o * tBytes + (<usize>(ty * tw + tx) << 2);
+          const yt = yj + <usize>o * planeOut + (<usize>(oh * Ow + ow) << 2);
+          if (m === 2) winogradOutputTiles(mt, mPlane, yt, <usize>Ow << 2, min(8, Ow - ow), oh + 1 < Oh);
+          else winograd4OutputTiles(mt, mPlane, yt, <usize>Ow << 2, min(16, Ow - ow), min(4, Oh - oh), tmp);
         }
+      }
+    }
+  }
+}
+
+/**
+ * Copies image xj (C × H × W) into `padded` (C planes of Hp rows × Wp floats, zeroed first) at row
+ * pt, column pl; rows and columns outside the buffer are left out. Shared by convDirectImages and
+ * the Winograd kernels.
+ */
+function padImage(xj: usize, padded: usize, C: i32, H: i32, W: i32, Hp: i32, Wp: i32, pt: i32, pl: i32): void {
+  const rowBytes = <usize>Wp << 2;
+  const planeBytes = <usize>Hp * rowBytes;
+  // the columns of an image row that land inside the buffer: [w0, w1)
+  const w0 = max(0, -pl);
+  const w1 = min(W, Wp - pl);
+  memory.fill(padded, 0, planeBytes * <usize>C);
+  if (w1 <= w0) return;
+  for (let c: i32 = 0; c < C; c++) {
+    for (let h: i32 = 0; h < H; h++) {
+      const hp = h + pt;
+      if (hp < 0 || hp >= Hp) continue;
+      memory.copy(padded + <usize>c * planeBytes + <usize>hp * rowBytes + (<usize>(w0 + pl) << 2), xj + (<usize>((c * H + h) * W + w0) << 2), <usize>(w1 - w0) << 2);
+    }
+  }
+}
+
+/**
+ * One image's V = Bᵀ d B for every (m+2)×(m+2) input tile ((m+2)² × C rows of `vRow` bytes from
+ * v, the image's tiles at the start of each), through its zero-padded copy at `padded` (the image
+ * at row pt, column pl). Shared by convWinogradImages and convWinogradWeightGradImages.
+ */
+function winogradImageTransform(xj: usize, padded: usize, v: usize, vRow: usize, C: i32, H: i32, W: i32, pt: i32, pl: i32, Oh: i32, Ow: i32, m: i32, tmp: usize): void {
+  const th = (Oh + m - 1) / m;
+  const tw = winogradTilesPerRow(Ow, m);
+  const Hp = th * m + 2;
+  const Wp = m * tw + 4;
+  const vPlane = <usize>C * vRow;
+  const rowBytes = <usize>Wp << 2;
+  const planeBytes = <usize>Hp * rowBytes;
+  padImage(xj, padded, C, H, W, Hp, Wp, pt, pl);
+  for (let c: i32 = 0; c < C; c++) {
+    const plane = padded + <usize>c * planeBytes;
+    for (let ty: i32 = 0; ty < th; ty++) {
+      for (let tx: i32 = 0; tx < tw; tx += 4) {
+        const p = plane + <usize>(m * ty) * rowBytes + (<usize>(m * tx) << 2);
+        const vt = v + <usize>c * vRow + (<usize>(ty * tw + tx) << 2);
+        if (m === 2) winogradInputTiles(p, rowBytes, vt, vPlane);
+        else winograd4InputTiles(p, rowBytes, vt, vPlane, tmp);
+      }
+    }
+  }
+}
+
+/** Images per GEMM pass of convWinogradWeightGradImages: enough that 64 or more tiles are reduced over (7×7 has 16 at m = 2), at least 1. */
+export function winogradGradGroup(Oh: i32, Ow: i32, m: i32): i32 {
+  return max(1, 64 / winogradTiles(Oh, Ow, m));
+}
+
+/** Bytes of one thread's buffer for convWinogradWeightGradImages (see there). */
+export function winogradWeightGradScratchBytes(C: i32, O: i32, Oh: i32, Ow: i32, m: i32): usize {
+  const th = (Oh + m - 1) / m;
+  const tw = winogradTilesPerRow(Ow, m);
+  const L = winogradGradGroup(Oh, Ow, m) * winogradTiles(Oh, Ow, m);
+  return WINOGRAD_TMP + winogradPaddedBytes(C, Oh, Ow, m) + (<usize>((m + 2) * (m + 2) * (C + O) * L + O * m * th * m * tw) << 2);
+}
+
+/**
+ * The weight gradient of convWinogradImages' convolution over images [i0, i1), in the Winograd
+ * domain: Y = Aᵀ[U ⊙ V]A per tile is linear in U, so ∂L/∂U[ξ] = Σ over tiles of (A ∂Y Aᵀ)[ξ] ·
+ * V[ξ], a GEMM per ξ of Ĝ[ξ] (O × tiles) with V[ξ]ᵀ (tiles × C) reduced over the tiles, and the
+ * kernel's gradient is Gᵀ (∂L/∂U) G (winogradKernelGradient). Up to winogradGradGroup images are
+ * transformed side by side (rows of L = group · T tiles) before each GEMM pass, so small images
+ * still give long reductions. acc: the thread's own (m+2)² × C × O floats, acc[(ξ·C + c)·O + o] +=
+ * ∂L/∂U[o, c][ξ], zeroed by the caller; O is a multiple of 4. The buffer
+ * (winogradWeightGradScratchBytes): scratch, the padded image, V ((m+2)² × C × L), Ĝ
+ * ((m+2)² × O × L), then one image's output gradient zero-padded to m·th rows of m·tw floats per
+ * channel. x: (N, C, H, W), gy: (N, O, Oh, Ow).
+ */
+export function convWinogradWeightGradImages(
+  x: usize, gy: usize, acc: usize, C: i32, H: i32, W: i32, O: i32, pt: i32, pl: i32, Oh: i32, Ow: i32, m: i32,
+  buf: usize, i0: i32, i1: i32,
+): void {
+  const nXi = (m + 2) * (m + 2);
+  const th = (Oh + m - 1) / m;
+  const tw = winogradTilesPerRow(Ow, m);
+  const T = winogradTiles(Oh, Ow, m);
+  const group = winogradGradGroup(Oh, Ow, m);
+  const L = group * T;
+  const lBytes = <usize>L << 2;
+  const tmp = buf;
+  const paddedX = buf + WINOGRAD_TMP;
+  const vBase = paddedX + winogradPaddedBytes(C, Oh, Ow, m);
+  const vPlane = <usize>C * lBytes;
+  const gBase = vBase + vPlane * nXi; // Ĝ
+  const gPlane = <usize>O * lBytes;
+  const padded = gBase + gPlane * nXi; // ∂Y zero-padded
+  const gRow = <usize>(m * tw) << 2;
+  const gPadPlane = <usize>(m * th) * gRow;
+  for (let g: i32 = 0; g < group; g++) {
+    zeroColumns(vBase, nXi * C, L, g * T + th * tw, g * T + T);
+    zeroColumns(gBase, nXi * O, L, g * T + th * tw, g * T + T);
+  }
+  for (let j0: i32 = i0; j0 < i1; j0 += group) {
+    const n = min(group, i1 - j0);
+    for (let g: i32 = 0; g < n; g++) {
+      const j = j0 + g;
+      const col = <usize>(g * T) << 2;
+      winogradImageTransform(x + (<usize>(j * C * H * W) << 2), paddedX, vBase + col, lBytes, C, H, W, pt, pl, Oh, Ow, m, tmp);
+      // Ĝ = A ∂Y Aᵀ per tile, four tiles per vector
+      padImage(gy + (<usize>(j * O * Oh * Ow) << 2), padded, O, Oh, Ow, m * th, m * tw, 0, 0);
+      for (let o: i32 = 0; o < O; o++) {
+        for (let ty: i32 = 0; ty < th; ty++) {
+          for (let tx: i32 = 0; tx < tw; tx += 4) {
+            const p = padded + <usize>o * gPadPlane + <usize>(m * ty) * gRow + (<usize>(m * tx) << 2);
+            const gt = gBase + <usize>o * lBytes + col + (<usize>(ty * tw + tx) << 2);
+            if (m === 2) winogradGradTiles(p, gRow, gt, gPlane);
+            else winograd4GradTiles(p, gRow, gt, gPlane, tmp);
+          }
+        }
+      }
+    }
+    // acc[ξ] (C × O) += V[ξ] · Ĝ[ξ]ᵀ over the n images' tiles, in tiles of 4 output × 2 input channels
+    const len = n * T;
+    for (let xi: i32 = 0; xi < nXi; xi++) {
+      const v = vBase + <usize>xi * vPlane;
+      const gq = gBase + <usize>xi * gPlane;
+      const a = acc + (<usize>(xi * C * O) << 2);
+      for (let o: i32 = 0; o < O; o += 4) {
+        let c: i32 = 0;
+        for (; c + 2 <= C; c += 2) winogradDotTile(gq + <usize>o * lBytes, v + <usize>c * lBytes, lBytes, len, a + (<usize>(c * O + o) << 2), <usize>O << 2, 2);
+        if (c < C) winogradDotTile(gq + <usize>o * lBytes, v + <usize>c * lBytes, lBytes, len, a + (<usize>(c * O + o) << 2), <usize>O << 2, 1);
       }
     }
   }
@@ -1270,40 +1402,7 @@ function zeroColumns(p: usize, rows: i32, L: i32, from: i32, to: i32): void {
   for (let q: i32 = 0; q < rows; q++) memory.fill(p + (<usize>(q * L + from) << 2), 0, <usize>(to - from) << 2);
 }
 
-/**
- * One image's V = Bᵀ d B for every 4×4 input tile (16 × C rows of `vRow` bytes from v, the
- * image's T tiles at the start of each, four tiles of a tile row per vector), through the
- * zero-padded copy of the image at buf (C planes of Hp × Wp floats, the image at row pt, column
- * pl). Shared by convWinogradImages and convWinogradWeightGradImages.
- */
-function winogradImageTransform(xj: usize, buf: usize, v: usize, vRow: usize, C: i32, H: i32, W: i32, pt: i32, pl: i32, Oh: i32, Ow: i32): void {
-  const th = (Oh + 1) >> 1;
-  const tw = winogradTilesPerRow(Ow);
-  const Hp = th * 2 + 2;
-  const Wp = 2 * tw + 4;
-  const vPlane = <usize>C * vRow;
-  const rowBytes = <usize>Wp << 2;
-  const planeBytes = <usize>Hp * rowBytes;
-  // the columns of an image row that land inside the buffer: [w0, w1)
-  const w0 = max(0, -pl);
-  const w1 = min(W, Wp - pl);
-  memory.fill(buf, 0, planeBytes * <usize>C);
-  for (let c: i32 = 0; c < C; c++) {
-    for (let h: i32 = 0; h < H; h++) {
-      const hp = h + pt;
-      if (hp < 0 || hp >= Hp || w1 <= w0) continue;
-      memory.copy(buf + <usize>c * planeBytes + <usize>hp * rowBytes + (<usize>(w0 + pl) << 2), xj + (<usize>((c * H + h) * W + w0) << 2), <usize>(w1 - w0) << 2);
-    }
-  }
-  for (let c: i32 = 0; c < C; c++) {
-    const plane = buf + <usize>c * planeBytes;
-    for (let ty: i32 = 0; ty < th; ty++) {
-      for (let tx: i32 = 0; tx < tw; tx += 4) {
-        winogradInputTiles(plane + <usize>(2 * ty) * rowBytes + (<usize>(2 * tx) << 2), rowBytes, v + <usize>c * vRow + (<usize>(ty * tw + tx) << 2), vPlane);
-      }
-    }
-  }
-}
+// F(2×2, 3×3) tile transforms
 
 /**
  * Input transform of four horizontally adjacent 4×4 tiles (tile l starts 2·l columns right of p):
@@ -1390,88 +1489,6 @@ function winogradOutputTiles(m: usize, plane: usize, y: usize, rowBytes: usize, 
 }
 
 /**
- * Images per GEMM pass of convWinogradWeightGradImages: enough that the tiles reduced over
- * number 64 or more (small images have few: 16 at 7×7), at least 1.
- */
-export function winogradGradGroup(Oh: i32, Ow: i32): i32 {
-  return max(1, 64 / winogradTiles(Oh, Ow));
-}
-
-/** Bytes of one thread's buffer for convWinogradWeightGradImages (see there). */
-export function winogradWeightGradScratchBytes(C: i32, O: i32, Oh: i32, Ow: i32): usize {
-  const th = (Oh + 1) >> 1;
-  const tw = winogradTilesPerRow(Ow);
-  const L = winogradGradGroup(Oh, Ow) * winogradTiles(Oh, Ow);
-  return (<usize>C * <usize>((th * 2 + 2) * (2 * tw + 4)) + <usize>(16 * (C + O) * L) + <usize>(O * 2 * th * 2 * tw)) << 2;
-}
-
-/**
- * The weight gradient of convWinogradImages' convolution over images [i0, i1), in the Winograd
- * domain: Y = Aᵀ[U ⊙ V]A per tile is linear in U, so ∂L/∂U[ξ] = Σ over tiles of (A ∂Y Aᵀ)[ξ] ·
- * V[ξ], a GEMM per ξ of Ĝ[ξ] (O × tiles) with V[ξ]ᵀ (tiles × C) reduced over the tiles, and the
- * kernel's gradient is Gᵀ (∂L/∂U) G (made by the caller). Up to winogradGradGroup images are
- * transformed side by side (rows of L = group · T tiles) before each GEMM pass, so small images
- * still give long reductions. acc: the thread's own 16 × C × O floats, acc[(ξ·C + c)·O + o] +=
- * ∂L/∂U[o, c][ξ], zeroed by the caller; O is a multiple of 4. The buffer
- * (winogradWeightGradScratchBytes): the padded image as convWinogradImages', V (16 × C × L), Ĝ
- * (16 × O × L), then one image's output gradient zero-padded to 2·th rows of 2·tw floats per
- * channel. x: (N, C, H, W), gy: (N, O, Oh, Ow).
- */
-export function convWinogradWeightGradImages(
-  x: usize, gy: usize, acc: usize, C: i32, H: i32, W: i32, O: i32, pt: i32, pl: i32, Oh: i32, Ow: i32,
-  buf: usize, i0: i32, i1: i32,
-): void {
-  const th = (Oh + 1) >> 1;
-  const tw = winogradTilesPerRow(Ow);
-  const T = winogradTiles(Oh, Ow);
-  const group = winogradGradGroup(Oh, Ow);
-  const L = group * T;
-  const lBytes = <usize>L << 2;
-  const vBase = buf + (<usize>C * <usize>((th * 2 + 2) * (2 * tw + 4)) << 2);
-  const vPlane = <usize>C * lBytes;
-  const gBase = vBase + vPlane * 16; // Ĝ, 16 × O × L
-  const gPlane = <usize>O * lBytes;
-  const padded = gBase + gPlane * 16; // ∂Y zero-padded: O planes of 2·th × 2·tw
-  const gRow = <usize>(2 * tw) << 2;
-  const gPadPlane = <usize>(2 * th) * gRow;
-  for (let g: i32 = 0; g < group; g++) {
-    zeroColumns(vBase, 16 * C, L, g * T + th * tw, g * T + T);
-    zeroColumns(gBase, 16 * O, L, g * T + th * tw, g * T + T);
-  }
-  for (let j0: i32 = i0; j0 < i1; j0 += group) {
-    const n = min(group, i1 - j0);
-    for (let g: i32 = 0; g < n; g++) {
-      const j = j0 + g;
-      const col = <usize>(g * T) << 2;
-      winogradImageTransform(x + (<usize>(j * C * H * W) << 2), buf, vBase + col, lBytes, C, H, W, pt, pl, Oh, Ow);
-      // Ĝ = A ∂Y Aᵀ per tile, four tiles per vector
-      memory.fill(padded, 0, gPadPlane * <usize>O);
-      const gj = gy + (<usize>(j * O * Oh * Ow) << 2);
-      for (let o: i32 = 0; o < O; o++) {
-        for (let h: i32 = 0; h < Oh; h++) memory.copy(padded + <usize>o * gPadPlane + <usize>h * gRow, gj + (<usize>((o * Oh + h) * Ow) << 2), <usize>Ow << 2);
-        for (let ty: i32 = 0; ty < th; ty++) {
-          for (let tx: i32 = 0; tx < tw; tx += 4) {
-            winogradGradTiles(padded + <usize>o * gPadPlane + <usize>(2 * ty) * gRow + (<usize>(2 * tx) << 2), gRow, gBase + <usize>o * lBytes + col + (<usize>(ty * tw + tx) << 2), gPlane);
-          }
-        }
-      }
-    }
-    // acc[ξ] (C × O) += V[ξ] · Ĝ[ξ]ᵀ over the n images' tiles, in tiles of 4 output × 2 input channels
-    const len = n * T;
-    for (let xi: i32 = 0; xi < 16; xi++) {
-      const v = vBase + <usize>xi * vPlane;
-      const gq = gBase + <usize>xi * gPlane;
-      const a = acc + (<usize>(xi * C * O) << 2);
-      for (let o: i32 = 0; o < O; o += 4) {
-        let c: i32 = 0;
-        for (; c + 2 <= C; c += 2) winogradDotTile(gq + <usize>o * lBytes, v + <usize>c * lBytes, lBytes, len, a + (<usize>(c * O + o) << 2), <usize>O << 2, 2);
-        if (c < C) winogradDotTile(gq + <usize>o * lBytes, v + <usize>c * lBytes, lBytes, len, a + (<usize>(c * O + o) << 2), <usize>O << 2, 1);
-      }
-    }
-  }
-}
-
-/**
  * Gradient transform A ∂Y Aᵀ (A = [1 0; 1 1; 1 −1; 0 −1]) of four horizontally adjacent 2×2
  * tiles of the padded output gradient at p: stores 16 vectors of 4 tiles, `plane` bytes apart.
  */
@@ -1494,153 +1511,7 @@ function winogradGradRow(c0: v128, c1: v128, g: usize, plane: usize): void {
   v128.store(g + 3 * plane, f32x4.neg(c1));
 }
 
-/**
- * out[c·ldo + o] += Σ_t g[o][t] · v[c][t] for 4 output channels o (rows of g, `rowBytes` apart)
- * and `nc` (1 or 2) input channels c (rows of v): 8 dot-product accumulators over the T tiles,
- * then summed across lanes four at a time.
- */
-function winogradDotTile(g: usize, v: usize, rowBytes: usize, T: i32, out: usize, ldo: usize, nc: i32): void {
-  let s00 = f32x4.splat(0), s10 = f32x4.splat(0), s20 = f32x4.splat(0), s30 = f32x4.splat(0);
-  let s01 = f32x4.splat(0), s11 = f32x4.splat(0), s21 = f32x4.splat(0), s31 = f32x4.splat(0);
-  const v1 = nc > 1 ? v + rowBytes : v;
-  const end = <usize>T << 2;
-  for (let t: usize = 0; t < end; t += 16) {
-    const b0 = v128.load(v + t), b1 = v128.load(v1 + t);
-    let a = v128.load(g + t);
-    s00 = madd(a, b0, s00);
-    s01 = madd(a, b1, s01);
-    a = v128.load(g + rowBytes + t);
-    s10 = madd(a, b0, s10);
-    s11 = madd(a, b1, s11);
-    a = v128.load(g + 2 * rowBytes + t);
-    s20 = madd(a, b0, s20);
-    s21 = madd(a, b1, s21);
-    a = v128.load(g + 3 * rowBytes + t);
-    s30 = madd(a, b0, s30);
-    s31 = madd(a, b1, s31);
-  }
-  v128.store(out, f32x4.add(v128.load(out), laneSums(s00, s10, s20, s30)));
-  if (nc > 1) v128.store(out + ldo, f32x4.add(v128.load(out + ldo), laneSums(s01, s11, s21, s31)));
-}
-
-/** (Σ lanes of a, Σ b, Σ c, Σ d). */
-function laneSums(a: v128, b: v128, c: v128, d: v128): v128 {
-  const ab = f32x4.add(v128.shuffle<f32>(a, b, 0, 4, 1, 5), v128.shuffle<f32>(a, b, 2, 6, 3, 7)); // a0+a2 b0+b2 a1+a3 b1+b3
-  const cd = f32x4.add(v128.shuffle<f32>(c, d, 0, 4, 1, 5), v128.shuffle<f32>(c, d, 2, 6, 3, 7));
-  return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 1, 4, 5), v128.shuffle<f32>(ab, cd, 2, 3, 6, 7));
-}
-
-// ---- Winograd F(4×4, 3×3) convolution with unit strides ----------------------------------------
-// As F(2×2, 3×3) above with 4×4 output tiles from 6×6 input tiles (Lavin & Gray's matrices,
-// points 0, ±1, ±2, ∞): 36 products per tile and channel pair instead of 144 multiply-adds, so
-// 2.25 per output instead of F(2×2, 3×3)'s 4, for larger transforms. Four tiles per vector; the
-// transforms go row by row through a small scratch at the start of the thread's buffer.
-
-/** Bytes at the start of an F(4×4, 3×3) thread buffer for the transforms' intermediate rows. */
-const W4_TMP: usize = 1024;
-
-/** Tiles per row of the F(4×4, 3×3) kernels: ⌈Ow / 4⌉ rounded up to 4. */
-export function winograd4TilesPerRow(Ow: i32): i32 {
-  return (((Ow + 3) >> 2) + 3) & ~3;
-}
-
-/** Tiles per image of the F(4×4, 3×3) kernels: rows × tiles per row, rounded up to 8. */
-export function winograd4Tiles(Oh: i32, Ow: i32): i32 {
-  return ((((Oh + 3) >> 2) * winograd4TilesPerRow(Ow)) + 7) & ~7;
-}
-
-/** Bytes of the zero-padded image (C planes of 4·th + 2 rows × 4·tw + 4 floats). */
-function winograd4PaddedBytes(C: i32, Oh: i32, Ow: i32): usize {
-  return <usize>C * <usize>((((Oh + 3) >> 2) * 4 + 2) * (4 * winograd4TilesPerRow(Ow) + 4)) << 2;
-}
-
-/** Bytes of one thread's buffer for convWinograd4Images: scratch, padded image, channel offsets, V and M. */
-export function winograd4ScratchBytes(C: i32, O: i32, Oh: i32, Ow: i32): usize {
-  const T = winograd4Tiles(Oh, Ow);
-  return W4_TMP + winograd4PaddedBytes(C, Oh, Ow) + (<usize>(C + 36 * C * T + 36 * O * T) << 2);
-}
-
-/**
- * 3×3 convolution with unit strides and dilations, one group, of images [i0, i1) by Winograd's
- * F(4×4, 3×3): per image V = Bᵀ d B of every 6×6 input tile, the 36 GEMMs M[ξ] (O × T) = U[ξ]
- * (O × C) · V[ξ] (C × T) by convDirectImages' tile, then Aᵀ M A. u: U = G g Gᵀ in blocks of 4
- * output channels, u[((ξ·O/4 + ob)·C + c)·4 + i] = U[4·ob + i, c][ξ], ξ = 6·row + column; O is a
- * multiple of 4. Buffer: winograd4ScratchBytes. x: (N, C, H, W), y: (N, O, Oh, Ow).
- */
-export function convWinograd4Images(
-  x: usize, u: usize, y: usize, C: i32, H: i32, W: i32, O: i32, pt: i32, pl: i32, Oh: i32, Ow: i32,
-  buf: usize, i0: i32, i1: i32,
-): void {
-  const th = (Oh + 3) >> 2;
-  const tw = winograd4TilesPerRow(Ow);
-  const T = winograd4Tiles(Oh, Ow);
-  const tmp = buf;
-  const padded = buf + W4_TMP;
-  const offs = padded + winograd4PaddedBytes(C, Oh, Ow);
-  const vBase = offs + (<usize>C << 2);
-  const tBytes = <usize>T << 2;
-  const vPlane = <usize>C * tBytes;
-  const mBase = vBase + vPlane * 36;
-  const mPlane = <usize>O * tBytes;
-  for (let c: i32 = 0; c < C; c++) store<i32>(offs + (<usize>c << 2), <i32>(<usize>c * tBytes));
-  zeroColumns(vBase, 36 * C, T, th * tw, T);
-  const planeOut = <usize>(Oh * Ow) << 2;
-  for (let j: i32 = i0; j < i1; j++) {
-    winograd4ImageTransform(x + (<usize>(j * C * H * W) << 2), padded, vBase, tBytes, C, H, W, pt, pl, Oh, Ow, tmp);
-    for (let xi: i32 = 0; xi < 36; xi++) {
-      const v = vBase + <usize>xi * vPlane;
-      const m = mBase + <usize>xi * mPlane;
-      for (let ob: i32 = 0; ob < O; ob += 4) {
-        const ublock = u + (<usize>((xi * O + ob) * C) << 2);
-        for (let t: i32 = 0; t < T; t += 8) directTile(v + (<usize>t << 2), ublock, offs, C, m + <usize>ob * tBytes + (<usize>t << 2), tBytes, 8);
-      }
-    }
-    const yj = y + (<usize>(j * O * Oh * Ow) << 2);
-    for (let o: i32 = 0; o < O; o++) {
-      for (let ty: i32 = 0; ty < th; ty++) {
-        for (let tx: i32 = 0; tx < tw; tx += 4) {
-          const oh = 4 * ty;
-          const ow = 4 * tx;
-          if (ow >= Ow) break;
-          winograd4OutputTiles(mBase + <usize>o * tBytes + (<usize>(ty * tw + tx) << 2), mPlane, yj + <usize>o * planeOut + (<usize>(oh * Ow + ow) << 2), <usize>Ow << 2, min(16, Ow - ow), min(4, Oh - oh), tmp);
-        }
-      }
-    }
-  }
-}
-
-/**
- * One image's V = Bᵀ d B for every 6×6 input tile (36 × C rows of `vRow` bytes from v, the
- * image's tiles at the start of each), through its zero-padded copy at `padded` (the image at
- * row pt, column pl).
- */
-function winograd4ImageTransform(xj: usize, padded: usize, v: usize, vRow: usize, C: i32, H: i32, W: i32, pt: i32, pl: i32, Oh: i32, Ow: i32, tmp: usize): void {
-  const th = (Oh + 3) >> 2;
-  const tw = winograd4TilesPerRow(Ow);
-  const Hp = th * 4 + 2;
-  const Wp = 4 * tw + 4;
-  const vPlane = <usize>C * vRow;
-  const rowBytes = <usize>Wp << 2;
-  const planeBytes = <usize>Hp * rowBytes;
-  const w0 = max(0, -pl);
-  const w1 = min(W, Wp - pl);
-  memory.fill(padded, 0, planeBytes * <usize>C);
-  for (let c: i32 = 0; c < C; c++) {
-    for (let h: i32 = 0; h < H; h++) {
-      const hp = h + pt;
-      if (hp < 0 || hp >= Hp || w1 <= w0) continue;
-      memory.copy(padded + <usize>c * planeBytes + <usize>hp * rowBytes + (<usize>(w0 + pl) << 2), xj + (<usize>((c * H + h) * W + w0) << 2), <usize>(w1 - w0) << 2);
-    }
-  }
-  for (let c: i32 = 0; c < C; c++) {
-    const plane = padded + <usize>c * planeBytes;
-    for (let ty: i32 = 0; ty < th; ty++) {
-      for (let tx: i32 = 0; tx < tw; tx += 4) {
-        winograd4InputTiles(plane + <usize>(4 * ty) * rowBytes + (<usize>(4 * tx) << 2), rowBytes, v + <usize>c * vRow + (<usize>(ty * tw + tx) << 2), vPlane, tmp);
-      }
-    }
-  }
-}
+// F(4×4, 3×3) tile transforms
 
 /** Bᵀ applied to six vectors d0…d5 (one per tile position, lanes are tiles): stores the six results `stride` bytes apart from out. */
 function winograd4B(d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, out: usize, stride: usize): void {
@@ -1715,80 +1586,6 @@ function winograd4OutputTiles(m: usize, plane: usize, y: usize, rowBytes: usize,
   }
 }
 
-/** Images per GEMM pass of convWinograd4WeightGradImages (≥ 64 tiles reduced over, at least 1). */
-export function winograd4GradGroup(Oh: i32, Ow: i32): i32 {
-  return max(1, 64 / winograd4Tiles(Oh, Ow));
-}
-
-/** Bytes of one thread's buffer for convWinograd4WeightGradImages. */
-export function winograd4WeightGradScratchBytes(C: i32, O: i32, Oh: i32, Ow: i32): usize {
-  const th = (Oh + 3) >> 2;
-  const tw = winograd4TilesPerRow(Ow);
-  const L = winograd4GradGroup(Oh, Ow) * winograd4Tiles(Oh, Ow);
-  return W4_TMP + winograd4PaddedBytes(C, Oh, Ow) + (<usize>(36 * (C + O) * L + O * 4 * th * 4 * tw) << 2);
-}
-
-/**
- * The weight gradient of convWinograd4Images' convolution over images [i0, i1) in the Winograd
- * domain, as convWinogradWeightGradImages for F(2×2, 3×3): acc[(ξ·C + c)·O + o] += Σ over tiles
- * of (A ∂Y Aᵀ)[ξ] · V[ξ] for the thread's own 36 × C × O floats (zeroed by the caller), images in
- * groups of winograd4GradGroup side by side. Buffer: winograd4WeightGradScratchBytes (scratch,
- * padded image, V 36 × C × L, Ĝ 36 × O × L, one image's output gradient padded to 4·th × 4·tw).
- */
-export function convWinograd4WeightGradImages(
-  x: usize, gy: usize, acc: usize, C: i32, H: i32, W: i32, O: i32, pt: i32, pl: i32, Oh: i32, Ow: i32,
-  buf: usize, i0: i32, i1: i32,
-): void {
-  const th = (Oh + 3) >> 2;
-  const tw = winograd4TilesPerRow(Ow);
-  const T = winograd4Tiles(Oh, Ow);
-  const group = winograd4GradGroup(Oh, Ow);
-  const L = group * T;
-  const lBytes = <usize>L << 2;
-  const tmp = buf;
-  const paddedX = buf + W4_TMP;
-  const vBase = paddedX + winograd4PaddedBytes(C, Oh, Ow);
-  const vPlane = <usize>C * lBytes;
-  const gBase = vBase + vPlane * 36;
-  const gPlane = <usize>O * lBytes;
-  const padded = gBase + gPlane * 36;
-  const gRow = <usize>(4 * tw) << 2;
-  const gPadPlane = <usize>(4 * th) * gRow;
-  for (let g: i32 = 0; g < group; g++) {
-    zeroColumns(vBase, 36 * C, L, g * T + th * tw, g * T + T);
-    zeroColumns(gBase, 36 * O, L, g * T + th * tw, g * T + T);
-  }
-  for (let j0: i32 = i0; j0 < i1; j0 += group) {
-    const n = min(group, i1 - j0);
-    for (let g: i32 = 0; g < n; g++) {
-      const j = j0 + g;
-      const col = <usize>(g * T) << 2;
-      winograd4ImageTransform(x + (<usize>(j * C * H * W) << 2), paddedX, vBase + col, lBytes, C, H, W, pt, pl, Oh, Ow, tmp);
-      memory.fill(padded, 0, gPadPlane * <usize>O);
-      const gj = gy + (<usize>(j * O * Oh * Ow) << 2);
-      for (let o: i32 = 0; o < O; o++) {
-        for (let h: i32 = 0; h < Oh; h++) memory.copy(padded + <usize>o * gPadPlane + <usize>h * gRow, gj + (<usize>((o * Oh + h) * Ow) << 2), <usize>Ow << 2);
-        for (let ty: i32 = 0; ty < th; ty++) {
-          for (let tx: i32 = 0; tx < tw; tx += 4) {
-            winograd4GradTiles(padded + <usize>o * gPadPlane + <usize>(4 * ty) * gRow + (<usize>(4 * tx) << 2), gRow, gBase + <usize>o * lBytes + col + (<usize>(ty * tw + tx) << 2), gPlane, tmp);
-          }
-        }
-      }
-    }
-    const len = n * T;
-    for (let xi: i32 = 0; xi < 36; xi++) {
-      const v = vBase + <usize>xi * vPlane;
-      const gq = gBase + <usize>xi * gPlane;
-      const a = acc + (<usize>(xi * C * O) << 2);
-      for (let o: i32 = 0; o < O; o += 4) {
-        let c: i32 = 0;
-        for (; c + 2 <= C; c += 2) winogradDotTile(gq + <usize>o * lBytes, v + <usize>c * lBytes, lBytes, len, a + (<usize>(c * O + o) << 2), <usize>O << 2, 2);
-        if (c < C) winogradDotTile(gq + <usize>o * lBytes, v + <usize>c * lBytes, lBytes, len, a + (<usize>(c * O + o) << 2), <usize>O << 2, 1);
-      }
-    }
-  }
-}
-
 /** A applied to four vectors y0…y3 (A = Aᵀᵀ, 6×4): stores its six results `stride` bytes apart from out. */
 function winograd4AT(y0: v128, y1: v128, y2: v128, y3: v128, out: usize, stride: usize): void {
   const p = f32x4.add(y0, y2), q = f32x4.add(y1, y3);
@@ -1818,6 +1615,44 @@ function winograd4GradTiles(p: usize, rowBytes: usize, g: usize, plane: usize, t
     const q = tmp + (<usize>k << 4);
     winograd4AT(v128.load(q), v128.load(q, 96), v128.load(q, 192), v128.load(q, 288), g + <usize>k * plane, 6 * plane);
   }
+}
+
+// the weight gradient's GEMM
+
+/**
+ * out[c·ldo + o] += Σ_t g[o][t] · v[c][t] for 4 output channels o (rows of g, `rowBytes` apart)
+ * and `nc` (1 or 2) input channels c (rows of v): 8 dot-product accumulators over the T tiles,
+ * then summed across lanes four at a time.
+ */
+function winogradDotTile(g: usize, v: usize, rowBytes: usize, T: i32, out: usize, ldo: usize, nc: i32): void {
+  let s00 = f32x4.splat(0), s10 = f32x4.splat(0), s20 = f32x4.splat(0), s30 = f32x4.splat(0);
+  let s01 = f32x4.splat(0), s11 = f32x4.splat(0), s21 = f32x4.splat(0), s31 = f32x4.splat(0);
+  const v1 = nc > 1 ? v + rowBytes : v;
+  const end = <usize>T << 2;
+  for (let t: usize = 0; t < end; t += 16) {
+    const b0 = v128.load(v + t), b1 = v128.load(v1 + t);
+    let a = v128.load(g + t);
+    s00 = madd(a, b0, s00);
+    s01 = madd(a, b1, s01);
+    a = v128.load(g + rowBytes + t);
+    s10 = madd(a, b0, s10);
+    s11 = madd(a, b1, s11);
+    a = v128.load(g + 2 * rowBytes + t);
+    s20 = madd(a, b0, s20);
+    s21 = madd(a, b1, s21);
+    a = v128.load(g + 3 * rowBytes + t);
+    s30 = madd(a, b0, s30);
+    s31 = madd(a, b1, s31);
+  }
+  v128.store(out, f32x4.add(v128.load(out), laneSums(s00, s10, s20, s30)));
+  if (nc > 1) v128.store(out + ldo, f32x4.add(v128.load(out + ldo), laneSums(s01, s11, s21, s31)));
+}
+
+/** (Σ lanes of a, Σ b, Σ c, Σ d). */
+function laneSums(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = f32x4.add(v128.shuffle<f32>(a, b, 0, 4, 1, 5), v128.shuffle<f32>(a, b, 2, 6, 3, 7)); // a0+a2 b0+b2 a1+a3 b1+b3
+  const cd = f32x4.add(v128.shuffle<f32>(c, d, 0, 4, 1, 5), v128.shuffle<f32>(c, d, 2, 6, 3, 7));
+  return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 1, 4, 5), v128.shuffle<f32>(ab, cd, 2, 3, 6, 7));
 }
 
 // ---- Winograd kernel transforms (both tile sizes) ----------------------------------------------

@@ -54,31 +54,20 @@ export interface KernelExports {
     x: number, wp: number, y: number, C: number, H: number, W: number, O: number, Kh: number, Kw: number, pt: number, pl: number, Oh: number, Ow: number,
     pad: number, i0: number, i1: number,
   ): void;
-  winogradScratchBytes(C: number, O: number, Oh: number, Ow: number): number;
+  zeroBytes(p: number, bytes: number): void;
+  winogradScratchBytes(C: number, O: number, Oh: number, Ow: number, m: number): number;
+  winogradWeightGradScratchBytes(C: number, O: number, Oh: number, Ow: number, m: number): number;
+  winogradGradGroup(Oh: number, Ow: number, m: number): number;
   convWinogradImages(
-    x: number, u: number, y: number, C: number, H: number, W: number, O: number, pt: number, pl: number, Oh: number, Ow: number,
+    x: number, u: number, y: number, C: number, H: number, W: number, O: number, pt: number, pl: number, Oh: number, Ow: number, m: number,
     buf: number, i0: number, i1: number,
   ): void;
-  zeroBytes(p: number, bytes: number): void;
-  winogradGradGroup(Oh: number, Ow: number): number;
+  convWinogradWeightGradImages(
+    x: number, gy: number, acc: number, C: number, H: number, W: number, O: number, pt: number, pl: number, Oh: number, Ow: number, m: number,
+    buf: number, i0: number, i1: number,
+  ): void;
   winogradKernelTransform(w: number, u: number, G: number, n: number, O: number, C: number, flip: number): void;
   winogradKernelGradient(acc: number, parts: number, G: number, n: number, O: number, C: number, dw: number): void;
-  winograd4ScratchBytes(C: number, O: number, Oh: number, Ow: number): number;
-  winograd4GradGroup(Oh: number, Ow: number): number;
-  winograd4WeightGradScratchBytes(C: number, O: number, Oh: number, Ow: number): number;
-  convWinograd4Images(
-    x: number, u: number, y: number, C: number, H: number, W: number, O: number, pt: number, pl: number, Oh: number, Ow: number,
-    buf: number, i0: number, i1: number,
-  ): void;
-  convWinograd4WeightGradImages(
-    x: number, gy: number, acc: number, C: number, H: number, W: number, O: number, pt: number, pl: number, Oh: number, Ow: number,
-    buf: number, i0: number, i1: number,
-  ): void;
-  winogradWeightGradScratchBytes(C: number, O: number, Oh: number, Ow: number): number;
-  convWinogradWeightGradImages(
-    x: number, gy: number, acc: number, C: number, H: number, W: number, O: number, pt: number, pl: number, Oh: number, Ow: number,
-    buf: number, i0: number, i1: number,
-  ): void;
   rowSums(g: number, out: number, inner: number, r0: number, r1: number): void;
   addF32(a: number, b: number, y: number, i0: number, i1: number): void;
   subF32(a: number, b: number, y: number, i0: number, i1: number): void;

@@ -2,15 +2,15 @@ import type { PrimitiveAttrs } from '../../primitives.js';
 import type { TensorData } from '../../registry.js';
 import { convOutSize } from '../cpu/conv.js';
 import { GEMM_MIN_WORK_PER_THREAD } from './gemm.js';
-import type { Arena, KernelExports } from './runtime.js';
-import { type KernelName, beginKernelCall, imageThreads, runParallel } from './threads.js';
+import type { Arena } from './runtime.js';
+import { beginKernelCall, imageThreads, runParallel } from './threads.js';
 
 // 3×3 convolutions with unit strides by Winograd's minimal filtering (Lavin & Gray, "Fast
 // Algorithms for Convolutional Neural Networks", 2016), the way cuDNN and oneDNN run them: an
 // m×m output tile from an (m+2)×(m+2) input tile with (m+2)² products per channel pair instead
 // of 9m² multiply-adds, for additions in the input and output transforms. F(2×2, 3×3) (16
 // products for 4 outputs) and F(4×4, 3×3) (36 for 16, transforms with larger constants); the
-// kernels (asm `convWinogradImages`, `convWinograd4Images` and their weight gradients) do the
+// kernels (asm `convWinogradImages` and `convWinogradWeightGradImages`, both taking m) do the
 // transforms and the GEMMs image by image; the kernel's transform U = G g Gᵀ and the weight
 // gradient's way back Gᵀ ∂U G (asm `winogradKernelTransform`, `winogradKernelGradient`) run once
 // per call on the calling thread.
@@ -28,37 +28,18 @@ export const WINOGRAD_MIN_CHANNELS = 8;
  */
 export const WINOGRAD4_MIN_WIDTH = 12;
 
-/** One of the two tile sizes: its kernel transform G ((m+2) × 3) and its wasm kernels. */
+/** One of the two tile sizes: m and its kernel transform G ((m+2) × 3). */
 export interface WinogradVariant {
   /** Output tile side m. */
   m: 2 | 4;
   G: readonly (readonly number[])[];
-  conv: KernelName;
-  weightGrad: KernelName;
-  scratchBytes(k: KernelExports, C: number, O: number, Oh: number, Ow: number): number;
-  weightGradScratchBytes(k: KernelExports, C: number, O: number, Oh: number, Ow: number): number;
-  /** Images the weight gradient transforms side by side (its chunks are whole groups). */
-  gradGroup(k: KernelExports, Oh: number, Ow: number): number;
 }
 
-export const WINOGRAD_F2: WinogradVariant = {
-  m: 2,
-  G: [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]],
-  conv: 'convWinogradImages',
-  weightGrad: 'convWinogradWeightGradImages',
-  scratchBytes: (k, C, O, Oh, Ow) => k.winogradScratchBytes(C, O, Oh, Ow),
-  weightGradScratchBytes: (k, C, O, Oh, Ow) => k.winogradWeightGradScratchBytes(C, O, Oh, Ow),
-  gradGroup: (k, Oh, Ow) => k.winogradGradGroup(Oh, Ow),
-};
+export const WINOGRAD_F2: WinogradVariant = { m: 2, G: [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]] };
 
 export const WINOGRAD_F4: WinogradVariant = {
   m: 4,
   G: [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]],
-  conv: 'convWinograd4Images',
-  weightGrad: 'convWinograd4WeightGradImages',
-  scratchBytes: (k, C, O, Oh, Ow) => k.winograd4ScratchBytes(C, O, Oh, Ow),
-  weightGradScratchBytes: (k, C, O, Oh, Ow) => k.winograd4WeightGradScratchBytes(C, O, Oh, Ow),
-  gradGroup: (k, Oh, Ow) => k.winograd4GradGroup(Oh, Ow),
 };
 
 /** The variant for an output `Ow` wide. */
@@ -131,7 +112,7 @@ export function convWinogradWasm(x: TensorData, w: TensorData, attrs: PrimitiveA
   const call = beginKernelCall(N * O * C * 9 * Oh * Ow, GEMM_MIN_WORK_PER_THREAD);
   if (!call) return null;
   const { k, arena } = call;
-  const bufBytes = v.scratchBytes(k, C, O, Oh, Ow);
+  const bufBytes = k.winogradScratchBytes(C, O, Oh, Ow, v.m);
   const threads = imageThreads(call.threads, N, bufBytes, (x.storage.length + nu + N * O * Oh * Ow) * 4);
   const px = arena.input(x.storage as Float32Array);
   const pw = arena.input(w.storage as Float32Array);
@@ -143,8 +124,8 @@ export function convWinogradWasm(x: TensorData, w: TensorData, attrs: PrimitiveA
   if (!arena.commit()) return null;
   writeG(arena, pG, v);
   k.winogradKernelTransform(pw, pu, pG, v.m + 2, O, C, flip ? 1 : 0);
-  const args = (t: number) => [px, pu, py, C, H, W, O, pt, pl, Oh, Ow, bufs[t]!, 0, 0];
-  runParallel(k, { fn: v.conv, args, lo: 12, hi: 13, total: N, chunk: 1 }, threads);
+  const args = (t: number) => [px, pu, py, C, H, W, O, pt, pl, Oh, Ow, v.m, bufs[t]!, 0, 0];
+  runParallel(k, { fn: 'convWinogradImages', args, lo: 13, hi: 14, total: N, chunk: 1 }, threads);
   return { storage: arena.take(py, N * O * Oh * Ow), shape, dtype: 'float32' };
 }
 
@@ -163,7 +144,7 @@ export function convWinogradWeightGradWasm(x: TensorData, g: TensorData, attrs: 
   const call = beginKernelCall(N * O * C * 9 * Oh * Ow, GEMM_MIN_WORK_PER_THREAD);
   if (!call) return null;
   const { k, arena } = call;
-  const bufBytes = v.weightGradScratchBytes(k, C, O, Oh, Ow);
+  const bufBytes = k.winogradWeightGradScratchBytes(C, O, Oh, Ow, v.m);
   const accFloats = (v.m + 2) ** 2 * C * O;
   const threads = imageThreads(call.threads, N, bufBytes + accFloats * 4, (x.storage.length + g.storage.length) * 4);
   const px = arena.input(x.storage as Float32Array);
@@ -176,9 +157,9 @@ export function convWinogradWeightGradWasm(x: TensorData, g: TensorData, attrs: 
   if (!arena.commit()) return null;
   arena.f32(pacc, threads * accFloats).fill(0);
   writeG(arena, pG, v);
-  const args = (t: number) => [px, pg, pacc + t * accFloats * 4, C, H, W, O, pt, pl, Oh, Ow, bufs[t]!, 0, 0];
+  const args = (t: number) => [px, pg, pacc + t * accFloats * 4, C, H, W, O, pt, pl, Oh, Ow, v.m, bufs[t]!, 0, 0];
   // chunks of whole image groups (the kernel transforms a group's images side by side)
-  runParallel(k, { fn: v.weightGrad, args, lo: 12, hi: 13, total: N, chunk: v.gradGroup(k, Oh, Ow) }, threads);
+  runParallel(k, { fn: 'convWinogradWeightGradImages', args, lo: 13, hi: 14, total: N, chunk: k.winogradGradGroup(Oh, Ow, v.m) }, threads);
   k.winogradKernelGradient(pacc, threads, pG, v.m + 2, O, C, pdw);
   return arena.f32(pdw, O * C * 9).slice();
 }
