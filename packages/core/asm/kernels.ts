@@ -257,20 +257,8 @@ function micro(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, first: bool)
  */
 function expv(x: v128): v128 {
   x = f32x4.min(f32x4.max(x, f32x4.splat(-104.0)), f32x4.splat(89.0));
-  // Round x·log2(e) to an integer by adding 1.5·2²³: the sum's low mantissa bits are n itself,
-  // cheaper than nearest + trunc_sat (|x·log2 e| < 2²² after the clamp).
-  const magic = f32x4.splat(12582912.0);
-  const t = f32x4.add(f32x4.mul(x, f32x4.splat(<f32>Math.LOG2E)), magic);
-  const n = f32x4.sub(t, magic);
-  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
-  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
-  let p = f32x4.splat(1.9875691500e-4);
-  p = madd(p, r, f32x4.splat(1.3981999507e-3));
-  p = madd(p, r, f32x4.splat(8.3334519073e-3));
-  p = madd(p, r, f32x4.splat(4.1665795894e-2));
-  p = madd(p, r, f32x4.splat(1.6666665459e-1));
-  p = madd(p, r, f32x4.splat(5.0000001201e-1));
-  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1.0));
+  const t = expRound(x);
+  const p = expMantissa(x, t);
   const ni = i32x4.sub(t, i32x4.splat(0x4b400000));
   const n1 = i32x4.shr_s(ni, 1);
   const n2 = i32x4.sub(ni, n1);
@@ -281,15 +269,16 @@ function expv(x: v128): v128 {
 }
 
 /**
- * exp(x) for x ≤ 0, as expv but with one scaling by 2ⁿ (n ≥ −126 keeps 2ⁿ normal): the same values
- * on [−87.33, 0], and 0 below it and for NaN, where expv gives denormals (a sigmoid's 1 + e cannot
- * tell them from 0).
+ * x·log2(e) rounded to an integer n by adding 1.5·2²³: the sum's low mantissa bits are n itself,
+ * cheaper than nearest + trunc_sat (|x·log2 e| < 2²² after the callers' clamps). Returns the sum.
  */
-function expNegv(x0: v128): v128 {
-  const x = f32x4.max(x0, f32x4.splat(-87.33));
-  const magic = f32x4.splat(12582912.0);
-  const t = f32x4.add(f32x4.mul(x, f32x4.splat(<f32>Math.LOG2E)), magic);
-  const n = f32x4.sub(t, magic);
+function expRound(x: v128): v128 {
+  return f32x4.add(f32x4.mul(x, f32x4.splat(<f32>Math.LOG2E)), f32x4.splat(12582912.0));
+}
+
+/** exp(r) for r = x − n·ln 2 (n from expRound's t), |r| ≤ ln 2 / 2: Cephes' polynomial, ln 2 in two parts. */
+function expMantissa(x: v128, t: v128): v128 {
+  const n = f32x4.sub(t, f32x4.splat(12582912.0));
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
   let p = f32x4.splat(1.9875691500e-4);
@@ -298,9 +287,19 @@ function expNegv(x0: v128): v128 {
   p = madd(p, r, f32x4.splat(4.1665795894e-2));
   p = madd(p, r, f32x4.splat(1.6666665459e-1));
   p = madd(p, r, f32x4.splat(5.0000001201e-1));
-  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1.0));
+  return f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1.0));
+}
+
+/**
+ * exp(x) for x ≤ 0, as expv but with one scaling by 2ⁿ (n ≥ −126 keeps 2ⁿ normal): the same values
+ * on [−87.33, 0], and 0 below it and for NaN, where expv gives denormals (a sigmoid's 1 + e cannot
+ * tell them from 0).
+ */
+function expNegv(x0: v128): v128 {
+  const x = f32x4.max(x0, f32x4.splat(-87.33));
+  const t = expRound(x);
   // 2ⁿ from n's bits in t: (n + 127) << 23
-  const e = f32x4.mul(p, i32x4.shl(i32x4.add(i32x4.sub(t, i32x4.splat(0x4b400000)), i32x4.splat(127)), 23));
+  const e = f32x4.mul(expMantissa(x, t), i32x4.shl(i32x4.add(i32x4.sub(t, i32x4.splat(0x4b400000)), i32x4.splat(127)), 23));
   return v128.and(e, f32x4.ge(x0, f32x4.splat(-87.33)));
 }
 
@@ -1306,7 +1305,7 @@ function winogradImageTransform(xj: usize, padded: usize, v: usize, vRow: usize,
       for (let tx: i32 = 0; tx < tw; tx += 4) {
         const p = plane + <usize>(m * ty) * rowBytes + (<usize>(m * tx) << 2);
         const vt = v + <usize>c * vRow + (<usize>(ty * tw + tx) << 2);
-        if (m === 2) winogradInputTiles(p, rowBytes, vt, vPlane);
+        if (m === 2) winogradInputTiles(p, rowBytes, vt, vPlane, tmp);
         else winograd4InputTiles(p, rowBytes, vt, vPlane, tmp);
       }
     }
@@ -1404,60 +1403,31 @@ function zeroColumns(p: usize, rows: i32, L: i32, from: i32, to: i32): void {
 
 // F(2×2, 3×3) tile transforms
 
+/** Bᵀ of F(2×2, 3×3) applied to four vectors d0…d3: stores d0 − d2, d1 + d2, d2 − d1, d1 − d3, `stride` bytes apart from out. */
+function winograd2B(d0: v128, d1: v128, d2: v128, d3: v128, out: usize, stride: usize): void {
+  v128.store(out, f32x4.sub(d0, d2));
+  v128.store(out + stride, f32x4.add(d1, d2));
+  v128.store(out + 2 * stride, f32x4.sub(d2, d1));
+  v128.store(out + 3 * stride, f32x4.sub(d1, d3));
+}
+
 /**
  * Input transform of four horizontally adjacent 4×4 tiles (tile l starts 2·l columns right of p):
- * stores the 16 values of Bᵀ d B as 16 vectors of 4 tiles, `plane` bytes apart (V's ξ planes).
+ * Bᵀ along each row (columns 0…3 of tile l are the row's columns 2l…2l+3, gathered by shuffles)
+ * into tmp, then down the columns; stores V's 16 vectors `plane` bytes apart (ξ = 4·row + column).
  */
-function winogradInputTiles(p: usize, rowBytes: usize, v: usize, plane: usize): void {
-  // e[r][b]: row r of the tiles times B (columns 0…3 of tile l are row r's columns 2l…2l+3)
-  let e00: v128, e01: v128, e02: v128, e03: v128;
-  let e10: v128, e11: v128, e12: v128, e13: v128;
-  let e20: v128, e21: v128, e22: v128, e23: v128;
-  let e30: v128, e31: v128, e32: v128, e33: v128;
-  {
-    const a = v128.load(p), b = v128.load(p, 16), c = v128.load(p, 32);
+function winogradInputTiles(p: usize, rowBytes: usize, v: usize, plane: usize, tmp: usize): void {
+  for (let r: i32 = 0; r < 4; r++) {
+    const q = p + <usize>r * rowBytes;
+    const a = v128.load(q), b = v128.load(q, 16), c = v128.load(q, 32);
     const d0 = v128.shuffle<f32>(a, b, 0, 2, 4, 6), d1 = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
     const d2 = v128.shuffle<f32>(d0, c, 1, 2, 3, 4), d3 = v128.shuffle<f32>(d1, c, 1, 2, 3, 5);
-    e00 = f32x4.sub(d0, d2); e01 = f32x4.add(d1, d2); e02 = f32x4.sub(d2, d1); e03 = f32x4.sub(d1, d3);
+    winograd2B(d0, d1, d2, d3, tmp + (<usize>r << 6), 16);
   }
-  p += rowBytes;
-  {
-    const a = v128.load(p), b = v128.load(p, 16), c = v128.load(p, 32);
-    const d0 = v128.shuffle<f32>(a, b, 0, 2, 4, 6), d1 = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
-    const d2 = v128.shuffle<f32>(d0, c, 1, 2, 3, 4), d3 = v128.shuffle<f32>(d1, c, 1, 2, 3, 5);
-    e10 = f32x4.sub(d0, d2); e11 = f32x4.add(d1, d2); e12 = f32x4.sub(d2, d1); e13 = f32x4.sub(d1, d3);
+  for (let j: i32 = 0; j < 4; j++) {
+    const q = tmp + (<usize>j << 4);
+    winograd2B(v128.load(q), v128.load(q, 64), v128.load(q, 128), v128.load(q, 192), v + <usize>j * plane, 4 * plane);
   }
-  p += rowBytes;
-  {
-    const a = v128.load(p), b = v128.load(p, 16), c = v128.load(p, 32);
-    const d0 = v128.shuffle<f32>(a, b, 0, 2, 4, 6), d1 = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
-    const d2 = v128.shuffle<f32>(d0, c, 1, 2, 3, 4), d3 = v128.shuffle<f32>(d1, c, 1, 2, 3, 5);
-    e20 = f32x4.sub(d0, d2); e21 = f32x4.add(d1, d2); e22 = f32x4.sub(d2, d1); e23 = f32x4.sub(d1, d3);
-  }
-  p += rowBytes;
-  {
-    const a = v128.load(p), b = v128.load(p, 16), c = v128.load(p, 32);
-    const d0 = v128.shuffle<f32>(a, b, 0, 2, 4, 6), d1 = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
-    const d2 = v128.shuffle<f32>(d0, c, 1, 2, 3, 4), d3 = v128.shuffle<f32>(d1, c, 1, 2, 3, 5);
-    e30 = f32x4.sub(d0, d2); e31 = f32x4.add(d1, d2); e32 = f32x4.sub(d2, d1); e33 = f32x4.sub(d1, d3);
-  }
-  // Bᵀ down the rows: V[a][b] from e[0…3][b]
-  v128.store(v, f32x4.sub(e00, e20)); v += plane;
-  v128.store(v, f32x4.sub(e01, e21)); v += plane;
-  v128.store(v, f32x4.sub(e02, e22)); v += plane;
-  v128.store(v, f32x4.sub(e03, e23)); v += plane;
-  v128.store(v, f32x4.add(e10, e20)); v += plane;
-  v128.store(v, f32x4.add(e11, e21)); v += plane;
-  v128.store(v, f32x4.add(e12, e22)); v += plane;
-  v128.store(v, f32x4.add(e13, e23)); v += plane;
-  v128.store(v, f32x4.sub(e20, e10)); v += plane;
-  v128.store(v, f32x4.sub(e21, e11)); v += plane;
-  v128.store(v, f32x4.sub(e22, e12)); v += plane;
-  v128.store(v, f32x4.sub(e23, e13)); v += plane;
-  v128.store(v, f32x4.sub(e10, e30)); v += plane;
-  v128.store(v, f32x4.sub(e11, e31)); v += plane;
-  v128.store(v, f32x4.sub(e12, e32)); v += plane;
-  v128.store(v, f32x4.sub(e13, e33));
 }
 
 /**
