@@ -11,10 +11,12 @@ import { type KernelName, beginKernelCall, imageThreads, runParallel } from './t
 import { WINOGRAD_MIN_CHANNELS, convWinogradWasm, convWinogradWeightGradWasm } from './winograd.js';
 
 // Conv, its weight gradient and ConvTranspose (which is also Conv's input gradient) in wasm
-// (float32), image by image: for each image the kernel (asm/kernels.ts) builds im2col, packs it
-// and runs the GEMM in buffers private to its thread, small enough to stay in cache, and writes
-// the result in place; threads split the images. The TypeScript kernels stay registered
-// underneath as the reference and the fallback.
+// (float32), image by image, threads splitting the images. Each call picks the first algorithm
+// that applies: Winograd for 3×3 unit-stride convs with enough channels (winograd.ts), the
+// direct kernel for other unit-stride 2-D convs (no im2col), else im2col + GEMM in buffers
+// private to the thread, small enough to stay in cache. A unit-stride ConvTranspose goes the same
+// way as the conv it is. The TypeScript kernels stay registered underneath as the reference and
+// the fallback.
 
 const convReference = getKernel('Conv', 'cpu');
 const convTransposeReference = getKernel('ConvTranspose', 'cpu');
