@@ -1,4 +1,4 @@
-import { addBiasInPlace, fusedChannelAffine } from '../kernels/cpu/channelAffine.js';
+import { fusedChannelAffine } from '../kernels/cpu/channelAffine.js';
 import { fusedBceWithLogits } from '../kernels/wasm/bceWithLogits.js';
 import { fusedConvBias } from '../kernels/wasm/channelBias.js';
 import { fusedGroupNorm } from '../kernels/wasm/groupNorm.js';
@@ -115,7 +115,7 @@ function addBias(op: string, y: Tensor, bias: Tensor, O: number): Tensor {
   }
   const b = cast(bias, y.dtype);
   // y is the Conv/ConvTranspose primitive's fresh output, seen only here: the bias goes in in place
-  return fusedConvBias(y, b) ?? addBiasInPlace(y, b) ?? add(y, reshape(b, [1, O, ...new Array<number>(y.ndim - 2).fill(1)]));
+  return fusedConvBias(y, b) ?? add(y, reshape(b, [1, O, ...new Array<number>(y.ndim - 2).fill(1)]));
 }
 
 /** 1-D convolution over (N, C, L) input with weight (O, C / groups, K), like torch.nn.functional.conv1d. */

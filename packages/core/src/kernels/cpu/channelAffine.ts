@@ -67,46 +67,19 @@ export function fusedChannelAffine(x: Tensor, w: Tensor | null, b: Tensor | null
   });
 }
 
-function fromFloat64(a: Float64Array, dtype: Tensor['dtype']): TypedArray {
+/** A float64 array as storage of `dtype`. */
+export function fromFloat64(a: Float64Array, dtype: Tensor['dtype']): TypedArray {
   const out = allocate(dtype, a.length);
   out.set(a);
   return out;
 }
 
-/**
- * y[n, c, …] += b[c] in place, for the bias of a conv whose output y was just made by the Conv
- * primitive and is seen by no one else (Conv's backward does not read its output, so changing it
- * is safe). Returns a tensor on y's storage; its gradient passes g on to y unchanged and gives b
- * the per-channel sums of g. Saves the broadcast add's output buffer and, in the backward, the
- * reduction over N and the spatial dims. Null (the caller adds) where fusedChannelAffine is.
- */
-export function addBiasInPlace(y: Tensor, b: Tensor): Tensor | null {
-  const dtype = y.dtype;
-  if (!isFloating(dtype) || y.ndim < 2 || b.dtype !== dtype || activeRecorder() !== null || isAnomalyEnabled()) return null;
-  const [N, C] = y.shape as [number, number];
-  const inner = y.storage.length / Math.max(1, N * C);
-  const ys = y.storage;
-  const bs = b.storage;
-  for (let n = 0, i = 0; n < N; n++) {
-    for (let c = 0; c < C; c++) {
-      const shift = bs[c]!;
-      for (const end = i + inner; i < end; i++) ys[i] += shift;
-    }
+/** y[r, :] += s[r mod sMod] in place over the rows of `inner` values of y (a conv's bias: sMod = C). */
+export function addRowScalarsInPlace(y: TypedArray, s: ArrayLike<number>, inner: number, sMod: number): TypedArray {
+  const rows = inner > 0 ? y.length / inner : 0;
+  for (let r = 0, i = 0; r < rows; r++) {
+    const shift = s[r % sMod]!;
+    for (const end = i + inner; i < end; i++) y[i] += shift;
   }
-  return withCustomGrad('addBias', [y, b], new Tensor(ys, y.shape, dtype), (g) => {
-    if (!b.requiresGrad) return [g, null];
-    if (isGradEnabled() || activeRecorder() !== null || g.dtype !== dtype) {
-      return [g, g.sum([0, ...Array.from({ length: y.ndim - 2 }, (_, i) => i + 2)])];
-    }
-    const gs = g.storage;
-    const db = new Float64Array(C);
-    for (let n = 0, i = 0; n < N; n++) {
-      for (let c = 0; c < C; c++) {
-        let sum = 0;
-        for (const end = i + inner; i < end; i++) sum += gs[i]!;
-        db[c] += sum;
-      }
-    }
-    return [g, new Tensor(fromFloat64(db, dtype), [C], dtype)];
-  });
+  return y;
 }

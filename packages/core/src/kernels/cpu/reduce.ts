@@ -59,6 +59,17 @@ function reduction(op: PrimitiveName, init: number, step: (acc: number, x: numbe
   });
 }
 
+/** The float64 sum of each of the `rows` consecutive rows of `inner` values of g. */
+export function rowSumsF64(g: ArrayLike<number>, rows: number, inner: number): Float64Array {
+  const out = new Float64Array(rows);
+  for (let r = 0, i = 0; r < rows; r++) {
+    let sum = 0;
+    for (const end = i + inner; i < end; i++) sum += g[i]!;
+    out[r] = sum;
+  }
+  return out;
+}
+
 /**
  * Sums a collapsed shape whose dims alternate between kept and reduced (`reduced[d]`), one
  * reduced dim per pass, innermost first: a reduced last dim sums contiguous rows, a reduced dim
@@ -75,14 +86,7 @@ function sumAlternating(X: ArrayLike<number>, dims: number[], reduced: boolean[]
     if (r[nd - 1]) {
       const n = d.pop()!;
       r.pop();
-      const rows = src.length / n;
-      const out = new Float64Array(rows);
-      for (let i = 0, base = 0; i < rows; i++, base += n) {
-        let a = 0;
-        for (let j = 0; j < n; j++) a += src[base + j]!;
-        out[i] = a;
-      }
-      src = out;
+      src = rowSumsF64(src, src.length / n, n);
     } else {
       // [.., outer, n (reduced), inner (kept)]: add up the n rows of `inner` in each block
       const inner = d[nd - 1]!;
@@ -129,12 +133,7 @@ registerKernel('ReduceSum', 'cpu', (inputs, attrs) => {
     const C = shape[shape.length - 1]!;
     if (ost[ost.length - 1] === 0) {
       // rows of C summed into one value each
-      for (let r = 0; r < R; r++) {
-        let a = 0;
-        const base = r * C;
-        for (let j = 0; j < C; j++) a += X[base + j]!;
-        out[r] = a;
-      }
+      out.set(rowSumsF64(X, R, C));
     } else {
       // R rows of C added up column by column
       const acc = new Float64Array(C);

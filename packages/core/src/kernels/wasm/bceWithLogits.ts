@@ -3,6 +3,8 @@ import { activeRecorder } from '../../capture/hooks.js';
 import { withCustomGrad } from '../../dispatch.js';
 import { type FloatDType, type TypedArray, allocate, isFloating } from '../../dtype.js';
 import { Tensor } from '../../tensor.js';
+import { fromFloat64 } from '../cpu/channelAffine.js';
+import { rowSumsF64 } from '../cpu/reduce.js';
 import { useWasm } from './preference.js';
 import { ELEMENTWISE_MIN_WORK_PER_THREAD, beginKernelCall, runParallel, splitChunk } from './threads.js';
 
@@ -31,14 +33,7 @@ function bceLogitsWasm(l: Float32Array, x: Float32Array, keepSigma: boolean, row
 
 /** Sums of consecutive rows of `rowLength` values (float64 accumulation). */
 function rowSums(a: ArrayLike<number>, rowLength: number, dtype: FloatDType): TypedArray {
-  const rows = a.length / rowLength;
-  const out = allocate(dtype, rows);
-  for (let r = 0, i = 0; r < rows; r++) {
-    let sum = 0;
-    for (const end = i + rowLength; i < end; i++) sum += a[i]!;
-    out[r] = sum;
-  }
-  return out;
+  return fromFloat64(rowSumsF64(a, a.length / rowLength, rowLength), dtype);
 }
 
 /** The loss (and σ(l) when kept) in one JS loop with float64 arithmetic (float64 tensors, small or no-wasm float32). */

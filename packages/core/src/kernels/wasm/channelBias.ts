@@ -1,7 +1,10 @@
 import { isAnomalyEnabled, isGradEnabled } from '../../autograd/mode.js';
 import { activeRecorder } from '../../capture/hooks.js';
 import { withCustomGrad } from '../../dispatch.js';
+import { isFloating } from '../../dtype.js';
 import { Tensor } from '../../tensor.js';
+import { addRowScalarsInPlace, fromFloat64 } from '../cpu/channelAffine.js';
+import { rowSumsF64 } from '../cpu/reduce.js';
 import { useWasm } from './preference.js';
 import { ELEMENTWISE_MIN_WORK_PER_THREAD, beginKernelCall, runParallel, splitChunk } from './threads.js';
 
@@ -40,26 +43,29 @@ export function rowSumsWasm(g: Float32Array, inner: number): Float64Array | null
 }
 
 /**
- * A conv's bias added to its float32 output y (N, C, *) in wasm: y + b[c] into new storage (a
- * resident block when resident outputs are on), and in the backward g passes to y unchanged and
- * b gets the per-channel sums of g (rows summed in wasm in float64, then over images). Null (the
- * caller's TypeScript path runs) for other dtypes, small outputs, under trace or anomaly detection.
- * With createGraph the backward is written with tensor ops.
+ * A conv's bias added to its fresh output y (N, C, *), seen by no one else (Conv's backward does
+ * not read its output): for large float32 outputs in wasm into new storage (a resident block when
+ * resident outputs are on), otherwise in place in TypeScript. In the backward g passes to y
+ * unchanged and b gets the per-channel sums of g: each (image, channel) row summed in float64 (in
+ * wasm when the forward ran there), then over images. Saves the broadcast add's reductions over
+ * N and the spatial dims. Null (the caller adds with tensor ops) for non-float or mixed dtypes,
+ * under trace (which records primitives) and anomaly detection; with createGraph the backward is
+ * written with tensor ops.
  */
 export function fusedConvBias(y: Tensor, b: Tensor): Tensor | null {
-  if (y.dtype !== 'float32' || b.dtype !== 'float32' || y.ndim < 2 || activeRecorder() !== null || isAnomalyEnabled()) return null;
+  const dtype = y.dtype;
+  if (!isFloating(dtype) || y.ndim < 2 || b.dtype !== dtype || activeRecorder() !== null || isAnomalyEnabled()) return null;
   const n = y.storage.length;
-  if (n === 0 || !useWasm(n, CHANNEL_BIAS_WASM_MIN_ELEMENTS)) return null;
   const [N, C] = y.shape as [number, number];
-  const inner = n / (N * C); // positions per (image, channel)
-  const out = addRowScalarsWasm(y.storage as Float32Array, b.storage as Float32Array, inner, C);
-  if (!out) return null;
-  return withCustomGrad('convBias', [y, b], new Tensor(out, y.shape, 'float32'), (g) => {
+  const inner = n / Math.max(1, N * C); // positions per (image, channel)
+  const wasm = dtype === 'float32' && n > 0 && useWasm(n, CHANNEL_BIAS_WASM_MIN_ELEMENTS) ? addRowScalarsWasm(y.storage as Float32Array, b.storage as Float32Array, inner, C) : null;
+  const out = wasm ?? addRowScalarsInPlace(y.storage, b.storage, inner, C);
+  return withCustomGrad('convBias', [y, b], new Tensor(out, y.shape, dtype), (g) => {
     if (!b.requiresGrad) return [g, null];
-    const sums = !isGradEnabled() && activeRecorder() === null && g.dtype === 'float32' ? rowSumsWasm(g.storage as Float32Array, inner) : null;
-    if (!sums) return [g, g.sum([0, ...Array.from({ length: y.ndim - 2 }, (_, i) => i + 2)])];
+    if (isGradEnabled() || activeRecorder() !== null || g.dtype !== dtype) return [g, g.sum([0, ...Array.from({ length: y.ndim - 2 }, (_, i) => i + 2)])];
+    const sums = (wasm && rowSumsWasm(g.storage as Float32Array, inner)) || rowSumsF64(g.storage, N * C, inner);
     const db = new Float64Array(C);
     for (let r = 0; r < N * C; r++) db[r % C]! += sums[r]!;
-    return [g, new Tensor(Float32Array.from(db), [C], 'float32')];
+    return [g, new Tensor(fromFloat64(db, dtype), [C], dtype)];
   });
 }
