@@ -29,19 +29,6 @@ registerKernel('Expand', 'cpu', ([x], { shape }) => {
   const dims = c.shape.length ? c.shape : [1];
   const st = c.strides[0]!.length ? c.strides[0]! : [0];
   const nd = dims.length;
-  if (nd === 4 && st[1] === 0 && st[2] === 1 && st[3] === 0 && st[0] === dims[2]) {
-    // [R, p, W, q] from [R, 1, W, 1] (a nearest upsample): every row of W values written p·q times over
-    const [R, p, W, q] = dims as [number, number, number, number];
-    for (let r = 0, k = 0; r < R; r++) {
-      for (let i = 0; i < p; i++) {
-        for (let w = 0, ix = r * W; w < W; w++, ix++) {
-          const v = X[ix]!;
-          for (let j = 0; j < q; j++) out[k++] = v;
-        }
-      }
-    }
-    return { storage: out, shape, dtype: x!.dtype };
-  }
   const block = stridesOf(dims); // output elements per step of each dim
   const fill = (d: number, o: number, ix: number): void => {
     const n = dims[d]!;

@@ -115,8 +115,8 @@ function sumAlternating(X: ArrayLike<number>, dims: number[], reduced: boolean[]
 /**
  * ReduceSum (float64 accumulation whatever the dtype, stored in the input's dtype): after
  * merging dims, the two patterns of every broadcast backward and normalisation (rows of an
- * [R, C] block summed, or its columns over the leading dims, e.g. a bias gradient) and an
- * upsample's backward ([outer, p, W, q] over p and q) are written out; any other pattern reduces
+ * [R, C] block summed, or its columns over the leading dims, e.g. a bias gradient) and a 2×
+ * upsample's backward ([outer, 2, W, 2] over both 2s) are written out; any other pattern reduces
  * one dim at a time (`sumAlternating`).
  */
 registerKernel('ReduceSum', 'cpu', (inputs, attrs) => {
@@ -146,26 +146,12 @@ registerKernel('ReduceSum', 'cpu', (inputs, attrs) => {
     return { storage: out, shape: outShape, dtype: x.dtype };
   }
   const reduced = ost.map((s) => s === 0);
-  if (shape.length === 4 && !reduced[0] && reduced[1] && !reduced[2] && reduced[3]) {
-    // [outer, p, W, q] summed over p and q (a nearest upsample's backward): p·q values per output,
-    // added in sumAlternating's order (q first)
-    const [outer, p, W, q] = shape as [number, number, number, number];
-    if (p === 2 && q === 2) {
-      for (let o = 0, k = 0; o < outer; o++) {
-        for (let w = 0, base = o * 4 * W; w < W; w++, k++, base += 2) out[k] = X[base]! + X[base + 1]! + (X[base + 2 * W]! + X[base + 2 * W + 1]!);
-      }
-      return { storage: out, shape: outShape, dtype: x.dtype };
-    }
+  if (shape.length === 4 && !reduced[0] && reduced[1] && !reduced[2] && reduced[3] && shape[1] === 2 && shape[3] === 2) {
+    // [outer, 2, W, 2] summed over both 2s (a 2× nearest upsample's backward): four values per
+    // output, added in sumAlternating's order (the pair along W first)
+    const [outer, , W] = shape as [number, number, number, number];
     for (let o = 0, k = 0; o < outer; o++) {
-      for (let w = 0; w < W; w++, k++) {
-        let a = 0;
-        for (let i = 0, base = (o * p * W + w) * q; i < p; i++, base += W * q) {
-          let b = 0;
-          for (let j = 0; j < q; j++) b += X[base + j]!;
-          a += b;
-        }
-        out[k] = a;
-      }
+      for (let w = 0, base = o * 4 * W; w < W; w++, k++, base += 2) out[k] = X[base]! + X[base + 1]! + (X[base + 2 * W]! + X[base + 2 * W + 1]!);
     }
     return { storage: out, shape: outShape, dtype: x.dtype };
   }
