@@ -4,7 +4,8 @@
  * and PyTorch's (reference/gpt_ref.py, the same model, at 1 and 2 threads) in one run. PyTorch is skipped, and
  * reported as skipped, when `python3 -c 'import torch'` fails. Ours runs twice: as a user gets it
  * by default, then with core's resident kernel outputs (a 256 MiB region; the loop awaits
- * releaseResidentOutputs() between steps, outside the timed part, as Trainer.runAsync does).
+ * releaseResidentOutputs() after each step, as Trainer.runAsync does, and that wait is timed:
+ * it may run the garbage collector).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -72,7 +73,7 @@ function pytorch(quick: boolean, threads: number): TorchResult | string {
   return JSON.parse(line) as TorchResult;
 }
 
-/** Training step time with resident kernel outputs: the timed part is the step; the event loop turns between steps. */
+/** Training step time with resident kernel outputs: the step and the releaseResidentOutputs() awaited after it (timeMedianYielding). */
 async function oursResident(quick: boolean): Promise<{ trainMs: number; rss: number; fallbacks: number }> {
   setResidentBytes(RESIDENT_MB * 2 ** 20);
   const { batchSize, ...cfg } = GPT_BENCH_CONFIG;

@@ -44,17 +44,9 @@ export async function timeMedianAsync(fn: () => Promise<void>, { warmup = 2, min
  * kernel outputs are recycled then): times each synchronous `fn()` together with the
  * releaseResidentOutputs() awaited after it, which may run the garbage collector.
  */
-export async function timeMedianYielding(fn: () => void, { warmup = 2, minReps = 5, budgetMs = 400 }: TimingOptions = {}): Promise<number> {
-  for (let i = 0; i < warmup; i++) {
-    fn();
-    await releaseResidentOutputs();
-  }
-  const times: number[] = [];
-  for (const start = performance.now(); more(times.length, start, minReps, budgetMs); ) {
-    const t0 = performance.now();
+export function timeMedianYielding(fn: () => void, opts: TimingOptions = {}): Promise<number> {
+  return timeMedianAsync(async () => {
     fn();
     await releaseResidentOutputs(); // timed: it may run the garbage collector
-    times.push(performance.now() - t0);
-  }
-  return median(times);
+  }, opts);
 }
