@@ -1187,12 +1187,12 @@ export function convDirectImages(
 const WINOGRAD_TMP: usize = 1024;
 
 /** Tiles per row: ⌈Ow / m⌉ rounded up to 4 (the transforms take 4 tiles per vector). */
-export function winogradTilesPerRow(Ow: i32, m: i32): i32 {
+function winogradTilesPerRow(Ow: i32, m: i32): i32 {
   return (((Ow + m - 1) / m) + 3) & ~3;
 }
 
 /** Tiles per image: rows × tiles per row, rounded up to 8 (the GEMM tile's width). */
-export function winogradTiles(Oh: i32, Ow: i32, m: i32): i32 {
+function winogradTiles(Oh: i32, Ow: i32, m: i32): i32 {
   return ((((Oh + m - 1) / m) * winogradTilesPerRow(Ow, m)) + 7) & ~7;
 }
 
