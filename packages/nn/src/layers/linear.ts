@@ -1,4 +1,4 @@
-import { type FloatDType, type Generator, ShapeError, type Tensor, linear, zeros } from '@likelihood/core';
+import { type FloatDType, type Generator, type LinearActivation, ShapeError, type Tensor, linear, zeros } from '@likelihood/core';
 import { computeFans, kaimingUniform_, uniform_ } from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
@@ -46,11 +46,19 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    return this.forwardActivated(x, null);
+  }
+
+  /**
+   * forward followed by `activation`, one kernel call each way where core fuses them (float32):
+   * what MLP runs for a Linear followed by a SiLU module.
+   */
+  forwardActivated(x: Tensor, activation: LinearActivation | null): Tensor {
     checkFloatInput('Linear', x);
     if (x.ndim < 1 || x.shape[x.ndim - 1] !== this.inFeatures) {
       throw new ShapeError(`Linear: expected input with last dim ${this.inFeatures}, found shape ${fmtShape(x.shape)}`);
     }
-    return linear(x, this.weight, this.bias); // (*, out)
+    return linear(x, this.weight, this.bias, { activation }); // (*, out)
   }
 
   override extraRepr(): string {

@@ -89,8 +89,20 @@ export class MLP extends Sequential {
     this.outFeatures = sizes[sizes.length - 1]!;
   }
 
+  /** As Sequential, but a Linear followed by a SiLU module runs as one fused call (core's `linear` with `activation: 'silu'`). */
   override forward<T = Tensor>(x: unknown): T {
-    return super.forward<T>(x);
+    const mods = [...this];
+    let h = x;
+    for (let i = 0; i < mods.length; i++) {
+      const m = mods[i]!;
+      if (m.constructor === Linear && mods[i + 1]?.constructor === SiLU) {
+        h = (m as Linear).forwardActivated(h as Tensor, 'silu');
+        i++;
+      } else {
+        h = (m.forward as (x: unknown) => unknown)(h);
+      }
+    }
+    return h as T;
   }
 
   override extraRepr(): string {

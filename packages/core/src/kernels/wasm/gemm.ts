@@ -5,6 +5,8 @@ import { beginKernelCall, runParallel, splitChunk } from './threads.js';
 
 /** Multiply-adds per thread below which splitting a GEMM costs more than it saves. */
 export const GEMM_MIN_WORK_PER_THREAD = 1 << 19;
+/** Floats of op(B) per thread below which packing it on the calling thread beats waking a worker (a 128×128 weight: 0.1 ms per MLP step). */
+const PACK_B_MIN_PER_THREAD = 1 << 14;
 // Register-block sizes of asm/kernels.ts: chunks are multiples, so edge tiles only occur at the end.
 const MR = 4;
 const NR = 8;
@@ -66,7 +68,7 @@ export function reserveGemmWorkspace(k: KernelExports, arena: Arena, K: number, 
 
 /** Packs op(B) at byte pointer b (K×N; N×K when transB) into w.packed, NR-column panels split between threads. */
 export function packBOnThreads(k: KernelExports, b: number, K: number, N: number, transB: number, w: GemmWorkspace): void {
-  if (w.threads === 1) {
+  if (w.threads === 1 || K * N < PACK_B_MIN_PER_THREAD * w.threads) {
     k.packB(b, w.packed, K, N, transB, 0, N); // direct: small GEMMs feel the call overhead
     return;
   }

@@ -1,11 +1,15 @@
 // Fused linear (GEMM with a transposed-weight flag, bias in place) against matmul(x, Wᵀ) + b.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Generator, autogradGrad, getKernelPreference, linear, randn, setKernelPreference, trace } from '../../index.js';
+import { Generator, type LinearActivation, autogradGrad, getKernelPreference, linear, randn, setKernelPreference, silu, trace } from '../../index.js';
 import type { Tensor } from '../../tensor.js';
+import { splitEveryKernelForTests } from './threads.js';
 
 /** y and the gradients of Σ r·y for the inputs that require one (x and b may not, as a first layer's input or a frozen bias). */
-function run(xShape: number[], N: number, withBias: boolean, seed: number, pref: 'ts' | 'wasm', createGraph = false, xGrad = true, bGrad = true) {
+function run(
+  xShape: number[], N: number, withBias: boolean, seed: number, pref: 'ts' | 'wasm', createGraph = false, xGrad = true, bGrad = true,
+  activation: LinearActivation | null = null,
+) {
   setKernelPreference(pref);
   const g = new Generator(seed);
   const K = xShape[xShape.length - 1]!;
@@ -14,16 +18,29 @@ function run(xShape: number[], N: number, withBias: boolean, seed: number, pref:
   const w = randn([N, K], { generator: g }).requiresGrad_();
   const b = withBias ? randn([N], { generator: g }) : null;
   if (b && bGrad) b.requiresGrad_();
-  const y = linear(x, w, b);
+  // the fused activation on the wasm side, the composite silu(linear(…)) as the reference
+  const y = pref === 'wasm' ? linear(x, w, b, { activation }) : activation === 'silu' ? silu(linear(x, w, b)) : linear(x, w, b);
   const r = randn(y.shape, { generator: g });
   const inputs = [x, w, ...(b ? [b] : [])].filter((t) => t.requiresGrad);
   const grads = autogradGrad([y.mul(r).sum()], inputs, { createGraph });
   return [y, ...grads].map((t) => t!.storage);
 }
 
+/** Largest deviation of `got` from `want`, relative to want's largest magnitude (at least 1). */
+function relativeError(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  let scale = 1;
+  let err = 0;
+  for (let j = 0; j < want.length; j++) scale = Math.max(scale, Math.abs(want[j]!));
+  for (let j = 0; j < want.length; j++) err = Math.max(err, Math.abs(got[j]! - want[j]!));
+  return err / scale;
+}
+
 describe('fused linear', () => {
   const saved = getKernelPreference();
-  afterEach(() => setKernelPreference(saved));
+  afterEach(() => {
+    setKernelPreference(saved);
+    splitEveryKernelForTests(false);
+  });
   it('matches matmul(x, Wᵀ) + b in value and gradients on random odd shapes, x and b with or without gradients (float32, rel. 1e-5)', () => {
     fc.assert(
       fc.property(
@@ -44,6 +61,50 @@ describe('fused linear', () => {
       ),
       { numRuns: 40 },
     );
+  });
+  it("with activation 'silu' matches silu(linear(…)) in value and gradients on random odd shapes (float32, rel. 1e-5)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 33 }), fc.integer({ min: 1, max: 33 }), fc.boolean(), fc.integer({ min: 1, max: 1e6 }), fc.boolean(), fc.boolean(),
+        (M, K, N, withBias, seed, xGrad, bGrad) => {
+          const fused = run([M, K], N, withBias, seed, 'wasm', false, xGrad, bGrad, 'silu');
+          const ref = run([M, K], N, withBias, seed, 'ts', false, xGrad, bGrad, 'silu');
+          expect(fused.length).toBe(ref.length);
+          fused.forEach((f, i) => expect(relativeError(f, ref[i]!)).toBeLessThanOrEqual(1e-5 * Math.sqrt(M + K + N)));
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+  it('split over threads by row chunks (and by columns for few rows), with and without SiLU, equals the composite', () => {
+    // 300 rows: more than one 256-deep block of x packed for dW; 37 inputs and 20 outputs: edge panels and tails
+    splitEveryKernelForTests(true);
+    for (const [M, K, N] of [[300, 37, 20], [5, 64, 200]] as const) {
+      for (const activation of ['silu', null] as const) {
+        const fused = run([M, K], N, true, 3, 'wasm', false, true, true, activation);
+        const ref = run([M, K], N, true, 3, 'ts', false, true, true, activation);
+        fused.forEach((f, i) => expect(relativeError(f, ref[i]!), `${M}×${K}→${N} ${activation} output ${i}`).toBeLessThanOrEqual(2e-5));
+      }
+    }
+  });
+  it("with activation 'silu' and createGraph, second derivatives agree with the composite", () => {
+    const second = (pref: 'ts' | 'wasm') => {
+      setKernelPreference(pref);
+      const g = new Generator(4);
+      const x = randn([6, 9], { generator: g }).requiresGrad_();
+      const w = randn([11, 9], { generator: g }).requiresGrad_();
+      const b = randn([11], { generator: g }).requiresGrad_();
+      const y = pref === 'wasm' ? linear(x, w, b, { activation: 'silu' }) : silu(linear(x, w, b));
+      const [gx] = autogradGrad([y.square().sum()], [x], { createGraph: true });
+      const [gw, gb] = autogradGrad([gx!.square().sum()], [w, b]);
+      return [...gw!.storage, ...gb!.storage];
+    };
+    const a = second('wasm');
+    const b = second('ts');
+    expect(relativeError(a, b)).toBeLessThan(1e-5);
+  });
+  it('rejects an unknown activation', () => {
+    expect(() => linear(randn([2, 3]), randn([4, 3]), null, { activation: 'relu' as LinearActivation })).toThrow(/linear: activation must be 'silu' or null, found 'relu'/);
   });
   it('with createGraph the backward is built from tensor ops (second derivatives agree)', () => {
     const second = (pref: 'ts' | 'wasm') => {

@@ -5,120 +5,158 @@ import { Tensor } from '../../tensor.js';
 import { GEMM_MIN_WORK_PER_THREAD, packBOnThreads, reserveGemmWorkspace, sgemmPackedOnThreads } from './gemm.js';
 import { MATMUL_WASM_MIN_WORK, directBackwardAllowed, gemmBatched } from './matmul.js';
 import { useWasm } from './preference.js';
+import { siluDerivative } from './silu.js';
 import { beginKernelCall, runParallel, splitChunk } from './threads.js';
 
 const ZERO = [0];
+// Register-block rows of asm/kernels.ts's GEMM: row chunks are multiples of it.
+const MR = 4;
 
-/** y (R×N) = x (R×K)·Wᵀ (W: N×K, read transposed while packing) + b, GEMM and bias add in wasm; null when wasm cannot run. */
-function linearForwardWasm(x: Float32Array, w: Float32Array, b: Float32Array | null, R: number, N: number, K: number): Float32Array | null {
+/** Whether a GEMM with R rows of output splits by rows (else by columns: too few rows for the threads). */
+const splitsByRows = (R: number, threads: number) => R >= 4 * MR * threads;
+
+/**
+ * z (R×N) = x (R×K)·Wᵀ + b (W N×K, read transposed while packing), and y = z·σ(z) when `silu`
+ * (z is returned too: the backward needs it); null when wasm cannot run. One job over row
+ * chunks: each runs its GEMM rows and then the bias and SiLU on them while they are in cache.
+ */
+function linearForwardWasm(
+  x: Float32Array, w: Float32Array, b: Float32Array | null, R: number, N: number, K: number, silu: boolean,
+): { y: Float32Array; z: Float32Array } | null {
   const call = beginKernelCall(R * N * K, GEMM_MIN_WORK_PER_THREAD);
   if (!call) return null;
   const { k, arena, threads } = call;
   const px = arena.input(x);
   const pw = arena.input(w);
   const pb = b ? arena.input(b) : 0;
-  const py = arena.output(R * N);
+  const pz = arena.output(R * N);
+  const py = silu ? arena.output(R * N) : pz;
   const work = reserveGemmWorkspace(k, arena, K, N, threads);
   if (!arena.commit()) return null;
   packBOnThreads(k, pw, K, N, 1, work);
-  sgemmPackedOnThreads(k, px, py, R, N, K, 0, work);
-  if (b) runParallel(k, { fn: 'addRowVector', args: () => [py, pb, N, 0, 0], lo: 3, hi: 4, total: R, chunk: splitChunk(R, 1, threads) }, threads);
-  return arena.take(py, R * N);
+  if (threads === 1 || splitsByRows(R, threads)) {
+    const args = (t: number) => [px, work.packed, pz, py, pb, R, N, K, work.scratch[t]!, silu ? 1 : 0, 0, 0];
+    runParallel(k, { fn: 'linearRows', args, lo: 10, hi: 11, total: R, chunk: splitChunk(R, MR, threads) }, threads);
+  } else {
+    // Few rows (a decoding step): the GEMM splits by columns, the epilogue is small.
+    sgemmPackedOnThreads(k, px, pz, R, N, K, 0, work);
+    if (b) k.addRowVector(pz, pb, N, 0, R);
+    if (silu) k.silu(pz, py, 0, R * N);
+  }
+  const z = arena.take(pz, R * N);
+  return { z, y: silu ? arena.take(py, R * N) : z };
 }
 
 /**
- * linear's backward in one wasm call: g (R×N) is copied in once for dx = g·W (R×K), dW = gᵀ·x
- * (N×K) and db = column sums of g (float64), each only when wanted; null when wasm cannot run.
+ * linear's backward (after a SiLU's when `z`, the saved pre-activation, is given) in one wasm
+ * call: gz = g·silu'(z) (or g), dx = gz·W (R×K), dW = gzᵀ·x (N×K) and db = column sums of gz
+ * (float64 per row chunk, added in chunk order), each only when wanted; null when wasm cannot
+ * run. Two jobs: one over row chunks (gz, the chunk's column sums, its dx rows, its rows of x
+ * packed for dW), then the dW GEMM.
  */
 function linearBackwardWasm(
-  g: Float32Array, x: Float32Array, w: Float32Array, R: number, N: number, K: number, wantX: boolean, wantW: boolean, wantB: boolean,
+  g: Float32Array, z: Float32Array | null, x: Float32Array, w: Float32Array, R: number, N: number, K: number, wantX: boolean, wantW: boolean, wantB: boolean,
 ): { dx: Float32Array | null; dw: Float32Array | null; db: Float32Array | null } | null {
-  const call = beginKernelCall(R * N * K * ((wantX ? 1 : 0) + (wantW ? 1 : 0)) + (wantB ? R * N : 0), GEMM_MIN_WORK_PER_THREAD);
+  const call = beginKernelCall(R * N * K * ((wantX ? 1 : 0) + (wantW ? 1 : 0)) + R * N, GEMM_MIN_WORK_PER_THREAD);
   if (!call) return null;
   const { k, arena, threads } = call;
   const pg = arena.input(g);
+  const pz = z ? arena.input(z) : 0;
+  const pgz = z ? arena.alloc(R * N * 4) : pg;
   const pw = wantX ? arena.input(w) : 0;
   const px = wantW ? arena.input(x) : 0;
   const pdx = wantX ? arena.output(R * K) : 0;
   const pdw = wantW ? arena.output(N * K) : 0;
-  const acc = wantB ? arena.alloc(N * 8) : 0;
-  const pdb = wantB ? arena.output(N) : 0;
-  const work = reserveGemmWorkspace(k, arena, Math.max(N, R), K, threads); // B of both GEMMs is (· × K)
+  const byRows = threads === 1 || splitsByRows(R, threads);
+  const chunk = byRows ? splitChunk(R, MR, threads) : R;
+  const nChunks = Math.ceil(R / chunk);
+  const part = wantB ? arena.alloc(nChunks * N * 8) : 0;
+  const work = reserveGemmWorkspace(k, arena, N, K, threads); // W (N×K) for dx; its scratch serves both GEMMs
+  const packedX = wantW ? arena.alloc(k.packedBBytes(R, K)) : 0;
   if (!arena.commit()) return null;
-  if (wantX) {
-    packBOnThreads(k, pw, N, K, 0, work);
-    sgemmPackedOnThreads(k, pg, pdx, R, K, N, 0, work); // (R,N)·(N,K)
+  if (wantX) packBOnThreads(k, pw, N, K, 0, work);
+  const rowsDx = wantX && byRows ? pdx : 0;
+  const jobThreads = byRows ? threads : 1;
+  // args: gy, z, gz, part, pw, dx, x, px, R, N, K, scratch, silu, chunk, r0, r1
+  const args = (t: number) => [pg, pz, pgz, part, work.packed, rowsDx, px, packedX, R, N, K, work.scratch[t]!, z ? 1 : 0, chunk, 0, 0];
+  runParallel(k, { fn: 'linearGradRows', args, lo: 14, hi: 15, total: R, chunk }, jobThreads);
+  if (wantX && !byRows) sgemmPackedOnThreads(k, pgz, pdx, R, K, N, 0, work); // (R,N)·(N,K), split by columns
+  if (wantW) sgemmPackedOnThreads(k, pgz, pdw, N, K, R, 1, { ...work, packed: packedX }); // (R,N)ᵀ·(R,K)
+  let db: Float32Array | null = null;
+  if (wantB) {
+    const parts = arena.f64(part, nChunks * N);
+    const sums = new Float64Array(N);
+    for (let c = 0; c < nChunks; c++) for (let j = 0; j < N; j++) sums[j]! += parts[c * N + j]!;
+    db = Float32Array.from(sums);
   }
-  if (wantW) {
-    packBOnThreads(k, px, R, K, 0, work);
-    sgemmPackedOnThreads(k, pg, pdw, N, K, R, 1, work); // (R,N)ᵀ·(R,K)
-  }
-  if (wantB) runParallel(k, { fn: 'columnSums', args: () => [pg, acc, pdb, R, N, 0, 0], lo: 5, hi: 6, total: N, chunk: splitChunk(N, 4, threads) }, threads);
-  return {
-    dx: wantX ? arena.take(pdx, R * K) : null,
-    dw: wantW ? arena.take(pdw, N * K) : null,
-    db: wantB ? arena.take(pdb, N) : null,
-  };
+  return { dx: wantX ? arena.take(pdx, R * K) : null, dw: wantW ? arena.take(pdw, N * K) : null, db };
 }
 
+/** Activations linear can apply in the same kernel call (ops/linear.ts's `activation` option). */
+export type LinearActivation = 'silu';
+
 /**
- * Fused y = x·Wᵀ + b for `linear` (ops/linear.ts; arguments validated there), float32: one GEMM
- * reading W transposed in place (no transposed copy of the weight forward or backward), the
- * bias added in wasm memory before the copy out; backward dx = g·W, dW = gᵀ·x over the flattened
- * batch (one GEMM each, transpose flags), db = column sums of g (float64, in wasm). Null (the composite runs) for other
- * dtypes, small products, under trace or anomaly detection; with createGraph the backward is
- * written with tensor ops.
+ * Fused y = act(x·Wᵀ + b) for `linear` (ops/linear.ts; arguments validated there), float32: one
+ * GEMM reading W transposed in place (no transposed copy of the weight forward or backward), the
+ * bias and the activation applied to each row chunk in wasm memory; backward gz = g·act'(z), dx =
+ * gz·W, dW = gzᵀ·x over the flattened batch (one GEMM each, transpose flags), db = column sums of
+ * gz (float64, in wasm). Null (the composite runs) for other dtypes, small products, under trace or
+ * anomaly detection; with createGraph the backward is written with tensor ops.
  */
-export function fusedLinear(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor | null {
+export function fusedLinear(x: Tensor, weight: Tensor, bias: Tensor | null, activation: LinearActivation | null = null): Tensor | null {
   if (x.dtype !== 'float32' || weight.dtype !== 'float32' || (bias && bias.dtype !== 'float32')) return null;
   if (activeRecorder() !== null || isAnomalyEnabled()) return null;
   const [N, K] = weight.shape as [number, number];
   const R = K === 0 ? 0 : x.size / K;
   if (R === 0 || N === 0 || K === 0 || !useWasm(R * N * K, MATMUL_WASM_MIN_WORK)) return null;
-  const out = linearForwardWasm(x.storage as Float32Array, weight.storage as Float32Array, (bias?.storage as Float32Array | undefined) ?? null, R, N, K);
+  const silu = activation === 'silu';
+  const out = linearForwardWasm(x.storage as Float32Array, weight.storage as Float32Array, (bias?.storage as Float32Array | undefined) ?? null, R, N, K, silu);
   if (!out) return null;
-  const y = new Tensor(out, [...x.shape.slice(0, -1), N], 'float32');
+  const outShape = [...x.shape.slice(0, -1), N];
+  const y = new Tensor(out.y, outShape, 'float32');
   const inputs = bias ? [x, weight, bias] : [x, weight];
-  return withCustomGrad('linear', inputs, y, (g) => {
+  return withCustomGrad(silu ? 'linearSilu' : 'linear', inputs, y, (g) => {
     const lead = Array.from({ length: g.ndim - 1 }, (_, i) => i);
     if (!directBackwardAllowed() || g.dtype !== 'float32') {
-      // Tensor ops (differentiable): dx = g·W, dW = gᵀ·x over the flattened batch, db = Σ g.
-      const g2 = g.reshape([R, N]);
-      const res = [g.matmul(weight), g2.transpose(0, 1).matmul(x.reshape([R, K]))];
-      if (bias) res.push(lead.length ? g.sum(lead) : g);
+      // Tensor ops (differentiable): gz = g·silu'(z) with z recomputed from the inputs, dx = gz·W,
+      // dW = gzᵀ·x over the flattened batch, db = Σ gz.
+      let gz = g;
+      if (silu) {
+        const z = x.matmul(weight.transpose(0, 1)); // (*, N)
+        gz = g.mul(siluDerivative(bias ? z.add(bias) : z));
+      }
+      const res = [gz.matmul(weight), gz.reshape([R, N]).transpose(0, 1).matmul(x.reshape([R, K]))];
+      if (bias) res.push(lead.length ? gz.sum(lead) : gz);
       return res;
     }
-    const G = g.storage;
     const wantB = !!bias?.requiresGrad;
-    const fused = linearBackwardWasm(G as Float32Array, x.storage as Float32Array, weight.storage as Float32Array, R, N, K, x.requiresGrad, weight.requiresGrad, wantB);
+    const G = g.storage as Float32Array;
+    const fused = linearBackwardWasm(G, silu ? out.z : null, x.storage as Float32Array, weight.storage as Float32Array, R, N, K, x.requiresGrad, weight.requiresGrad, wantB);
     if (fused) {
       const res: (Tensor | null)[] = [fused.dx && new Tensor(fused.dx, x.shape, 'float32'), fused.dw && new Tensor(fused.dw, weight.shape, 'float32')];
       if (bias) res.push(fused.db && new Tensor(fused.db, bias.shape, 'float32'));
       return res;
     }
+    const GZ = silu ? g.mul(siluDerivative(new Tensor(out.z, outShape, 'float32'))).storage : G;
     let dx: Tensor | null = null;
     if (x.requiresGrad) {
       const s = new Float32Array(R * K);
-      gemmBatched('float32', G, 1, weight.storage, 1, s, ZERO, ZERO, R, K, N); // (R,N)·(N,K)
+      gemmBatched('float32', GZ, 1, weight.storage, 1, s, ZERO, ZERO, R, K, N); // (R,N)·(N,K)
       dx = new Tensor(s, x.shape, 'float32');
     }
     let dw: Tensor | null = null;
     if (weight.requiresGrad) {
       const s = new Float32Array(N * K);
-      gemmBatched('float32', G, 1, x.storage, 1, s, ZERO, ZERO, N, K, R, true, false); // (R,N)ᵀ·(R,K)
+      gemmBatched('float32', GZ, 1, x.storage, 1, s, ZERO, ZERO, N, K, R, true, false); // (R,N)ᵀ·(R,K)
       dw = new Tensor(s, weight.shape, 'float32');
     }
     const res: (Tensor | null)[] = [dx, dw];
-    if (bias) {
-      let db: Tensor | null = null;
-      if (bias.requiresGrad) db = new Tensor(columnSumsTs(G, R, N), bias.shape, 'float32');
-      res.push(db);
-    }
+    if (bias) res.push(bias.requiresGrad ? new Tensor(columnSumsTs(GZ, R, N), bias.shape, 'float32') : null);
     return res;
   });
 }
 
-/** Column sums of g (R×N) in float64, rounded once, as the wasm `columnSums`: the bias gradient when linearBackwardWasm cannot run. */
+/** Column sums of g (R×N) in float64, rounded once: the bias gradient when linearBackwardWasm cannot run. */
 function columnSumsTs(g: ArrayLike<number>, R: number, N: number): Float32Array {
   const acc = new Float64Array(N);
   for (let r = 0; r < R; r++) {

@@ -79,7 +79,11 @@ export interface KernelExports {
   siluGrad(x: number, g: number, dx: number, i0: number, i1: number): void;
   bceLogits(l: number, x: number, out: number, sig: number, i0: number, i1: number): void;
   philoxUniform(out: number, i0: number, i1: number, baseLo: number, baseHi: number, k0: number, k1: number, f64: number): void;
-  columnSums(g: number, acc: number, out: number, R: number, N: number, n0: number, n1: number): void;
+  linearRows(x: number, pw: number, z: number, y: number, b: number, M: number, N: number, K: number, scratch: number, silu: number, m0: number, m1: number): void;
+  linearGradRows(
+    gy: number, z: number, gz: number, part: number, pw: number, dx: number, x: number, px: number,
+    R: number, N: number, K: number, scratch: number, silu: number, chunk: number, r0: number, r1: number,
+  ): void;
   groupNormRows(x: number, w: number, b: number, y: number, mean: number, rstd: number, r0: number, r1: number, G: number, Cg: number, HW: number, eps: number, silu: number): void;
   groupNormBackward(
     x: number, w: number, b: number, gy: number, mean: number, rstd: number, dx: number, dw: number, db: number,

@@ -25,8 +25,11 @@ export function fusedSilu(x: Tensor): Tensor | null {
       const dx = unaryWasm('siluGrad', x.storage as Float32Array, g.storage as Float32Array);
       if (dx) return [new Tensor(dx, x.shape, 'float32')];
     }
-    // d/dx x·σ(x) = σ(x)·(1 + x·σ(−x)); σ(−x) rather than 1 − σ(x), which rounds to 0
-    const s = x.sigmoid();
-    return [g.mul(s.mul(x.mul(x.neg().sigmoid()).add(1)))];
+    return [g.mul(siluDerivative(x))];
   });
+}
+
+/** d/dx x·σ(x) = σ(x)·(1 + x·σ(−x)) in tensor ops (differentiable); σ(−x) rather than 1 − σ(x), which rounds to 0. */
+export function siluDerivative(x: Tensor): Tensor {
+  return x.sigmoid().mul(x.mul(x.neg().sigmoid()).add(1));
 }

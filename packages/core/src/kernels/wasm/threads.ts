@@ -15,10 +15,10 @@ import { type Arena, type KernelExports, MAX_WASM_BYTES, freshArena, sharedKerne
 /** Exports a worker may be asked to call; the index is what goes into a slot. */
 const KERNEL_NAMES = [
   'sgemmPacked', 'packB', 'expf32', 'softmaxRows', 'geluTanh', 'geluTanhGrad', 'layerNormRows', 'layerNormBackward',
-  'attnCausal', 'attnCausalBackward', 'convImages', 'addRowVector', 'columnSums', 'silu', 'siluGrad', 'adamF32',
+  'attnCausal', 'attnCausalBackward', 'convImages', 'silu', 'siluGrad', 'adamF32',
   'bceLogits', 'philoxUniform', 'convWeightGradImages', 'convTransposeImages', 'groupNormRows', 'groupNormBackward',
   'addF32', 'subF32', 'mulF32', 'addRowScalars', 'rowSums', 'sinF32', 'cosF32', 'convDirectImages', 'convWinogradImages',
-  'convWinogradWeightGradImages',
+  'convWinogradWeightGradImages', 'linearRows', 'linearGradRows',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 const KERNEL_INDEX = new Map<KernelName, number>(KERNEL_NAMES.map((name, i) => [name, i]));
