@@ -398,35 +398,66 @@ export function softmaxRows(x: usize, y: usize, r0: i32, r1: i32, cols: i32, log
  * polynomial on [−π/4, π/4] chosen by the octant and the sign from it. NaN stays NaN.
  */
 function sinCosV(v: v128, cos: bool): v128 {
-  const signBit = i32x4.splat(0x80000000);
-  let x = f32x4.abs(v);
-  let j = i32x4.trunc_sat_f32x4_s(f32x4.mul(x, f32x4.splat(<f32>1.27323954473516))); // |x|·4/π
-  j = v128.and(i32x4.add(j, i32x4.splat(1)), i32x4.splat(~1));
-  const y = f32x4.convert_i32x4_s(j);
-  x = f32x4.sub(x, f32x4.mul(y, f32x4.splat(0.78515625)));
-  x = f32x4.sub(x, f32x4.mul(y, f32x4.splat(2.4187564849853515625e-4)));
-  x = f32x4.sub(x, f32x4.mul(y, f32x4.splat(3.77489497744594108e-8)));
+  const j = sinCosOctant(v);
+  const x = sinCosReduce(v, j);
   const z = f32x4.mul(x, x);
-  // cosine polynomial on the reduced argument
+  const pc = cosPoly(z);
+  const ps = sinPoly(x, z);
+  // octants 2 and 6 (j & 2 set) swap the polynomials
+  const swap = i32x4.eq(v128.and(j, i32x4.splat(2)), i32x4.splat(2));
+  return cos ? v128.xor(v128.bitselect(ps, pc, swap), cosSign(j)) : v128.xor(v128.bitselect(pc, ps, swap), sinSign(v, j));
+}
+
+/** cos(v) at c and sin(v) at s (16 bytes each): sinCosV's two results from one reduction. */
+function sinCosStore(v: v128, c: usize, s: usize): void {
+  const j = sinCosOctant(v);
+  const x = sinCosReduce(v, j);
+  const z = f32x4.mul(x, x);
+  const pc = cosPoly(z);
+  const ps = sinPoly(x, z);
+  const swap = i32x4.eq(v128.and(j, i32x4.splat(2)), i32x4.splat(2));
+  v128.store(c, v128.xor(v128.bitselect(ps, pc, swap), cosSign(j)));
+  v128.store(s, v128.xor(v128.bitselect(pc, ps, swap), sinSign(v, j)));
+}
+
+/** j = the nearest even multiple of π/4 to |v|, as an integer per lane. */
+function sinCosOctant(v: v128): v128 {
+  const j = i32x4.trunc_sat_f32x4_s(f32x4.mul(f32x4.abs(v), f32x4.splat(<f32>1.27323954473516))); // |x|·4/π
+  return v128.and(i32x4.add(j, i32x4.splat(1)), i32x4.splat(~1));
+}
+
+/** |v| − j·π/4 with π/4 in three parts. */
+function sinCosReduce(v: v128, j: v128): v128 {
+  const y = f32x4.convert_i32x4_s(j);
+  let x = f32x4.sub(f32x4.abs(v), f32x4.mul(y, f32x4.splat(0.78515625)));
+  x = f32x4.sub(x, f32x4.mul(y, f32x4.splat(2.4187564849853515625e-4)));
+  return f32x4.sub(x, f32x4.mul(y, f32x4.splat(3.77489497744594108e-8)));
+}
+
+/** The cosine polynomial of the reduced argument (z = x²). */
+function cosPoly(z: v128): v128 {
   let pc = f32x4.splat(2.443315711809948e-5);
   pc = madd(pc, z, f32x4.splat(-1.388731625493765e-3));
   pc = madd(pc, z, f32x4.splat(4.166664568298827e-2));
-  pc = f32x4.add(f32x4.sub(f32x4.mul(f32x4.mul(pc, z), z), f32x4.mul(z, f32x4.splat(0.5))), f32x4.splat(1.0));
-  // sine polynomial
+  return f32x4.add(f32x4.sub(f32x4.mul(f32x4.mul(pc, z), z), f32x4.mul(z, f32x4.splat(0.5))), f32x4.splat(1.0));
+}
+
+/** The sine polynomial of the reduced argument x (z = x²). */
+function sinPoly(x: v128, z: v128): v128 {
   let ps = f32x4.splat(-1.9515295891e-4);
   ps = madd(ps, z, f32x4.splat(8.3321608736e-3));
   ps = madd(ps, z, f32x4.splat(-1.6666654611e-1));
-  ps = madd(f32x4.mul(ps, z), x, x);
-  // octants 2 and 6 (j & 2 set) swap the polynomials
-  const swap = i32x4.eq(v128.and(j, i32x4.splat(2)), i32x4.splat(2));
-  if (cos) {
-    // cos is even; its sign flips in octants 2–5: ((j − 2) & 4) == 0
-    const sign = i32x4.shl(v128.andnot(i32x4.splat(4), i32x4.sub(j, i32x4.splat(2))), 29);
-    return v128.xor(v128.bitselect(ps, pc, swap), sign);
-  }
-  // sin is odd (x's own sign) and flips in octants 4–7 (j & 4)
-  const sign = v128.xor(v128.and(v, signBit), i32x4.shl(v128.and(j, i32x4.splat(4)), 29));
-  return v128.xor(v128.bitselect(pc, ps, swap), sign);
+  return madd(f32x4.mul(ps, z), x, x);
+}
+
+/** cos is even; its sign flips in octants 2–5: ((j − 2) & 4) == 0. */
+function cosSign(j: v128): v128 {
+  return i32x4.shl(v128.andnot(i32x4.splat(4), i32x4.sub(j, i32x4.splat(2))), 29);
+}
+
+/** sin is odd (v's own sign) and flips in octants 4–7 (j & 4). */
+function sinSign(v: v128, j: v128): v128 {
+  return v128.xor(v128.and(v, i32x4.splat(0x80000000)), i32x4.shl(v128.and(j, i32x4.splat(4)), 29));
 }
 
 /** y = sin(x) for elements [i0, i1); |x| ≤ 8192 (the caller checks). */
@@ -441,6 +472,28 @@ export function cosF32(x: usize, y: usize, i0: i32, i1: i32): void {
   let i: i32 = i0;
   for (; i + 4 <= i1; i += 4) v128.store(y + (<usize>i << 2), sinCosV(v128.load(x + (<usize>i << 2)), true));
   for (; i < i1; i++) store<f32>(y + (<usize>i << 2), f32x4.extract_lane(sinCosV(f32x4.splat(load<f32>(x + (<usize>i << 2))), true), 0));
+}
+
+/**
+ * Rows [r0, r1) of a sinusoidal embedding (nn's timestep embedding): row n of y (`dim` floats) is
+ * [cos(t[n]·f[0…half)), sin(t[n]·f[0…half)), 0 when dim is odd]. t[n]·f[i] is rounded to float32
+ * first, as the composite's multiply; |t[n]·f[i]| ≤ 8192 (the caller checks).
+ */
+export function sinusoidalRows(t: usize, f: usize, y: usize, half: i32, dim: i32, r0: i32, r1: i32): void {
+  for (let n: i32 = r0; n < r1; n++) {
+    const tn = f32x4.splat(load<f32>(t + (<usize>n << 2)));
+    const row = y + (<usize>n * <usize>dim << 2);
+    let i: i32 = 0;
+    for (; i + 4 <= half; i += 4) {
+      sinCosStore(f32x4.mul(tn, v128.load(f + (<usize>i << 2))), row + (<usize>i << 2), row + (<usize>(half + i) << 2));
+    }
+    for (; i < half; i++) {
+      const a = f32x4.mul(tn, f32x4.splat(load<f32>(f + (<usize>i << 2))));
+      store<f32>(row + (<usize>i << 2), f32x4.extract_lane(sinCosV(a, true), 0));
+      store<f32>(row + (<usize>(half + i) << 2), f32x4.extract_lane(sinCosV(a, false), 0));
+    }
+    if (dim > 2 * half) store<f32>(row + (<usize>(dim - 1) << 2), 0);
+  }
 }
 
 // ---- GELU, tanh approximation (GPT-2's) -------------------------------------------------------

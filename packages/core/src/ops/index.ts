@@ -9,4 +9,5 @@ export * from './activations.js';
 export * from './special.js';
 export * from './attention.js';
 export * from './linear.js';
+export * from './sinusoidal.js';
 export { zeros, ones, full, zerosLike, onesLike, fullLike } from '../tensor.js';

@@ -79,6 +79,7 @@ export interface KernelExports {
   siluGrad(x: number, g: number, dx: number, i0: number, i1: number): void;
   bceLogits(l: number, x: number, out: number, sig: number, i0: number, i1: number): void;
   philoxUniform(out: number, i0: number, i1: number, baseLo: number, baseHi: number, k0: number, k1: number, f64: number): void;
+  sinusoidalRows(t: number, f: number, y: number, half: number, dim: number, r0: number, r1: number): void;
   linearRows(x: number, pw: number, z: number, y: number, b: number, M: number, N: number, K: number, scratch: number, silu: number, m0: number, m1: number): void;
   linearGradRows(
     gy: number, z: number, gz: number, part: number, pw: number, dx: number, x: number, px: number,

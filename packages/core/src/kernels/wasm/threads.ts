@@ -18,7 +18,7 @@ const KERNEL_NAMES = [
   'attnCausal', 'attnCausalBackward', 'convImages', 'silu', 'siluGrad', 'adamF32',
   'bceLogits', 'philoxUniform', 'convWeightGradImages', 'convTransposeImages', 'groupNormRows', 'groupNormBackward',
   'addF32', 'subF32', 'mulF32', 'addRowScalars', 'rowSums', 'sinF32', 'cosF32', 'convDirectImages', 'convWinogradImages',
-  'convWinogradWeightGradImages', 'linearRows', 'linearGradRows',
+  'convWinogradWeightGradImages', 'linearRows', 'linearGradRows', 'sinusoidalRows',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 const KERNEL_INDEX = new Map<KernelName, number>(KERNEL_NAMES.map((name, i) => [name, i]));
