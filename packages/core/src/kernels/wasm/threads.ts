@@ -8,7 +8,7 @@ import { type Arena, type KernelExports, MAX_WASM_BYTES, freshArena, sharedKerne
 // elements, batch entries) into chunks that the calling thread and the workers claim with an
 // atomic counter: a worker that wakes late (waking a sleeping thread takes 0.1–0.4 ms on these
 // VMs) simply gets fewer chunks, and the caller never waits for more than a chunk in flight.
-// Idle workers sleep in Atomics.wait (after LIKELIHOOD_SPIN_MS of spinning, 0 by default);
+// Idle workers sleep in Atomics.wait (after LIKELIHOOD_SPIN_MS of spinning, 1 by default);
 // `wakeWorkers` rouses them while a kernel is still copying its operands in. Workers are unref'd: a process that used
 // them exits by itself.
 
@@ -186,9 +186,10 @@ function ensureWorkers(): Pool | null {
   };
   const p = pool;
   // How long an idle worker spins before sleeping (like OpenMP's KMP_BLOCKTIME). A sleeping
-  // worker takes 0.1–0.4 ms to wake on these VMs, but a spinning one competes with the main
-  // thread's JS and the garbage collector for the cores: on the GPT step 0 measured best.
-  const spinMs = Number(env('LIKELIHOOD_SPIN_MS') ?? 0);
+  // worker takes 0.1–0.4 ms to wake on these VMs and the futex wake costs the caller ≈ 25 µs; a
+  // spinning one competes with the main thread's JS for the core. 1 ms spans the gaps between a
+  // training step's kernels: MLP denoiser step −5 %, U-Net and GPT steps unchanged (CPU +8 %).
+  const spinMs = Number(env('LIKELIHOOD_SPIN_MS') ?? 1);
   for (let t = 1; t < numThreads; t++) {
     if (p.workers[t - 1]) continue;
     Atomics.store(p.ctrl, STATE + t, IDLE);
