@@ -1776,84 +1776,80 @@ function laneOf(v: v128, i: i32): f32 {
   return i === 0 ? f32x4.extract_lane(v, 0) : i === 1 ? f32x4.extract_lane(v, 1) : i === 2 ? f32x4.extract_lane(v, 2) : f32x4.extract_lane(v, 3);
 }
 
-// ---- bias add of a linear layer ------------------------------------------------------------------
-
-/** C[r, :] += b for rows [r0, r1) of a row-major matrix with N columns. */
-export function addRowVector(c: usize, b: usize, N: i32, r0: i32, r1: i32): void {
-  for (let r: i32 = r0; r < r1; r++) {
-    const row = c + (<usize>r * <usize>N << 2);
-    let j: i32 = 0;
-    for (; j + 4 <= N; j += 4) {
-      const o = <usize>j << 2;
-      v128.store(row + o, f32x4.add(v128.load(row + o), v128.load(b + o)));
-    }
-    for (; j < N; j++) {
-      const o = <usize>j << 2;
-      store<f32>(row + o, load<f32>(row + o) + load<f32>(b + o));
-    }
-  }
-}
-
 // ---- linear with its bias and an optional SiLU in one job (an MLP's Linear → SiLU) -------------
 // Each row chunk runs the GEMM and then its elementwise epilogue while the rows are still in cache,
 // so the layer is one parallel job forward and two backward instead of four and six.
 
 /**
  * Rows [m0, m1) of z = x·Wᵀ + b (x M×K row-major; W N×K packed by packB with transB; b 0 for
- * none), then y = z·σ(z) when `silu` is non-zero (z is kept: the backward needs it).
+ * none). With `silu` non-zero, y = z·σ(z) and z's buffer is left holding σ(z), all the backward
+ * needs (silu'(z) = σ + y·(1 − σ), as torch's silu_backward); else z is the result.
  */
 export function linearRows(
   x: usize, pw: usize, z: usize, y: usize, b: usize, M: i32, N: i32, K: i32, scratch: usize, silu: i32, m0: i32, m1: i32,
 ): void {
   gemmPacked(x, pw, z, M, N, K, 0, scratch, m0, m1, 0, N, false);
+  linearEpilogueRows(z, y, b, N, silu, m0, m1);
+}
+
+/** linearRows' bias and SiLU on rows [m0, m1) of a z computed elsewhere (a GEMM split by columns). */
+export function linearEpilogueRows(z: usize, y: usize, b: usize, N: i32, silu: i32, m0: i32, m1: i32): void {
   if (b === 0 && silu === 0) return;
   for (let r: i32 = m0; r < m1; r++) {
     const o = <usize>r * <usize>N << 2;
     let j: i32 = 0;
     for (; j + 4 <= N; j += 4) {
-      const q = <usize>j << 2;
-      let v = v128.load(z + o + q);
-      if (b !== 0) {
-        v = f32x4.add(v, v128.load(b + q));
-        v128.store(z + o + q, v);
+      const q = o + (<usize>j << 2);
+      let v = v128.load(z + q);
+      if (b !== 0) v = f32x4.add(v, v128.load(b + (<usize>j << 2)));
+      if (silu !== 0) {
+        const sg = sigmoidv(v);
+        v128.store(y + q, f32x4.mul(v, sg));
+        v = sg;
       }
-      if (silu !== 0) v128.store(y + o + q, f32x4.mul(v, sigmoidv(v)));
+      v128.store(z + q, v);
     }
     for (; j < N; j++) {
-      const q = <usize>j << 2;
-      let v = f32x4.splat(load<f32>(z + o + q));
-      if (b !== 0) {
-        v = f32x4.add(v, f32x4.splat(load<f32>(b + q)));
-        store<f32>(z + o + q, f32x4.extract_lane(v, 0));
+      const q = o + (<usize>j << 2);
+      let v = f32x4.splat(load<f32>(z + q));
+      if (b !== 0) v = f32x4.add(v, f32x4.splat(load<f32>(b + (<usize>j << 2))));
+      if (silu !== 0) {
+        const sg = sigmoidv(v);
+        store<f32>(y + q, f32x4.extract_lane(f32x4.mul(v, sg), 0));
+        v = sg;
       }
-      if (silu !== 0) store<f32>(y + o + q, f32x4.extract_lane(f32x4.mul(v, sigmoidv(v)), 0));
+      store<f32>(z + q, f32x4.extract_lane(v, 0));
     }
   }
 }
 
 /**
  * Rows [r0, r1) of linearRows' backward, everything that is split by rows of the batch:
- * gz = gy·silu'(z) when `silu` is non-zero (else gz is gy itself and is not written); when part
- * is non-zero, gz's column sums over the rows in float64 at part + (r0 / chunk)·N doubles (the
- * caller adds the chunks in order, so the bias gradient does not depend on which thread ran
- * which chunk); when dx is non-zero, dx rows = gz·W (W N×K packed by packB without transB);
- * when px is non-zero, rows [r0, r1) of x (R×K) packed by packB's layout for dW = gzᵀ·x.
+ * gz = gy·(s + y·(1 − s)) when `silu` is non-zero (s = σ(z) and y the forward's, as linearRows
+ * left them; else gz is gy itself and is not written); when part is non-zero, gz's column sums
+ * over the rows in float64 at part + (r0 / chunk)·N doubles (the caller adds the chunks in order,
+ * so the bias gradient does not depend on which thread ran which chunk); when dx is non-zero, dx
+ * rows = gz·W (W N×K packed by packB without transB); when px is non-zero, rows [r0, r1) of x
+ * (R×K) packed by packB's layout for dW = gzᵀ·x.
  */
 export function linearGradRows(
-  gy: usize, z: usize, gz: usize, part: usize, pw: usize, dx: usize, x: usize, px: usize,
+  gy: usize, s: usize, y: usize, gz: usize, part: usize, pw: usize, dx: usize, x: usize, px: usize,
   R: i32, N: i32, K: i32, scratch: usize, silu: i32, chunk: i32, r0: i32, r1: i32,
 ): void {
   if (silu !== 0) {
+    const one = f32x4.splat(1);
     for (let r: i32 = r0; r < r1; r++) {
       const o = <usize>r * <usize>N << 2;
       let j: i32 = 0;
       for (; j + 4 <= N; j += 4) {
         const q = o + (<usize>j << 2);
-        v128.store(gz + q, siluGradV(v128.load(z + q), v128.load(gy + q)));
+        const sg = v128.load(s + q);
+        v128.store(gz + q, f32x4.mul(v128.load(gy + q), f32x4.add(sg, f32x4.mul(v128.load(y + q), f32x4.sub(one, sg)))));
       }
       for (; j < N; j++) {
         const q = o + (<usize>j << 2);
-        store<f32>(gz + q, f32x4.extract_lane(siluGradV(f32x4.splat(load<f32>(z + q)), f32x4.splat(load<f32>(gy + q))), 0));
+        const sg = load<f32>(s + q);
+        store<f32>(gz + q, load<f32>(gy + q) * (sg + load<f32>(y + q) * (1 - sg)));
       }
     }
   }

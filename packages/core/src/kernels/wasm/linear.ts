@@ -5,7 +5,7 @@ import { Tensor } from '../../tensor.js';
 import { GEMM_MIN_WORK_PER_THREAD, packBOnThreads, reserveGemmWorkspace, sgemmPackedOnThreads } from './gemm.js';
 import { MATMUL_WASM_MIN_WORK, directBackwardAllowed, gemmBatched } from './matmul.js';
 import { useWasm } from './preference.js';
-import { siluDerivative } from './silu.js';
+import { siluDerivative, siluGradientFromOutputs } from './silu.js';
 import { beginKernelCall, runParallel, splitChunk } from './threads.js';
 
 const ZERO = [0];
@@ -16,13 +16,14 @@ const MR = 4;
 const splitsByRows = (R: number, threads: number) => R >= 4 * MR * threads;
 
 /**
- * z (R×N) = x (R×K)·Wᵀ + b (W N×K, read transposed while packing), and y = z·σ(z) when `silu`
- * (z is returned too: the backward needs it); null when wasm cannot run. One job over row
- * chunks: each runs its GEMM rows and then the bias and SiLU on them while they are in cache.
+ * y (R×N) = x (R×K)·Wᵀ + b (W N×K, read transposed while packing), or with `silu` y = z·σ(z) of
+ * that z, and then also σ(z) (`sigmoid`: what the backward needs); null when wasm cannot run. One
+ * job over row chunks: each runs its GEMM rows and then the bias and SiLU on them while they are
+ * in cache.
  */
 function linearForwardWasm(
   x: Float32Array, w: Float32Array, b: Float32Array | null, R: number, N: number, K: number, silu: boolean,
-): { y: Float32Array; z: Float32Array } | null {
+): { y: Float32Array; sigmoid: Float32Array | null } | null {
   const call = beginKernelCall(R * N * K, GEMM_MIN_WORK_PER_THREAD);
   if (!call) return null;
   const { k, arena, threads } = call;
@@ -38,31 +39,32 @@ function linearForwardWasm(
     const args = (t: number) => [px, work.packed, pz, py, pb, R, N, K, work.scratch[t]!, silu ? 1 : 0, 0, 0];
     runParallel(k, { fn: 'linearRows', args, lo: 10, hi: 11, total: R, chunk: splitChunk(R, MR, threads) }, threads);
   } else {
-    // Few rows (a decoding step): the GEMM splits by columns, the epilogue is small.
+    // Few rows (a decoding step): the GEMM splits by columns, then the epilogue (GEMM-free) on this thread.
     sgemmPackedOnThreads(k, px, pz, R, N, K, 0, work);
-    if (b) k.addRowVector(pz, pb, N, 0, R);
-    if (silu) k.silu(pz, py, 0, R * N);
+    k.linearEpilogueRows(pz, py, pb, N, silu ? 1 : 0, 0, R);
   }
   const z = arena.take(pz, R * N);
-  return { z, y: silu ? arena.take(py, R * N) : z };
+  return silu ? { y: arena.take(py, R * N), sigmoid: z } : { y: z, sigmoid: null };
 }
 
 /**
- * linear's backward (after a SiLU's when `z`, the saved pre-activation, is given) in one wasm
- * call: gz = g·silu'(z) (or g), dx = gz·W (R×K), dW = gzᵀ·x (N×K) and db = column sums of gz
+ * linear's backward (after a SiLU's when `silu` holds the forward's σ(z) and y) in one wasm
+ * call: gz = g·silu'(z) = g·(σ + y·(1 − σ)) (or g), dx = gz·W (R×K), dW = gzᵀ·x (N×K) and db = column sums of gz
  * (float64 per row chunk, added in chunk order), each only when wanted; null when wasm cannot
  * run. Two jobs: one over row chunks (gz, the chunk's column sums, its dx rows, its rows of x
  * packed for dW), then the dW GEMM.
  */
 function linearBackwardWasm(
-  g: Float32Array, z: Float32Array | null, x: Float32Array, w: Float32Array, R: number, N: number, K: number, wantX: boolean, wantW: boolean, wantB: boolean,
+  g: Float32Array, silu: { sigmoid: Float32Array; y: Float32Array } | null, x: Float32Array, w: Float32Array,
+  R: number, N: number, K: number, wantX: boolean, wantW: boolean, wantB: boolean,
 ): { dx: Float32Array | null; dw: Float32Array | null; db: Float32Array | null } | null {
   const call = beginKernelCall(R * N * K * ((wantX ? 1 : 0) + (wantW ? 1 : 0)) + R * N, GEMM_MIN_WORK_PER_THREAD);
   if (!call) return null;
   const { k, arena, threads } = call;
   const pg = arena.input(g);
-  const pz = z ? arena.input(z) : 0;
-  const pgz = z ? arena.alloc(R * N * 4) : pg;
+  const ps = silu ? arena.input(silu.sigmoid) : 0;
+  const py = silu ? arena.input(silu.y) : 0;
+  const pgz = silu ? arena.alloc(R * N * 4) : pg;
   const pw = wantX ? arena.input(w) : 0;
   const px = wantW ? arena.input(x) : 0;
   const pdx = wantX ? arena.output(R * K) : 0;
@@ -77,9 +79,9 @@ function linearBackwardWasm(
   if (wantX) packBOnThreads(k, pw, N, K, 0, work);
   const rowsDx = wantX && byRows ? pdx : 0;
   const jobThreads = byRows ? threads : 1;
-  // args: gy, z, gz, part, pw, dx, x, px, R, N, K, scratch, silu, chunk, r0, r1
-  const args = (t: number) => [pg, pz, pgz, part, work.packed, rowsDx, px, packedX, R, N, K, work.scratch[t]!, z ? 1 : 0, chunk, 0, 0];
-  runParallel(k, { fn: 'linearGradRows', args, lo: 14, hi: 15, total: R, chunk }, jobThreads);
+  // args: gy, s, y, gz, part, pw, dx, x, px, R, N, K, scratch, silu, chunk, r0, r1
+  const args = (t: number) => [pg, ps, py, pgz, part, work.packed, rowsDx, px, packedX, R, N, K, work.scratch[t]!, silu ? 1 : 0, chunk, 0, 0];
+  runParallel(k, { fn: 'linearGradRows', args, lo: 15, hi: 16, total: R, chunk }, jobThreads);
   if (wantX && !byRows) sgemmPackedOnThreads(k, pgz, pdx, R, K, N, 0, work); // (R,N)·(N,K), split by columns
   if (wantW) sgemmPackedOnThreads(k, pgz, pdw, N, K, R, 1, { ...work, packed: packedX }); // (R,N)ᵀ·(R,K)
   let db: Float32Array | null = null;
@@ -131,13 +133,14 @@ export function fusedLinear(x: Tensor, weight: Tensor, bias: Tensor | null, acti
     }
     const wantB = !!bias?.requiresGrad;
     const G = g.storage as Float32Array;
-    const fused = linearBackwardWasm(G, silu ? out.z : null, x.storage as Float32Array, weight.storage as Float32Array, R, N, K, x.requiresGrad, weight.requiresGrad, wantB);
+    const saved = out.sigmoid ? { sigmoid: out.sigmoid, y: out.y } : null;
+    const fused = linearBackwardWasm(G, saved, x.storage as Float32Array, weight.storage as Float32Array, R, N, K, x.requiresGrad, weight.requiresGrad, wantB);
     if (fused) {
       const res: (Tensor | null)[] = [fused.dx && new Tensor(fused.dx, x.shape, 'float32'), fused.dw && new Tensor(fused.dw, weight.shape, 'float32')];
       if (bias) res.push(fused.db && new Tensor(fused.db, bias.shape, 'float32'));
       return res;
     }
-    const GZ = silu ? g.mul(siluDerivative(new Tensor(out.z, outShape, 'float32'))).storage : G;
+    const GZ = saved ? g.mul(siluGradientFromOutputs(new Tensor(saved.sigmoid, outShape, 'float32'), new Tensor(saved.y, outShape, 'float32'))).storage : G;
     let dx: Tensor | null = null;
     if (x.requiresGrad) {
       const s = new Float32Array(R * K);

@@ -46,7 +46,6 @@ export interface KernelExports {
     q: number, k: number, v: number, gy: number, p: number, dq: number, dk: number, dv: number, row: number,
     b0: number, b1: number, H: number, T: number, hd: number, ld: number, ldOut: number, scale: number,
   ): void;
-  addRowVector(c: number, b: number, N: number, r0: number, r1: number): void;
   silu(x: number, y: number, i0: number, i1: number): void;
   addRowScalars(x: number, s: number, y: number, inner: number, sMod: number, r0: number, r1: number): void;
   directPadWidth(Ow: number, Kw: number): number;
@@ -80,9 +79,10 @@ export interface KernelExports {
   bceLogits(l: number, x: number, out: number, sig: number, i0: number, i1: number): void;
   philoxUniform(out: number, i0: number, i1: number, baseLo: number, baseHi: number, k0: number, k1: number, f64: number): void;
   sinusoidalRows(t: number, f: number, y: number, half: number, dim: number, r0: number, r1: number): void;
+  linearEpilogueRows(z: number, y: number, b: number, N: number, silu: number, m0: number, m1: number): void;
   linearRows(x: number, pw: number, z: number, y: number, b: number, M: number, N: number, K: number, scratch: number, silu: number, m0: number, m1: number): void;
   linearGradRows(
-    gy: number, z: number, gz: number, part: number, pw: number, dx: number, x: number, px: number,
+    gy: number, s: number, y: number, gz: number, part: number, pw: number, dx: number, x: number, px: number,
     R: number, N: number, K: number, scratch: number, silu: number, chunk: number, r0: number, r1: number,
   ): void;
   groupNormRows(x: number, w: number, b: number, y: number, mean: number, rstd: number, r0: number, r1: number, G: number, Cg: number, HW: number, eps: number, silu: number): void;

@@ -29,6 +29,11 @@ export function fusedSilu(x: Tensor): Tensor | null {
   });
 }
 
+/** silu'(z) = σ + y·(1 − σ) from σ = σ(z) and y = z·σ(z), as torch's silu_backward (tensor ops). */
+export function siluGradientFromOutputs(sigmoid: Tensor, y: Tensor): Tensor {
+  return sigmoid.add(y.mul(sigmoid.neg().add(1)));
+}
+
 /** d/dx x·σ(x) = σ(x)·(1 + x·σ(−x)) in tensor ops (differentiable); σ(−x) rather than 1 − σ(x), which rounds to 0. */
 export function siluDerivative(x: Tensor): Tensor {
   return x.sigmoid().mul(x.mul(x.neg().sigmoid()).add(1));
