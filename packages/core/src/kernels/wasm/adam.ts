@@ -35,15 +35,14 @@ export function fusedAdamUpdate(p: Float32Array, g: Float32Array, m: Float32Arra
   const { k, arena, threads } = call;
   const pp = arena.input(p);
   const pg = arena.input(g);
-  const pm = arena.copy(m); // m and v are updated in place, then copied back
-  const pv = arena.copy(v);
+  const pm = arena.inPlace(m); // m and v are updated in place (copied in and back unless resident)
+  const pv = arena.inPlace(v);
   const po = arena.output(n);
   if (!arena.commit()) return null;
   const w1 = 1 - s.beta1;
   const lerpSmall = w1 < 0.5;
   const scalars = [s.beta2, lerpSmall ? w1 : 1 - w1, lerpSmall ? 1 : 0, 1 - s.beta2, s.biasCorrection2Sqrt, -s.stepSize, s.eps, s.l2, s.decay, s.maximize ? 1 : 0];
   runParallel(k, { fn: 'adamF32', args: () => [pp, pg, pm, pv, po, 0, 0, ...scalars], lo: 5, hi: 6, total: n, chunk: splitChunk(n, 4, threads) }, threads);
-  m.set(arena.f32(pm, n));
-  v.set(arena.f32(pv, n));
+  arena.writeBack();
   return arena.take(po, n);
 }

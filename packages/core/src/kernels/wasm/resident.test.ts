@@ -77,6 +77,29 @@ console.log(JSON.stringify({ same, lossRef: ref.losses, loss: res.losses, shared
     expect((r.stats as { inUse: number }).inUse).toBeGreaterThan(0);
   }, 70_000);
 
+  it("update Adam's moments in place when they are region blocks, bit for bit as when they are copied in and back", () => {
+    const r = runChild(`
+import { Generator, randn, setKernelPreference, setResidentBytes } from './packages/core/src/index.ts';
+import { Adam } from './packages/nn/src/index.ts';
+setKernelPreference('wasm');
+function run() {
+  const g = new Generator(7);
+  const p = randn([8192], { generator: g }).requiresGrad_(); // above the fused update's 4096-element threshold
+  const c = randn([8192], { generator: g });
+  const opt = new Adam([p], { lr: 1e-2 });
+  for (let i = 0; i < 3; i++) { opt.zeroGrad(); p.mul(c).square().sum().backward(); opt.step(); }
+  const s = opt.state.get(p);
+  return { p: Array.from(p.storage), m: Array.from(s.expAvg.storage), shared: s.expAvg.storage.buffer instanceof SharedArrayBuffer };
+}
+const copying = run();
+setResidentBytes(16 << 20);
+const res = run();
+const same = (a, b) => a.every((v, i) => Object.is(v, b[i]));
+console.log(JSON.stringify({ sameP: same(res.p, copying.p), sameM: same(res.m, copying.m), shared: res.shared, copyingShared: copying.shared, moved: res.m.some((v) => v !== 0) }));
+`);
+    expect(r).toEqual({ sameP: true, sameM: true, shared: true, copyingShared: false, moved: true });
+  }, 70_000);
+
   it('give bit for bit the copying path on a conv step (conv, transposed conv, groupNorm + SiLU, BCE with logits)', () => {
     const r = runChild(`
 import { Generator, binaryCrossEntropyWithLogits, binaryCrossEntropyWithLogitsSum, conv2d, convTranspose2d, groupNorm, groupNormSilu, randn, rand, setKernelPreference, setResidentBytes } from './packages/core/src/index.ts';

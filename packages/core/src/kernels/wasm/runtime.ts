@@ -256,6 +256,7 @@ export class Arena {
   private heap: ResidentHeap | null = null;
   private readonly pending: [number, Float32Array][] = [];
   private readonly outputs: [number, number][] = [];
+  private readonly updated: [number, Float32Array][] = [];
   constructor(private readonly k: KernelExports) {}
 
   reset(): this {
@@ -263,6 +264,7 @@ export class Arena {
     this.top = this.heap ? this.heap.end : align(this.k.heapBase());
     this.pending.length = 0;
     this.outputs.length = 0;
+    this.updated.length = 0;
     return this;
   }
 
@@ -277,6 +279,24 @@ export class Arena {
   input(x: Float32Array): number {
     if (this.heap?.holds(x)) return x.byteOffset;
     return this.copy(x);
+  }
+
+  /**
+   * State the kernel updates in place (an optimizer's moments): its own address when it lives in
+   * this memory (the kernel writes the array itself), else a copy; `writeBack()` copies those
+   * copies' new values back after the kernel ran.
+   */
+  inPlace(x: Float32Array): number {
+    if (this.heap?.holds(x)) return x.byteOffset;
+    const p = this.copy(x);
+    this.updated.push([p, x]);
+    return p;
+  }
+
+  /** Copies the kernel's new values of `inPlace` operands that were copied in back to their arrays. */
+  writeBack(): void {
+    for (const [p, x] of this.updated) x.set(this.f32(p, x.length));
+    this.updated.length = 0;
   }
 
   /** An operand the kernel may overwrite: always a copy, made at `commit()`. */
