@@ -1780,21 +1780,47 @@ function laneOf(v: v128, i: i32): f32 {
 // Each row chunk runs the GEMM and then its elementwise epilogue while the rows are still in cache,
 // so the layer is one parallel job forward and two backward instead of four and six.
 
+// Activation codes of linearRows and linearGradRows.
+const ACT_NONE: i32 = 0;
+const ACT_SILU: i32 = 1;
+const ACT_RELU: i32 = 2;
+
 /**
  * Rows [m0, m1) of z = x·Wᵀ + b (x M×K row-major; W N×K packed by packB with transB; b 0 for
- * none). With `silu` non-zero, y = z·σ(z) and z's buffer is left holding σ(z), all the backward
- * needs (silu'(z) = σ + y·(1 − σ), as torch's silu_backward); else z is the result.
+ * none), then the activation `act`: ACT_NONE leaves z as the result; ACT_SILU writes y = z·σ(z)
+ * and leaves σ(z) in z's buffer, all the backward needs (silu'(z) = σ + y·(1 − σ), as torch's
+ * silu_backward); ACT_RELU writes y = max(z, 0) (the backward needs only y; y may be z's buffer).
  */
 export function linearRows(
-  x: usize, pw: usize, z: usize, y: usize, b: usize, M: i32, N: i32, K: i32, scratch: usize, silu: i32, m0: i32, m1: i32,
+  x: usize, pw: usize, z: usize, y: usize, b: usize, M: i32, N: i32, K: i32, scratch: usize, act: i32, m0: i32, m1: i32,
 ): void {
   gemmPacked(x, pw, z, M, N, K, 0, scratch, m0, m1, 0, N, false);
-  linearEpilogueRows(z, y, b, N, silu, m0, m1);
+  linearEpilogueRows(z, y, b, N, act, m0, m1);
 }
 
-/** linearRows' bias and SiLU on rows [m0, m1) of a z computed elsewhere (a GEMM split by columns). */
-export function linearEpilogueRows(z: usize, y: usize, b: usize, N: i32, silu: i32, m0: i32, m1: i32): void {
-  if (b === 0 && silu === 0) return;
+/** linearRows' bias and activation on rows [m0, m1) of a z computed elsewhere (a GEMM split by columns). */
+export function linearEpilogueRows(z: usize, y: usize, b: usize, N: i32, act: i32, m0: i32, m1: i32): void {
+  if (b === 0 && act === ACT_NONE) return;
+  if (act === ACT_RELU) {
+    for (let r: i32 = m0; r < m1; r++) {
+      const o = <usize>r * <usize>N << 2;
+      let j: i32 = 0;
+      for (; j + 4 <= N; j += 4) {
+        const q = o + (<usize>j << 2);
+        let v = v128.load(z + q);
+        if (b !== 0) v = f32x4.add(v, v128.load(b + (<usize>j << 2)));
+        v128.store(y + q, f32x4.max(v, f32x4.splat(0))); // NaN stays NaN, −0 becomes +0 (torch.relu)
+      }
+      for (; j < N; j++) {
+        const q = o + (<usize>j << 2);
+        let v = load<f32>(z + q);
+        if (b !== 0) v += load<f32>(b + (<usize>j << 2));
+        store<f32>(y + q, f32x4.extract_lane(f32x4.max(f32x4.splat(v), f32x4.splat(0)), 0));
+      }
+    }
+    return;
+  }
+  const silu = act === ACT_SILU;
   for (let r: i32 = m0; r < m1; r++) {
     const o = <usize>r * <usize>N << 2;
     let j: i32 = 0;
@@ -1802,7 +1828,7 @@ export function linearEpilogueRows(z: usize, y: usize, b: usize, N: i32, silu: i
       const q = o + (<usize>j << 2);
       let v = v128.load(z + q);
       if (b !== 0) v = f32x4.add(v, v128.load(b + (<usize>j << 2)));
-      if (silu !== 0) {
+      if (silu) {
         const sg = sigmoidv(v);
         v128.store(y + q, f32x4.mul(v, sg));
         v = sg;
@@ -1813,7 +1839,7 @@ export function linearEpilogueRows(z: usize, y: usize, b: usize, N: i32, silu: i
       const q = o + (<usize>j << 2);
       let v = f32x4.splat(load<f32>(z + q));
       if (b !== 0) v = f32x4.add(v, f32x4.splat(load<f32>(b + (<usize>j << 2))));
-      if (silu !== 0) {
+      if (silu) {
         const sg = sigmoidv(v);
         store<f32>(y + q, f32x4.extract_lane(f32x4.mul(v, sg), 0));
         v = sg;
@@ -1824,9 +1850,9 @@ export function linearEpilogueRows(z: usize, y: usize, b: usize, N: i32, silu: i
 }
 
 /**
- * Rows [r0, r1) of linearRows' backward, everything that is split by rows of the batch:
- * gz = gy·(s + y·(1 − s)) when `silu` is non-zero (s = σ(z) and y the forward's, as linearRows
- * left them; else gz is gy itself and is not written); when part is non-zero, gz's column sums
+ * Rows [r0, r1) of linearRows' backward, everything that is split by rows of the batch: gz =
+ * gy·(s + y·(1 − s)) for ACT_SILU (s = σ(z) and y the forward's, as linearRows left them), gz =
+ * gy where y > 0 else 0 for ACT_RELU (s unused), and for ACT_NONE gz is gy itself (not written); when part is non-zero, gz's column sums
  * over the rows in float64 at part + (r0 / chunk)·N doubles (the caller adds the chunks in order,
  * so the bias gradient does not depend on which thread ran which chunk); when dx is non-zero, dx
  * rows = gz·W (W N×K packed by packB without transB); when px is non-zero, rows [r0, r1) of x
@@ -1834,9 +1860,22 @@ export function linearEpilogueRows(z: usize, y: usize, b: usize, N: i32, silu: i
  */
 export function linearGradRows(
   gy: usize, s: usize, y: usize, gz: usize, part: usize, pw: usize, dx: usize, x: usize, px: usize,
-  R: i32, N: i32, K: i32, scratch: usize, silu: i32, chunk: i32, r0: i32, r1: i32,
+  R: i32, N: i32, K: i32, scratch: usize, act: i32, chunk: i32, r0: i32, r1: i32,
 ): void {
-  if (silu !== 0) {
+  if (act === ACT_RELU) {
+    for (let r: i32 = r0; r < r1; r++) {
+      const o = <usize>r * <usize>N << 2;
+      let j: i32 = 0;
+      for (; j + 4 <= N; j += 4) {
+        const q = o + (<usize>j << 2);
+        v128.store(gz + q, v128.and(v128.load(gy + q), f32x4.gt(v128.load(y + q), f32x4.splat(0))));
+      }
+      for (; j < N; j++) {
+        const q = o + (<usize>j << 2);
+        store<f32>(gz + q, load<f32>(y + q) > 0 ? load<f32>(gy + q) : 0);
+      }
+    }
+  } else if (act === ACT_SILU) {
     const one = f32x4.splat(1);
     for (let r: i32 = r0; r < r1; r++) {
       const o = <usize>r * <usize>N << 2;

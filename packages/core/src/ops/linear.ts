@@ -4,7 +4,7 @@ import { type LinearActivation, fusedLinear } from '../kernels/wasm/linear.js';
 
 export type { LinearActivation };
 import type { Tensor } from '../tensor.js';
-import { silu } from './activations.js';
+import { relu, silu } from './activations.js';
 import { add } from './elementwise.js';
 import { matmul } from './linalg.js';
 import { transpose } from './movement.js';
@@ -12,8 +12,9 @@ import { transpose } from './movement.js';
 export interface LinearOptions {
   /**
    * An activation applied to the result, the same as calling it on linear's output:
-   * `linear(x, w, b, { activation: 'silu' })` is `silu(linear(x, w, b))`, in float32 one kernel
-   * call forward and backward instead of two (nn's MLP uses it for Linear → SiLU).
+   * `linear(x, w, b, { activation: 'silu' })` is `silu(linear(x, w, b))` ('relu' likewise), in
+   * float32 one kernel call forward and backward instead of two (nn's MLP uses it for Linear →
+   * SiLU and Linear → ReLU).
    */
   activation?: LinearActivation | null;
 }
@@ -27,7 +28,9 @@ export interface LinearOptions {
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: LinearOptions = {}): Tensor {
   const op = 'linear';
   const activation = opts.activation ?? null;
-  if (activation !== null && activation !== 'silu') throw new ArgumentError(`${op}: activation must be 'silu' or null, found '${String(activation)}'`);
+  if (activation !== null && activation !== 'silu' && activation !== 'relu') {
+    throw new ArgumentError(`${op}: activation must be 'silu', 'relu' or null, found '${String(activation)}'`);
+  }
   if (!isFloating(x.dtype)) throw new DTypeError(`${op}: x must be a float tensor, found dtype ${x.dtype}`);
   if (weight.ndim !== 2) throw new ShapeError(`${op}: weight must be (out, in), found shape ${fmtShape(weight.shape)}`);
   if (x.ndim < 1 || x.shape[x.ndim - 1] !== weight.shape[1]) {
@@ -40,5 +43,5 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Li
   if (fused) return fused;
   const mm = matmul(x, transpose(weight, 0, 1)); // (*, out)
   const y = bias ? add(mm, bias) : mm;
-  return activation === 'silu' ? silu(y) : y;
+  return activation === 'silu' ? silu(y) : activation === 'relu' ? relu(y) : y;
 }

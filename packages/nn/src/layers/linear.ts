@@ -51,7 +51,7 @@ export class Linear extends Module {
 
   /**
    * forward followed by `activation`, one kernel call each way where core fuses them (float32):
-   * what MLP runs for a Linear followed by a SiLU module.
+   * what MLP runs for a Linear followed by a SiLU or ReLU module.
    */
   forwardActivated(x: Tensor, activation: LinearActivation | null): Tensor {
     checkFloatInput('Linear', x);

@@ -89,14 +89,15 @@ export class MLP extends Sequential {
     this.outFeatures = sizes[sizes.length - 1]!;
   }
 
-  /** As Sequential, but a Linear followed by a SiLU module runs as one fused call (core's `linear` with `activation: 'silu'`). */
+  /** As Sequential, but a Linear followed by a SiLU or ReLU module runs as one fused call (core's `linear` with its `activation`). */
   override forward<T = Tensor>(x: unknown): T {
     const mods = [...this];
     let h = x;
     for (let i = 0; i < mods.length; i++) {
       const m = mods[i]!;
-      if (m.constructor === Linear && mods[i + 1]?.constructor === SiLU) {
-        h = (m as Linear).forwardActivated(h as Tensor, 'silu');
+      const next = mods[i + 1]?.constructor;
+      if (m.constructor === Linear && (next === SiLU || next === ReLU)) {
+        h = (m as Linear).forwardActivated(h as Tensor, next === SiLU ? 'silu' : 'relu');
         i++;
       } else {
         h = (m.forward as (x: unknown) => unknown)(h);

@@ -1,7 +1,7 @@
 // Fused linear (GEMM with a transposed-weight flag, bias in place) against matmul(x, Wᵀ) + b.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Generator, type LinearActivation, autogradGrad, getKernelPreference, linear, randn, setKernelPreference, silu, trace } from '../../index.js';
+import { Generator, type LinearActivation, autogradGrad, getKernelPreference, linear, randn, relu, setKernelPreference, silu, tensor, trace } from '../../index.js';
 import type { Tensor } from '../../tensor.js';
 import { splitEveryKernelForTests } from './threads.js';
 
@@ -18,8 +18,8 @@ function run(
   const w = randn([N, K], { generator: g }).requiresGrad_();
   const b = withBias ? randn([N], { generator: g }) : null;
   if (b && bGrad) b.requiresGrad_();
-  // the fused activation on the wasm side, the composite silu(linear(…)) as the reference
-  const y = pref === 'wasm' ? linear(x, w, b, { activation }) : activation === 'silu' ? silu(linear(x, w, b)) : linear(x, w, b);
+  // the fused activation on the wasm side, the composite act(linear(…)) as the reference
+  const y = pref === 'wasm' ? linear(x, w, b, { activation }) : activation === 'silu' ? silu(linear(x, w, b)) : activation === 'relu' ? relu(linear(x, w, b)) : linear(x, w, b);
   const r = randn(y.shape, { generator: g });
   const inputs = [x, w, ...(b ? [b] : [])].filter((t) => t.requiresGrad);
   const grads = autogradGrad([y.mul(r).sum()], inputs, { createGraph });
@@ -62,25 +62,26 @@ describe('fused linear', () => {
       { numRuns: 40 },
     );
   });
-  it("with activation 'silu' matches silu(linear(…)) in value and gradients on random odd shapes (float32, rel. 1e-5)", () => {
+  it("with activation 'silu' or 'relu' matches act(linear(…)) in value and gradients on random odd shapes (float32, rel. 1e-5)", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 33 }), fc.integer({ min: 1, max: 33 }), fc.boolean(), fc.integer({ min: 1, max: 1e6 }), fc.boolean(), fc.boolean(),
-        (M, K, N, withBias, seed, xGrad, bGrad) => {
-          const fused = run([M, K], N, withBias, seed, 'wasm', false, xGrad, bGrad, 'silu');
-          const ref = run([M, K], N, withBias, seed, 'ts', false, xGrad, bGrad, 'silu');
+        fc.constantFrom('silu' as const, 'relu' as const),
+        (M, K, N, withBias, seed, xGrad, bGrad, activation) => {
+          const fused = run([M, K], N, withBias, seed, 'wasm', false, xGrad, bGrad, activation);
+          const ref = run([M, K], N, withBias, seed, 'ts', false, xGrad, bGrad, activation);
           expect(fused.length).toBe(ref.length);
           fused.forEach((f, i) => expect(relativeError(f, ref[i]!)).toBeLessThanOrEqual(1e-5 * Math.sqrt(M + K + N)));
         },
       ),
-      { numRuns: 40 },
+      { numRuns: 60 },
     );
   });
-  it('split over threads by row chunks (and by columns for few rows), with and without SiLU, equals the composite', () => {
+  it('split over threads by row chunks (and by columns for few rows), with SiLU, ReLU or no activation, equals the composite', () => {
     // 300 rows: more than one 256-deep block of x packed for dW; 37 inputs and 20 outputs: edge panels and tails
     splitEveryKernelForTests(true);
     for (const [M, K, N] of [[300, 37, 20], [5, 64, 200]] as const) {
-      for (const activation of ['silu', null] as const) {
+      for (const activation of ['silu', 'relu', null] as const) {
         const fused = run([M, K], N, true, 3, 'wasm', false, true, true, activation);
         const ref = run([M, K], N, true, 3, 'ts', false, true, true, activation);
         fused.forEach((f, i) => expect(relativeError(f, ref[i]!), `${M}×${K}→${N} ${activation} output ${i}`).toBeLessThanOrEqual(2e-5));
@@ -103,8 +104,18 @@ describe('fused linear', () => {
     const b = second('ts');
     expect(relativeError(a, b)).toBeLessThan(1e-5);
   });
+  it("with activation 'relu' keeps NaN and passes no gradient where the output is 0, as relu", () => {
+    setKernelPreference('wasm');
+    const x = tensor([[1, 2, 3]], { dtype: 'float32' });
+    const w = tensor([[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]], { dtype: 'float32' }).requiresGrad_();
+    const b = tensor([Number.NaN, -2, 3, 0.5], { dtype: 'float32' }).requiresGrad_();
+    const y = linear(x, w, b, { activation: 'relu' }); // z = b
+    expect(Array.from(y.storage)).toEqual([Number.NaN, 0, 3, 0.5]);
+    const [gb] = autogradGrad([y.mul(tensor([[1, 1, 1, 1]], { dtype: 'float32' })).sum()], [b]);
+    expect(Array.from(gb!.storage).slice(1)).toEqual([0, 1, 1]);
+  });
   it('rejects an unknown activation', () => {
-    expect(() => linear(randn([2, 3]), randn([4, 3]), null, { activation: 'relu' as LinearActivation })).toThrow(/linear: activation must be 'silu' or null, found 'relu'/);
+    expect(() => linear(randn([2, 3]), randn([4, 3]), null, { activation: 'gelu' as LinearActivation })).toThrow(/linear: activation must be 'silu', 'relu' or null, found 'gelu'/);
   });
   it('with createGraph the backward is built from tensor ops (second derivatives agree)', () => {
     const second = (pref: 'ts' | 'wasm') => {
