@@ -1,6 +1,7 @@
 import {
   KERNELS_RELAXED_SHARED_WASM_BASE64, KERNELS_RELAXED_WASM_BASE64, KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64,
 } from './module.generated.js';
+import { pooledCopy } from './outputPool.js';
 import { type ResidentHeap, residentHeap } from './resident.js';
 
 // The part of the WebAssembly JS API used here (core compiles without the DOM lib).
@@ -314,10 +315,10 @@ export class Arena {
     return p;
   }
 
-  /** A result's values: its resident view, or a copy out of the arena. */
+  /** A result's values: its resident view, or a copy out of the arena (into a recycled array when a large one is free). */
   take(ptr: number, length: number): Float32Array {
     if (this.heap?.owns(ptr)) return this.heap.view(ptr, length);
-    return this.f32(ptr, length).slice();
+    return pooledCopy(this.f32(ptr, length));
   }
 
   /** Total bytes reserved so far (from address 0). */

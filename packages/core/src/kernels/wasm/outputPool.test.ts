@@ -1,0 +1,67 @@
+// Recycled arrays for copied-out kernel results: reuse after collection, never while referenced.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../../../../', import.meta.url));
+
+function runChild(script: string): Record<string, unknown> {
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--conditions=source', '--input-type=module', '-e', script], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, LIKELIHOOD_RESIDENT_MB: '' },
+  });
+  expect(r.error, String(r.error)).toBeUndefined();
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  return JSON.parse(r.stdout) as Record<string, unknown>;
+}
+
+const collect = `async function collect() { for (let i = 0; i < 3; i++) { globalThis.gc(); await new Promise((r) => setImmediate(r)); } }`;
+
+describe('pooled kernel results', () => {
+  it("reuse a collected result's buffer for the next result of its size, with the right values, and never one still referenced", () => {
+    const r = runChild(`
+import { Generator, randn, setKernelPreference } from './packages/core/src/index.ts';
+import { POOL_MIN_BYTES, pooledFreeBytes } from './packages/core/src/kernels/wasm/outputPool.ts';
+${collect}
+setKernelPreference('wasm');
+const g = new Generator(1);
+const x = randn([256, 1024], { generator: g });       // 1 MiB results
+const kept = x.exp();                                 // held throughout
+const keptSum = kept.storage.reduce((s, v) => s + v, 0);
+let a = x.exp();
+const aBuffer = a.storage.buffer;
+a = null;
+await collect();
+const freed = pooledFreeBytes();
+const b = x.exp();                                    // takes a's buffer back
+const c = x.exp();                                    // nothing free of that size: a fresh one
+const same = b.storage.every((v, i) => Object.is(v, c.storage[i]));
+for (let i = 0; i < 5; i++) { x.exp(); await collect(); }
+console.log(JSON.stringify({
+  bigEnough: 1024 * 1024 >= POOL_MIN_BYTES, freed, reused: b.storage.buffer === aBuffer, fresh: c.storage.buffer !== aBuffer && c.storage.buffer !== kept.storage.buffer,
+  same, keptIntact: kept.storage.reduce((s, v) => s + v, 0) === keptSum, plain: !(b.storage.buffer instanceof SharedArrayBuffer),
+  smallIsCopy: randn([8], { generator: g }).exp().storage.buffer.byteLength === 32,
+}));
+`);
+    expect(r).toEqual({ bigEnough: true, freed: 1 << 20, reused: true, fresh: true, same: true, keptIntact: true, plain: true, smallIsCopy: true });
+  }, 70_000);
+
+  it('keep at most the cap in the free lists (the rest goes back to the collector)', () => {
+    const r = runChild(`
+import { Generator, randn, setKernelPreference } from './packages/core/src/index.ts';
+import { pooledFreeBytes, setPoolMaxFreeBytesForTests } from './packages/core/src/kernels/wasm/outputPool.ts';
+${collect}
+setKernelPreference('wasm');
+setPoolMaxFreeBytesForTests(2.5 * (1 << 20));
+const x = randn([256, 1024], { generator: new Generator(2) });
+let outs = [x.exp(), x.exp(), x.exp(), x.exp()];      // 4 MiB of results
+outs = null;
+await collect();
+console.log(JSON.stringify({ free: pooledFreeBytes() }));
+`);
+    expect(r.free).toBe(2 << 20); // two of the four 1 MiB buffers fit under 2.5 MiB
+  }, 70_000);
+});
