@@ -1,3 +1,4 @@
+import { pooledZeros } from './arrayPool.js';
 import { DTypeError } from './errors.js';
 
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
@@ -22,7 +23,7 @@ export function setFloat32Source(source: Float32Source | null): void {
 export function allocate(dtype: DType, n: number): TypedArray {
   switch (dtype) {
     case 'float32':
-      return (n >= FLOAT32_SOURCE_MIN && float32Source?.(n)) || new Float32Array(n);
+      return (n >= FLOAT32_SOURCE_MIN && float32Source?.(n)) || pooledZeros(n) || new Float32Array(n);
     case 'float64':
       return new Float64Array(n);
     case 'int32':

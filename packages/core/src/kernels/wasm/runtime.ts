@@ -1,7 +1,7 @@
 import {
   KERNELS_RELAXED_SHARED_WASM_BASE64, KERNELS_RELAXED_WASM_BASE64, KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64,
 } from './module.generated.js';
-import { pooledCopy } from './outputPool.js';
+import { pooledCopy } from '../../arrayPool.js';
 import { type ResidentHeap, residentHeap } from './resident.js';
 
 // The part of the WebAssembly JS API used here (core compiles without the DOM lib).

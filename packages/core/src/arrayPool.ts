@@ -1,6 +1,7 @@
 /**
- * Recycled arrays for kernel results copied out of wasm memory (resident outputs off, the
- * default). A fresh Float32Array of a few hundred KB or more costs more than its copy: the
+ * Recycled arrays for large float32 results: kernel results copied out of wasm memory (resident
+ * outputs off, the default; wasm/runtime.ts's Arena.take) and TypeScript kernels' zeroed outputs
+ * (dtype.ts's allocate). A fresh Float32Array of a few hundred KB or more costs more than its copy: the
  * allocator maps memory the OS must fault in and zero again (glibc returns what the garbage
  * collector freed), and the collector then frees it. Instead each result is a view over a plain ArrayBuffer that returns
  * to a free list of its size once the view is garbage-collected (FinalizationRegistry), and the
@@ -43,6 +44,22 @@ export function pooledCopy(src: Float32Array): Float32Array {
     out.set(src);
   } else {
     out = src.slice(); // no zero-fill before the copy, unlike new Float32Array(n)
+  }
+  registry.register(out, out.buffer as ArrayBuffer);
+  return out;
+}
+
+/** A zeroed Float32Array of `length` floats, a recycled one when one of its size is free; null below POOL_MIN_BYTES (the caller allocates). */
+export function pooledZeros(length: number): Float32Array | null {
+  const bytes = length * 4;
+  if (bytes < POOL_MIN_BYTES) return null;
+  const buffer = free.get(bytes)?.pop();
+  let out: Float32Array;
+  if (buffer) {
+    freeBytes -= bytes;
+    out = new Float32Array(buffer).fill(0);
+  } else {
+    out = new Float32Array(length);
   }
   registry.register(out, out.buffer as ArrayBuffer);
   return out;

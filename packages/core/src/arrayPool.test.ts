@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const root = fileURLToPath(new URL('../../../../../', import.meta.url));
+const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 function runChild(script: string): Record<string, unknown> {
   const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--conditions=source', '--input-type=module', '-e', script], {
@@ -24,7 +24,7 @@ describe('pooled kernel results', () => {
   it("reuse a collected result's buffer for the next result of its size, with the right values, and never one still referenced", () => {
     const r = runChild(`
 import { Generator, randn, setKernelPreference } from './packages/core/src/index.ts';
-import { POOL_MIN_BYTES, pooledFreeBytes } from './packages/core/src/kernels/wasm/outputPool.ts';
+import { POOL_MIN_BYTES, pooledFreeBytes } from './packages/core/src/arrayPool.ts';
 ${collect}
 setKernelPreference('wasm');
 const g = new Generator(1);
@@ -49,10 +49,31 @@ console.log(JSON.stringify({
     expect(r).toEqual({ bigEnough: true, freed: 1 << 20, reused: true, fresh: true, same: true, keptIntact: true, plain: true, smallIsCopy: true });
   }, 70_000);
 
+  it("give TypeScript kernels' large float32 results recycled buffers too, zeroed", () => {
+    const r = runChild(`
+import { Generator, pad, randn, setKernelPreference } from './packages/core/src/index.ts';
+${collect}
+setKernelPreference('wasm');
+const g = new Generator(3);
+let src = randn([256, 1024], { generator: g });
+let e = src.exp();                                    // 1 MiB of nonzero values, a pooled copy
+const buffers = [src.storage.buffer, e.storage.buffer];
+src = e = null;
+await collect();
+const padded = pad(randn([254, 1022], { generator: g }), [1, 1, 1, 1]); // Pad (TypeScript) writes only the interior
+let borderZero = true;
+for (let i = 0; i < 256; i++) for (let j = 0; j < 1024; j++) {
+  if ((i === 0 || j === 0 || i === 255 || j === 1023) && padded.storage[i * 1024 + j] !== 0) borderZero = false;
+}
+console.log(JSON.stringify({ reused: buffers.includes(padded.storage.buffer), borderZero }));
+`);
+    expect(r).toEqual({ reused: true, borderZero: true });
+  }, 70_000);
+
   it('keep at most the cap in the free lists (the rest goes back to the collector)', () => {
     const r = runChild(`
 import { Generator, randn, setKernelPreference } from './packages/core/src/index.ts';
-import { pooledFreeBytes, setPoolMaxFreeBytesForTests } from './packages/core/src/kernels/wasm/outputPool.ts';
+import { pooledFreeBytes, setPoolMaxFreeBytesForTests } from './packages/core/src/arrayPool.ts';
 ${collect}
 setKernelPreference('wasm');
 setPoolMaxFreeBytesForTests(2.5 * (1 << 20));
