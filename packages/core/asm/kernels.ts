@@ -2062,10 +2062,10 @@ export function siluGrad(x: usize, g: usize, dx: usize, i0: i32, i1: i32): void 
 
 /**
  * GroupNorm of rows [r0, r1): y = x̂·w[c] + b[c] (w, b optional: pointer 0), then y·σ(y) when silu
- * is non-zero; saves each row's mean and rstd. Threads split the rows.
+ * is non-zero, keeping σ at `sig` unless it is 0; saves each row's mean and rstd. Threads split the rows.
  */
 export function groupNormRows(
-  x: usize, w: usize, b: usize, y: usize, mean: usize, rstd: usize, r0: i32, r1: i32, G: i32, Cg: i32, HW: i32, eps: f32, silu: i32,
+  x: usize, w: usize, b: usize, y: usize, sig: usize, mean: usize, rstd: usize, r0: i32, r1: i32, G: i32, Cg: i32, HW: i32, eps: f32, silu: i32,
 ): void {
   const D = Cg * HW;
   for (let r: i32 = r0; r < r1; r++) {
@@ -2083,13 +2083,21 @@ export function groupNormRows(
       for (; i + 4 <= HW; i += 4) {
         const o = base + (<usize>i << 2);
         let v = f32x4.add(f32x4.mul(f32x4.mul(f32x4.sub(v128.load(x + o), mv), rv), wv), bv);
-        if (silu) v = f32x4.mul(v, sigmoidv(v));
+        if (silu) {
+          const sg = sigmoidv(v);
+          if (sig) v128.store(sig + o, sg);
+          v = f32x4.mul(v, sg);
+        }
         v128.store(y + o, v);
       }
       for (; i < HW; i++) {
         const o = base + (<usize>i << 2);
         let v = f32x4.add(f32x4.mul(f32x4.mul(f32x4.sub(f32x4.splat(load<f32>(x + o)), mv), rv), wv), bv);
-        if (silu) v = f32x4.mul(v, sigmoidv(v));
+        if (silu) {
+          const sg = sigmoidv(v);
+          if (sig) store<f32>(sig + o, f32x4.extract_lane(sg, 0));
+          v = f32x4.mul(v, sg);
+        }
         store<f32>(y + o, f32x4.extract_lane(v, 0));
       }
     }
@@ -2097,14 +2105,24 @@ export function groupNormRows(
 }
 
 /**
+ * ga·SiLU'(a) = ga·σ·(1 + a·(1 − σ)) (torch's silu_backward), with σ(a) the forward's when it kept
+ * it (sig non-zero: no exp) or recomputed by the same sigmoidv, so both give the same bits.
+ */
+function groupNormSiluGrad(a: v128, ga: v128, s: v128, sig: usize): v128 {
+  const sg = sig ? s : sigmoidv(a);
+  return f32x4.mul(ga, f32x4.mul(sg, f32x4.add(f32x4.splat(1), f32x4.mul(a, f32x4.sub(f32x4.splat(1), sg)))));
+}
+
+/**
  * Backward of groupNormRows for rows [r0, r1) given the output gradient gy: with the affine output
- * a = x̂·w[c] + b[c] recomputed, ga = gy·SiLU'(a) (gy itself without SiLU); adds Σ ga·x̂ to dw[c]
+ * a = x̂·w[c] + b[c] recomputed, ga = gy·SiLU'(a) (gy itself without SiLU; σ(a) from `sig` when the
+ * forward kept it there); adds Σ ga·x̂ to dw[c]
  * and Σ ga to db[c] (pointers 0 to skip; the caller zeroes them, one pair per thread);
  * ĝ = ga·w[c] and dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) over the row. Pass 1 leaves ĝ in dx,
  * pass 2 turns it into dx.
  */
 export function groupNormBackward(
-  x: usize, w: usize, b: usize, gy: usize, mean: usize, rstd: usize, dx: usize, dw: usize, db: usize,
+  x: usize, w: usize, b: usize, gy: usize, sig: usize, mean: usize, rstd: usize, dx: usize, dw: usize, db: usize,
   r0: i32, r1: i32, G: i32, Cg: i32, HW: i32, silu: i32,
 ): void {
   const D = Cg * HW;
@@ -2128,7 +2146,7 @@ export function groupNormBackward(
         const o = base + (<usize>i << 2);
         const xh = f32x4.mul(f32x4.sub(v128.load(x + o), mv), rv);
         let ga = v128.load(gy + o);
-        if (silu) ga = siluGradV(f32x4.add(f32x4.mul(xh, wv), bv), ga);
+        if (silu) ga = groupNormSiluGrad(f32x4.add(f32x4.mul(xh, wv), bv), ga, sig ? v128.load(sig + o) : f32x4.splat(0), sig);
         sw = f32x4.add(sw, f32x4.mul(ga, xh));
         sb = f32x4.add(sb, ga);
         const gh = f32x4.mul(ga, wv);
@@ -2141,7 +2159,7 @@ export function groupNormBackward(
         const o = base + (<usize>i << 2);
         const xh = f32x4.replace_lane(f32x4.splat(0), 0, (load<f32>(x + o) - f32x4.extract_lane(mv, 0)) * f32x4.extract_lane(rv, 0));
         let ga = f32x4.replace_lane(f32x4.splat(0), 0, load<f32>(gy + o));
-        if (silu) ga = siluGradV(f32x4.add(f32x4.mul(xh, wv), bv), ga);
+        if (silu) ga = groupNormSiluGrad(f32x4.add(f32x4.mul(xh, wv), bv), ga, sig ? f32x4.splat(load<f32>(sig + o)) : f32x4.splat(0), sig);
         sw = f32x4.add(sw, f32x4.mul(ga, xh));
         sb = f32x4.add(sb, ga);
         const gh = f32x4.mul(ga, wv);

@@ -4,6 +4,7 @@ import { withCustomGrad } from '../../dispatch.js';
 import { Tensor } from '../../tensor.js';
 import { sumPartials } from './layerNorm.js';
 import { useWasm } from './preference.js';
+import { residentOutputsOn } from './resident.js';
 import { ELEMENTWISE_MIN_WORK_PER_THREAD, beginKernelCall, runParallel, splitChunk } from './threads.js';
 
 /** Below this many elements the composite is as fast. */
@@ -20,9 +21,11 @@ interface Rows {
 interface Saved {
   mean: Float32Array;
   rstd: Float32Array;
+  /** σ(a) of the SiLU, kept when resident outputs are on (the backward then needs no exp); else recomputed. */
+  sigmoid: Float32Array | null;
 }
 
-/** Forward in wasm (rows split between threads): y and each row's mean and rstd; null when wasm cannot run. */
+/** Forward in wasm (rows split between threads): y and each row's mean and rstd (and σ(a), see Saved); null when wasm cannot run. */
 function groupNormWasm(x: Float32Array, w: Float32Array | null, b: Float32Array | null, s: Rows, eps: number, silu: boolean): ({ y: Float32Array } & Saved) | null {
   const n = x.length;
   const call = beginKernelCall(n, ELEMENTWISE_MIN_WORK_PER_THREAD);
@@ -32,12 +35,14 @@ function groupNormWasm(x: Float32Array, w: Float32Array | null, b: Float32Array 
   const pw = w ? arena.input(w) : 0;
   const pb = b ? arena.input(b) : 0;
   const py = arena.output(n);
+  // Copying σ(a) out and back in costs about what its exp saves, so it is kept only where it stays in wasm memory.
+  const ps = silu && residentOutputsOn() ? arena.output(n) : 0;
   const pm = arena.output(s.rows);
   const pr = arena.output(s.rows);
   if (!arena.commit()) return null;
-  const args = () => [px, pw, pb, py, pm, pr, 0, 0, s.G, s.Cg, s.HW, eps, silu ? 1 : 0];
-  runParallel(k, { fn: 'groupNormRows', args, lo: 6, hi: 7, total: s.rows, chunk: splitChunk(s.rows, 1, threads) }, threads);
-  return { y: arena.take(py, n), mean: arena.take(pm, s.rows), rstd: arena.take(pr, s.rows) };
+  const args = () => [px, pw, pb, py, ps, pm, pr, 0, 0, s.G, s.Cg, s.HW, eps, silu ? 1 : 0];
+  runParallel(k, { fn: 'groupNormRows', args, lo: 7, hi: 8, total: s.rows, chunk: splitChunk(s.rows, 1, threads) }, threads);
+  return { y: arena.take(py, n), sigmoid: ps ? arena.take(ps, n) : null, mean: arena.take(pm, s.rows), rstd: arena.take(pr, s.rows) };
 }
 
 /** Backward in wasm: dx, and dw/db when asked (summed per thread, then added); null when wasm cannot run. */
@@ -53,6 +58,7 @@ function groupNormBackwardWasm(
   const pg = arena.input(gy);
   const pw = w ? arena.input(w) : 0;
   const pb = b ? arena.input(b) : 0;
+  const ps = silu && saved.sigmoid ? arena.input(saved.sigmoid) : 0;
   const pm = arena.input(saved.mean);
   const pr = arena.input(saved.rstd);
   const pdx = arena.output(n);
@@ -61,8 +67,8 @@ function groupNormBackwardWasm(
   if (!arena.commit()) return null;
   if (wantW) arena.f32(pdw, threads * C).fill(0);
   if (wantB) arena.f32(pdb, threads * C).fill(0);
-  const args = (t: number) => [px, pw, pb, pg, pm, pr, pdx, pdw && pdw + t * C * 4, pdb && pdb + t * C * 4, 0, 0, s.G, s.Cg, s.HW, silu ? 1 : 0];
-  runParallel(k, { fn: 'groupNormBackward', args, lo: 9, hi: 10, total: s.rows, chunk: splitChunk(s.rows, 1, threads) }, threads);
+  const args = (t: number) => [px, pw, pb, pg, ps, pm, pr, pdx, pdw && pdw + t * C * 4, pdb && pdb + t * C * 4, 0, 0, s.G, s.Cg, s.HW, silu ? 1 : 0];
+  runParallel(k, { fn: 'groupNormBackward', args, lo: 10, hi: 11, total: s.rows, chunk: splitChunk(s.rows, 1, threads) }, threads);
   return {
     dx: arena.take(pdx, n),
     dw: wantW ? sumPartials(arena.f32(pdw, threads * C), threads, C) : null,

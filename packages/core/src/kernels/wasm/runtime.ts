@@ -86,9 +86,11 @@ export interface KernelExports {
     gy: number, s: number, y: number, gz: number, part: number, pw: number, dx: number, x: number, px: number,
     R: number, N: number, K: number, scratch: number, silu: number, chunk: number, r0: number, r1: number,
   ): void;
-  groupNormRows(x: number, w: number, b: number, y: number, mean: number, rstd: number, r0: number, r1: number, G: number, Cg: number, HW: number, eps: number, silu: number): void;
+  groupNormRows(
+    x: number, w: number, b: number, y: number, sig: number, mean: number, rstd: number, r0: number, r1: number, G: number, Cg: number, HW: number, eps: number, silu: number,
+  ): void;
   groupNormBackward(
-    x: number, w: number, b: number, gy: number, mean: number, rstd: number, dx: number, dw: number, db: number,
+    x: number, w: number, b: number, gy: number, sig: number, mean: number, rstd: number, dx: number, dw: number, db: number,
     r0: number, r1: number, G: number, Cg: number, HW: number, silu: number,
   ): void;
   convImages(x: number, w: number, out: number, geo: number, C: number, O: number, G: number, col: number, packed: number, scratch: number, i0: number, i1: number): void;
