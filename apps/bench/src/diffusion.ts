@@ -49,7 +49,8 @@ async function timeStep(model: Denoiser, x0: Tensor, budgetMs: number, minReps: 
   step();
   n = 0;
   const cpu0 = process.cpuUsage();
-  const ms = await timeMedianYielding(step, { warmup: 0, minReps, budgetMs });
+  // at least 1 s of warm-up steps (the PyTorch reference does the same): a training run's steady state
+  const ms = await timeMedianYielding(step, { warmup: 0, minReps, budgetMs, warmupMs: 1000 });
   const cpu = process.cpuUsage(cpu0);
   return { ms, cpuMs: (cpu.user + cpu.system) / 1000 / n };
 }

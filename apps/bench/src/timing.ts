@@ -2,6 +2,8 @@ import { releaseResidentOutputs } from '@likelihood/core';
 
 interface TimingOptions {
   warmup?: number;
+  /** Keep warming up until this many ms have passed too (V8 tiers hot code up over the first hundreds of calls). */
+  warmupMs?: number;
   minReps?: number;
   budgetMs?: number;
 }
@@ -28,8 +30,8 @@ export function timeMedian(fn: () => void, { warmup = 2, minReps = 5, budgetMs =
   return median(times);
 }
 
-export async function timeMedianAsync(fn: () => Promise<void>, { warmup = 2, minReps = 5, budgetMs = 400 }: TimingOptions = {}): Promise<number> {
-  for (let i = 0; i < warmup; i++) await fn();
+export async function timeMedianAsync(fn: () => Promise<void>, { warmup = 2, minReps = 5, budgetMs = 400, warmupMs = 0 }: TimingOptions = {}): Promise<number> {
+  for (let i = 0, w0 = performance.now(); i < warmup || performance.now() - w0 < warmupMs; i++) await fn();
   const times: number[] = [];
   for (const start = performance.now(); more(times.length, start, minReps, budgetMs); ) {
     const t0 = performance.now();
