@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ArgumentError } from '../../errors.js';
-import { residentStats, setResidentBytes } from './resident.js';
+import { ResidentHeap, residentStats, setResidentBytes } from './resident.js';
+import type { KernelExports } from './runtime.js';
 
 const root = fileURLToPath(new URL('../../../../../', import.meta.url));
 
@@ -237,6 +238,25 @@ console.log(JSON.stringify({
 `);
     expect(r).toEqual({ shared: true, recycled: true, borderZero: true, smallShared: false, smallBelowMin: true });
   }, 70_000);
+
+  it('split a larger free block, then merge freed neighbours when nothing fits (the top ones back to the bump pointer)', () => {
+    const heap = new ResidentHeap({ heapBase: () => 64 } as unknown as KernelExports, 1024); // region [64, 1088); 0 means "no room"
+    const [a, b, c, d] = [heap.alloc(256), heap.alloc(256), heap.alloc(256), heap.alloc(256)];
+    expect([a, b, c, d]).toEqual([64, 320, 576, 832]);
+    expect(heap.alloc(16)).toBe(0); // full: a fallback
+    heap.unuse(a, 256);
+    heap.unuse(b, 256);
+    expect(heap.alloc(512)).toBe(64); // a and b merged (not at the top: a free run)
+    heap.unuse(64, 512);
+    expect(heap.alloc(128)).toBe(64); // the 512 run split: 128 handed out, 384 stay free
+    expect(heap.alloc(384)).toBe(192);
+    heap.unuse(c, 256);
+    heap.unuse(d, 256);
+    expect(heap.alloc(512)).toBe(576); // c and d merged at the top: the bump pointer comes down to 576
+    expect(heap.alloc(16)).toBe(0);
+    expect(heap.fallbacks).toBe(2);
+    expect(heap.inUse).toBe(1024);
+  });
 
   it('reject a bad region size with an ArgumentError naming it', () => {
     expect(() => setResidentBytes(-1)).toThrow(ArgumentError);
