@@ -1,28 +1,12 @@
 // Recycled arrays for copied-out kernel results: reuse after collection, never while referenced.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-
-function runChild(script: string): Record<string, unknown> {
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--conditions=source', '--input-type=module', '-e', script], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: { ...process.env, LIKELIHOOD_RESIDENT_MB: '' },
-  });
-  expect(r.error, String(r.error)).toBeUndefined();
-  expect(r.stderr).toBe('');
-  expect(r.status).toBe(0);
-  return JSON.parse(r.stdout) as Record<string, unknown>;
-}
+import { runNodeScript } from './testing/nodeScript.js';
 
 const collect = `async function collect() { for (let i = 0; i < 3; i++) { globalThis.gc(); await new Promise((r) => setImmediate(r)); } }`;
 
 describe('pooled kernel results', () => {
   it("reuse a collected result's buffer for the next result of its size, with the right values, and never one still referenced", () => {
-    const r = runChild(`
+    const r = runNodeScript(`
 import { Generator, randn, setKernelPreference } from './packages/core/src/index.ts';
 import { POOL_MIN_BYTES, poolStats } from './packages/core/src/arrayPool.ts';
 ${collect}
@@ -52,7 +36,7 @@ console.log(JSON.stringify({
   }, 70_000);
 
   it("give TypeScript kernels' large float32 results recycled buffers too, zeroed", () => {
-    const r = runChild(`
+    const r = runNodeScript(`
 import { Generator, pad, randn, setKernelPreference } from './packages/core/src/index.ts';
 ${collect}
 setKernelPreference('wasm');
@@ -75,7 +59,7 @@ console.log(JSON.stringify({ reused: buffers.includes(padded.storage.buffer), bo
   }, 70_000);
 
   it('stay off in a synchronous loop (its callbacks never run), pinning nothing, and turn on once the loop awaits', () => {
-    const r = runChild(`
+    const r = runNodeScript(`
 import { Generator, randn, setKernelPreference } from './packages/core/src/index.ts';
 import { poolStats } from './packages/core/src/arrayPool.ts';
 ${collect}
@@ -92,7 +76,7 @@ console.log(JSON.stringify({ sync, after: poolStats() }));
   }, 70_000);
 
   it('keep at most the cap in the free lists (the rest goes back to the collector)', () => {
-    const r = runChild(`
+    const r = runNodeScript(`
 import { Generator, randn, setKernelPreference } from './packages/core/src/index.ts';
 import { poolStats, setPoolMaxFreeBytesForTests } from './packages/core/src/arrayPool.ts';
 ${collect}

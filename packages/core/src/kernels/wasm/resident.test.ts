@@ -1,27 +1,11 @@
 // Resident outputs (resident.ts): kernel results (and TypeScript kernels' large float32 results)
 // stay in the shared wasm memory as views and are read in place by the next kernel. The region is process-wide and cannot be resized, so each
 // check runs in a child process (with --expose-gc, so collection is deterministic).
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runNodeScript } from '../../testing/nodeScript.js';
 import { ArgumentError } from '../../errors.js';
 import { ResidentHeap, residentStats, setResidentBytes } from './resident.js';
 import type { KernelExports } from './runtime.js';
-
-const root = fileURLToPath(new URL('../../../../../', import.meta.url));
-
-function runChild(script: string, nodeFlags: string[] = ['--expose-gc']): Record<string, unknown> {
-  const r = spawnSync(process.execPath, [...nodeFlags, '--import', 'tsx', '--conditions=source', '--input-type=module', '-e', script], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: { ...process.env, LIKELIHOOD_RESIDENT_MB: '' },
-  });
-  expect(r.error, String(r.error)).toBeUndefined();
-  expect(r.stderr).toBe('');
-  expect(r.status).toBe(0);
-  return JSON.parse(r.stdout) as Record<string, unknown>;
-}
 
 // One small transformer-like step touching every converted wrapper: linear forward and backward,
 // layerNorm, GELU, causal attention, softmax, and the fused Adam update.
@@ -60,7 +44,7 @@ function trainRun(pref) {
 
 describe('resident kernel outputs', () => {
   it('give bit for bit the training steps of the copying wasm path, with outputs living in wasm memory', () => {
-    const r = runChild(`${STEP}
+    const r = runNodeScript(`${STEP}
 setNumThreads(2);
 const ref = trainRun('ts');
 const copying = trainRun('wasm');                     // resident outputs off (the default)
@@ -79,7 +63,7 @@ console.log(JSON.stringify({ same, lossRef: ref.losses, loss: res.losses, shared
   }, 70_000);
 
   it("update Adam's moments in place when they are region blocks, bit for bit as when they are copied in and back", () => {
-    const r = runChild(`
+    const r = runNodeScript(`
 import { Generator, randn, setKernelPreference, setResidentBytes } from './packages/core/src/index.ts';
 import { Adam } from './packages/nn/src/index.ts';
 setKernelPreference('wasm');
@@ -102,7 +86,7 @@ console.log(JSON.stringify({ sameP: same(res.p, copying.p), sameM: same(res.m, c
   }, 70_000);
 
   it('give bit for bit the copying path on a conv step (conv, transposed conv, groupNorm + SiLU, BCE with logits)', () => {
-    const r = runChild(`
+    const r = runNodeScript(`
 import { Generator, binaryCrossEntropyWithLogits, binaryCrossEntropyWithLogitsSum, conv2d, convTranspose2d, groupNorm, groupNormSilu, randn, rand, setKernelPreference, setResidentBytes } from './packages/core/src/index.ts';
 import { Adam } from './packages/nn/src/index.ts';
 setKernelPreference('wasm');
@@ -141,7 +125,7 @@ console.log(JSON.stringify({ same, shared: res.outs.map((t) => t.storage.buffer 
   }, 70_000);
 
   it('recycle collected blocks between steps, and never reuse a block that is still referenced', () => {
-    const r = runChild(`${STEP}
+    const r = runNodeScript(`${STEP}
 setResidentBytes(2 << 20); // a few steps' worth: the loop only keeps going by recycling
 setKernelPreference('wasm');
 const m = model(5);
@@ -158,7 +142,7 @@ console.log(JSON.stringify({ intact, keptShared: kept.map(isShared), stats: resi
   }, 70_000);
 
   it('recycle without --expose-gc: releaseResidentOutputs runs the collector once the region is half full', () => {
-    const r = runChild(
+    const r = runNodeScript(
       `${STEP}
 setResidentBytes(2 << 20);
 setKernelPreference('wasm');
@@ -177,7 +161,7 @@ console.log(JSON.stringify({ exposed, peak, stats: residentStats() }));
   }, 70_000);
 
   it('fall back to fresh arrays when the region is full, with the same values', () => {
-    const r = runChild(`${STEP}
+    const r = runNodeScript(`${STEP}
 const copying = trainRun('wasm');
 setResidentBytes(64 << 10); // far too small for a step
 const res = trainRun('wasm');
@@ -190,7 +174,7 @@ console.log(JSON.stringify({ same, stats: residentStats(), shared: res.outs.map(
   }, 70_000);
 
   it('leave operands untouched when a kernel reads them in place', () => {
-    const r = runChild(`
+    const r = runNodeScript(`
 import { Generator, causalAttentionPacked, gelu, layerNorm, linear, randn, setKernelPreference, setResidentBytes, softmax } from './packages/core/src/index.ts';
 setResidentBytes(16 << 20);
 setKernelPreference('wasm');
@@ -208,7 +192,7 @@ console.log(JSON.stringify({ shared: x.storage.buffer instanceof SharedArrayBuff
   }, 70_000);
 
   it('give TypeScript kernels\' large float32 results region blocks too, zeroed even when recycled', () => {
-    const r = runChild(`
+    const r = runNodeScript(`
 import { FLOAT32_SOURCE_MIN } from './packages/core/src/dtype.ts';
 import { Generator, pad, randn, releaseResidentOutputs, residentStats, setKernelPreference, setResidentBytes } from './packages/core/src/index.ts';
 setResidentBytes(16 << 20);
