@@ -8,8 +8,13 @@ export const GEMM_MIN_WORK_PER_THREAD = 1 << 19;
 /** Floats of op(B) per thread below which packing it on the calling thread beats waking a worker (a 128×128 weight: 0.1 ms per MLP step). */
 const PACK_B_MIN_PER_THREAD = 1 << 14;
 // Register-block sizes of asm/kernels.ts: chunks are multiples, so edge tiles only occur at the end.
-const MR = 4;
+export const MR = 4;
 const NR = 8;
+
+/** Whether a GEMM with M×N output splits between threads by rows of C (else by columns: too few rows for the threads). */
+export function splitsByRows(M: number, N: number, threads: number): boolean {
+  return M >= 4 * MR * threads || M >= N;
+}
 
 /**
  * Batched float32 GEMM in WebAssembly SIMD: out[i] = op(A[idxA[i]])·op(B[idxB[i]]) for each
@@ -84,7 +89,7 @@ export function sgemmPackedOnThreads(k: KernelExports, a: number, c: number, M: 
   }
   // args: a, pb, c, M, N, K, transA, scratch, m0, m1, n0, n1
   const head = [a, w.packed, c, M, N, K, transA];
-  if (M >= 4 * MR * w.threads || M >= N) {
+  if (splitsByRows(M, N, w.threads)) {
     const args = (t: number) => [...head, w.scratch[t]!, 0, 0, 0, N];
     runParallel(k, { fn: 'sgemmPacked', args, lo: 8, hi: 9, total: M, chunk: splitChunk(M, MR, w.threads) }, w.threads);
   } else {

@@ -2,18 +2,13 @@ import { isAnomalyEnabled } from '../../autograd/mode.js';
 import { activeRecorder } from '../../capture/hooks.js';
 import { withCustomGrad } from '../../dispatch.js';
 import { Tensor } from '../../tensor.js';
-import { GEMM_MIN_WORK_PER_THREAD, packBOnThreads, reserveGemmWorkspace, sgemmPackedOnThreads } from './gemm.js';
+import { GEMM_MIN_WORK_PER_THREAD, MR, packBOnThreads, reserveGemmWorkspace, sgemmPackedOnThreads, splitsByRows } from './gemm.js';
 import { MATMUL_WASM_MIN_WORK, directBackwardAllowed, gemmBatched } from './matmul.js';
 import { useWasm } from './preference.js';
 import { siluDerivative, siluGradientFromOutputs } from './silu.js';
 import { beginKernelCall, runParallel, splitChunk } from './threads.js';
 
 const ZERO = [0];
-// Register-block rows of asm/kernels.ts's GEMM: row chunks are multiples of it.
-const MR = 4;
-
-/** Whether a GEMM with R rows of output splits by rows (else by columns: too few rows for the threads). */
-const splitsByRows = (R: number, threads: number) => R >= 4 * MR * threads;
 
 /** Activations linear can apply in the same kernel call (ops/linear.ts's `activation` option). */
 export type LinearActivation = 'silu' | 'relu';
@@ -41,7 +36,7 @@ function linearForwardWasm(
   const work = reserveGemmWorkspace(k, arena, K, N, threads);
   if (!arena.commit()) return null;
   packBOnThreads(k, pw, K, N, 1, work);
-  if (threads === 1 || splitsByRows(R, threads)) {
+  if (threads === 1 || splitsByRows(R, N, threads)) {
     const args = (t: number) => [px, work.packed, pz, py, pb, R, N, K, work.scratch[t]!, code, 0, 0];
     runParallel(k, { fn: 'linearRows', args, lo: 10, hi: 11, total: R, chunk: splitChunk(R, MR, threads) }, threads);
   } else {
@@ -76,7 +71,7 @@ function linearBackwardWasm(
   const px = wantW ? arena.input(x) : 0;
   const pdx = wantX ? arena.output(R * K) : 0;
   const pdw = wantW ? arena.output(N * K) : 0;
-  const byRows = threads === 1 || splitsByRows(R, threads);
+  const byRows = threads === 1 || splitsByRows(R, K, threads); // dx (R×K) is the GEMM split with the rows
   const chunk = byRows ? splitChunk(R, MR, threads) : R;
   const nChunks = Math.ceil(R / chunk);
   const part = wantB ? arena.alloc(nChunks * N * 8) : 0;
