@@ -1,13 +1,13 @@
 import { isFloating } from '../dtype.js';
 import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../errors.js';
 import { type LinearActivation, fusedLinear } from '../kernels/wasm/linear.js';
-
-export type { LinearActivation };
 import type { Tensor } from '../tensor.js';
 import { relu, silu } from './activations.js';
 import { add } from './elementwise.js';
 import { matmul } from './linalg.js';
 import { transpose } from './movement.js';
+
+export type { LinearActivation };
 
 export interface LinearOptions {
   /**
