@@ -148,6 +148,25 @@ describe('MLP is laid out as torchvision.ops.MLP', () => {
     expect(String(new MLP(2, [3], 1))).toContain('(0): Linear(inFeatures=2, outFeatures=3, bias=true)');
   });
 
+  it("runs Linear → SiLU / ReLU pairs fused, with the module-by-module result and gradients (float32, large enough for the wasm kernels)", () => {
+    for (const activation of ['silu', 'relu'] as const) {
+      const m = new MLP(24, [64, 64], 3, { activation, generator: new Generator(11) });
+      const x = randn([200, 24], { generator: new Generator(12) });
+      const run = (fused: boolean) => {
+        m.zeroGrad();
+        const y = fused ? m.forward<Tensor>(x) : Sequential.prototype.forward.call(m, x) as Tensor;
+        y.square().sum().backward();
+        return [y, ...m.parameters().map((p) => p.grad!)].map((t) => Array.from(t.data() as Float32Array));
+      };
+      const [fused, unfused] = [run(true), run(false)];
+      fused.forEach((f, i) => {
+        const want = unfused[i]!;
+        const scale = Math.max(1, ...want.map(Math.abs));
+        f.forEach((v, j) => expect(Math.abs(v - want[j]!), `${activation} output ${i}`).toBeLessThanOrEqual(1e-5 * scale));
+      });
+    }
+  });
+
   it('Sequential of layers (Flatten → Linear → GELU) and Identity', () => {
     const s = new Sequential(new Flatten(), new Linear(12, 5), new GELU('tanh'), new Identity());
     expect(s.forward<Tensor>(zeros([2, 3, 4])).shape).toEqual([2, 5]);
