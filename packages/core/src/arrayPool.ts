@@ -61,39 +61,35 @@ function pooling(bytes: number): boolean {
   return pendingBytes + bytes <= POOL_MAX_PENDING_BYTES;
 }
 
+/** A free buffer of `bytes`, taken off its list, or undefined. */
+function reuse(bytes: number): ArrayBuffer | undefined {
+  const buffer = free.get(bytes)?.pop();
+  if (buffer) freeBytes -= bytes;
+  return buffer;
+}
+
+/** Hands `out` out from the pool: its buffer comes back when it is collected. */
+function track(out: Float32Array): Float32Array {
+  registry.register(out, out.buffer as ArrayBuffer);
+  pendingBytes += out.byteLength;
+  return out;
+}
+
 /** A copy of `src` (a view of wasm memory) in a recycled array when one of its size is free, else in a fresh one (which joins the pool once collected). */
 export function pooledCopy(src: Float32Array): Float32Array {
-  const bytes = src.byteLength;
-  if (!pooling(bytes)) return src.slice();
-  const buffer = free.get(bytes)?.pop();
-  let out: Float32Array;
-  if (buffer) {
-    freeBytes -= bytes;
-    out = new Float32Array(buffer);
-    out.set(src);
-  } else {
-    out = src.slice(); // no zero-fill before the copy, unlike new Float32Array(n)
-  }
-  registry.register(out, out.buffer as ArrayBuffer);
-  pendingBytes += bytes;
-  return out;
+  if (!pooling(src.byteLength)) return src.slice();
+  const buffer = reuse(src.byteLength);
+  if (!buffer) return track(src.slice()); // no zero-fill before the copy, unlike new Float32Array(n)
+  const out = new Float32Array(buffer);
+  out.set(src);
+  return track(out);
 }
 
 /** A zeroed Float32Array of `length` floats, a recycled one when one of its size is free; null below POOL_MIN_BYTES (the caller allocates). */
 export function pooledZeros(length: number): Float32Array | null {
-  const bytes = length * 4;
-  if (!pooling(bytes)) return null;
-  const buffer = free.get(bytes)?.pop();
-  let out: Float32Array;
-  if (buffer) {
-    freeBytes -= bytes;
-    out = new Float32Array(buffer).fill(0);
-  } else {
-    out = new Float32Array(length);
-  }
-  registry.register(out, out.buffer as ArrayBuffer);
-  pendingBytes += bytes;
-  return out;
+  if (!pooling(length * 4)) return null;
+  const buffer = reuse(length * 4);
+  return track(buffer ? new Float32Array(buffer).fill(0) : new Float32Array(length));
 }
 
 /** Bytes waiting in the free lists, and bytes handed out whose callback has not run (tests and diagnostics). */

@@ -3,6 +3,7 @@ import { activeRecorder } from '../../capture/hooks.js';
 import { withCustomGrad } from '../../dispatch.js';
 import { Tensor } from '../../tensor.js';
 import { sumPartials } from './layerNorm.js';
+import { siluDerivative } from './silu.js';
 import { useWasm } from './preference.js';
 import { residentOutputsOn } from './resident.js';
 import { ELEMENTWISE_MIN_WORK_PER_THREAD, beginKernelCall, runParallel, splitChunk } from './threads.js';
@@ -127,8 +128,7 @@ function groupNormBackwardOps(x: Tensor, G: number, weight: Tensor | null, bias:
   if (silu) {
     let a = weight ? xh.mul(weight.reshape(channel)) : xh;
     if (bias) a = a.add(bias.reshape(channel));
-    // SiLU'(a) = σ(a)·(1 + a·σ(−a))
-    ga = g.mul(a.sigmoid().mul(a.mul(a.neg().sigmoid()).add(1)));
+    ga = g.mul(siluDerivative(a));
   }
   const gh = grouped(weight ? ga.mul(weight.reshape(channel)) : ga);
   const xhg = grouped(xh);
