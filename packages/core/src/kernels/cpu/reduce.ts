@@ -70,6 +70,16 @@ export function rowSumsF64(g: ArrayLike<number>, rows: number, inner: number): F
   return out;
 }
 
+/** The float64 sum of each column of the `rows` × `cols` row-major g (rows streamed in order: a bias gradient). */
+export function columnSumsF64(g: ArrayLike<number>, rows: number, cols: number): Float64Array {
+  const acc = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let j = 0; j < cols; j++) acc[j]! += g[base + j]!;
+  }
+  return acc;
+}
+
 /**
  * Sums a collapsed shape whose dims alternate between kept and reduced (`reduced[d]`), one
  * reduced dim per pass, innermost first: a reduced last dim sums contiguous rows, a reduced dim
@@ -136,12 +146,7 @@ registerKernel('ReduceSum', 'cpu', (inputs, attrs) => {
       out.set(rowSumsF64(X, R, C));
     } else {
       // R rows of C added up column by column
-      const acc = new Float64Array(C);
-      for (let r = 0; r < R; r++) {
-        const base = r * C;
-        for (let j = 0; j < C; j++) acc[j]! += X[base + j]!;
-      }
-      out.set(acc);
+      out.set(columnSumsF64(X, R, C));
     }
     return { storage: out, shape: outShape, dtype: x.dtype };
   }

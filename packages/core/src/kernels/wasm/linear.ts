@@ -2,6 +2,7 @@ import { isAnomalyEnabled } from '../../autograd/mode.js';
 import { activeRecorder } from '../../capture/hooks.js';
 import { withCustomGrad } from '../../dispatch.js';
 import { Tensor } from '../../tensor.js';
+import { columnSumsF64 } from '../cpu/reduce.js';
 import { GEMM_MIN_WORK_PER_THREAD, MR, packBOnThreads, reserveGemmWorkspace, sgemmPackedOnThreads, splitsByRows } from './gemm.js';
 import { MATMUL_WASM_MIN_WORK, directBackwardAllowed, gemmBatched } from './matmul.js';
 import { useWasm } from './preference.js';
@@ -88,10 +89,7 @@ function linearBackwardWasm(
   if (wantW) sgemmPackedOnThreads(k, pgz, pdw, N, K, R, 1, { ...work, packed: packedX }); // (R,N)ᵀ·(R,K)
   let db: Float32Array | null = null;
   if (wantB) {
-    const parts = arena.f64(part, nChunks * N);
-    const sums = new Float64Array(N);
-    for (let c = 0; c < nChunks; c++) for (let j = 0; j < N; j++) sums[j]! += parts[c * N + j]!;
-    db = Float32Array.from(sums);
+    db = Float32Array.from(columnSumsF64(arena.f64(part, nChunks * N), nChunks, N)); // the chunks' partials, in chunk order
   }
   return { dx: wantX ? arena.take(pdx, R * K) : null, dw: wantW ? arena.take(pdw, N * K) : null, db };
 }
@@ -156,17 +154,7 @@ export function fusedLinear(x: Tensor, weight: Tensor, bias: Tensor | null, acti
       dw = new Tensor(s, weight.shape, 'float32');
     }
     const res: (Tensor | null)[] = [dx, dw];
-    if (bias) res.push(bias.requiresGrad ? new Tensor(columnSumsTs(GZ, R, N), bias.shape, 'float32') : null);
+    if (bias) res.push(bias.requiresGrad ? new Tensor(Float32Array.from(columnSumsF64(GZ, R, N)), bias.shape, 'float32') : null);
     return res;
   });
-}
-
-/** Column sums of g (R×N) in float64, rounded once: the bias gradient when linearBackwardWasm cannot run. */
-function columnSumsTs(g: ArrayLike<number>, R: number, N: number): Float32Array {
-  const acc = new Float64Array(N);
-  for (let r = 0; r < R; r++) {
-    const o = r * N;
-    for (let j = 0; j < N; j++) acc[j]! += g[o + j]!;
-  }
-  return Float32Array.from(acc);
 }
